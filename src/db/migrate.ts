@@ -1,0 +1,23 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
+import * as eventStore from './migrations/2026-11-23-01-event-store.js';
+import * as identityAndClients from './migrations/2026-11-23-02-identity-and-clients.js';
+
+// Listed here rather than read from disk so the compiled build and the tests
+// run the same set whatever the working directory.
+const migrations: Record<string, Migration> = {
+  '2026-11-23-01-event-store': eventStore,
+  '2026-11-23-02-identity-and-clients': identityAndClients,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
