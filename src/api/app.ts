@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { authentication } from './authenticate.js';
+import { clientRoutes } from './clients.js';
+import { registerErrorHandling } from './errors.js';
+import { healthRoutes } from './health.js';
+import { identityRoutes } from './identity.js';
+import { ErrorReply } from './schemas.js';
+import type { Services } from './services.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AppOptions {
+  /** The process's pino logger; none in tests unless they ask. */
+  readonly logger?: FastifyBaseLogger;
+}
+
+/** The HTTP API as one Fastify instance; src/main.ts listens, tests inject. */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // A caller's request id is kept when it looks like one, so logs join across services.
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 64 * 1024,
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: true,
+        formats: { phone: (value: string) => services.normalizePhone(value) !== undefined },
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // JSON only: every other body type is refused with 415 (see errors.ts).
+  app.removeContentTypeParser('text/plain');
+
+  registerErrorHandling(app);
+  app.addSchema(ErrorReply);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Service booking API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authentication, { services });
+  await app.register(healthRoutes, { services });
+  await app.register(
+    async (api) => {
+      await api.register(identityRoutes, { services });
+      await api.register(clientRoutes, { services });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type DomainErrorKind } from '../commands/errors.js';
+
+/**
+ * The one place where errors become HTTP replies, in the format of
+ * ARCHITECTURE.md: `{ detail, errors? }`. Texts of 401 and 403 are the ones
+ * the seed frontends rely on.
+ */
+export const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';
+export const FORBIDDEN = 'You do not have permission to perform this action.';
+
+const statusOf: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+};
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+function fieldOf(error: AjvError): string {
+  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty ?? '');
+    return path ? `${path}.${missing}` : missing;
+  }
+  return path || 'non_field_errors';
+}
+
+function messageOf(error: AjvError): string {
+  const p = error.params;
+  switch (error.keyword) {
+    case 'required':
+      return 'This field is required.';
+    case 'minLength':
+      return Number(p.limit) === 1 ? 'This field may not be blank.' : `Ensure this field has at least ${String(p.limit)} characters.`;
+    case 'maxLength':
+      return `Ensure this field has no more than ${String(p.limit)} characters.`;
+    case 'format':
+      return ({ phone: 'Enter a valid phone number.', email: 'Enter a valid email address.', date: 'Date has wrong format. Use YYYY-MM-DD.', uuid: 'Must be a valid UUID.' } as Record<string, string>)[String(p.format)] ?? `Must match format "${String(p.format)}".`;
+    case 'type':
+      return `Must be of type ${String(p.type)}.`;
+    case 'enum':
+      return `Must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}.`;
+    case 'additionalProperties':
+      return `Unknown field "${String(p.additionalProperty)}".`;
+    default:
+      return error.message ? `${error.message[0]?.toUpperCase() ?? ''}${error.message.slice(1)}.` : 'Invalid value.';
+  }
+}
+
+/** Every invalid or missing field at once, DRF style. */
+export function fieldErrors(validation: readonly AjvError[]): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const error of validation) {
+    if (error.keyword === 'if' || error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
+    const list = (errors[fieldOf(error)] ??= []);
+    const message = messageOf(error);
+    if (!list.includes(message)) list.push(message);
+  }
+  return errors;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+
+  app.setErrorHandler((error: FastifyError & { validation?: AjvError[] }, request, reply) => {
+    if (error instanceof DomainError) {
+      const status = statusOf[error.kind];
+      return reply.code(status).send(error.fields ? { detail: error.message, errors: error.fields } : { detail: error.message });
+    }
+    if (error.validation) {
+      const bodyNotObject = error.validation.some((e) => e.instancePath === '' && e.keyword === 'type');
+      if (bodyNotObject && error.validationContext === 'body') return reply.code(400).send({ detail: 'The request body must be a JSON object.' });
+      return reply.code(400).send({ detail: 'Invalid input.', errors: fieldErrors(error.validation) });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send({ detail: `Unsupported media type "${request.headers['content-type'] ?? ''}": this API accepts only application/json.` });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return reply.code(400).send({ detail: 'The request body is not valid JSON.' });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ detail: 'Internal Server Error' });
+    }
+    // Fastify's own 4xx (body too large, empty JSON body...): its message is safe to show.
+    return reply.code(status).send({ detail: error.message });
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import Type from 'typebox';
+import type { Services } from './services.js';
+
+const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+
+  // Ready when every store answers. Projections are reported, not gated on:
+  // a failing one shows here and in the logs while the API keeps serving.
+  app.get('/health/ready', {
+    schema: {
+      tags: ['operations'],
+      response: {
+        '2xx': Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check), projections: Type.Array(Type.Unknown()) }),
+        503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check), projections: Type.Array(Type.Unknown()) }),
+      },
+    },
+  }, async (request, reply) => {
+    const probes: Record<string, () => Promise<unknown>> = {
+      database: () => sql`select 1`.execute(services.db),
+      event_store: () => services.store.ping(),
+      ...services.readiness,
+    };
+    const checks: Record<string, { status: 'ok' | 'down'; error?: string }> = {};
+    await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => {
+        try {
+          await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref())]);
+          checks[name] = { status: 'ok' };
+        } catch (error) {
+          request.log.warn({ check: name, err: error }, 'readiness check failed');
+          checks[name] = { status: 'down', error: error instanceof Error ? error.message : 'failed' };
+        }
+      }),
+    );
+    const ready = Object.values(checks).every((c) => c.status === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, projections: services.projectionStatus() });
+  });
+};

@@ -1,0 +1,54 @@
+import { Algorithm, hash, parseOptions, verify } from '@node-rs/argon2';
+
+/** OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1. */
+export const ARGON2_PARAMS = Object.freeze({
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+});
+
+/** A human-readable form of the parameters, for logs and benchmark reports. */
+export const ARGON2_DESCRIPTION = `argon2id m=${ARGON2_PARAMS.memoryCost} KiB, t=${ARGON2_PARAMS.timeCost}, p=${ARGON2_PARAMS.parallelism}`;
+
+// Hashed with ARGON2_PARAMS (a test pins that), so verifying against it costs
+// exactly what a real account's check costs. Nobody knows or needs its password.
+export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$qduU6T/J9PGV8eL9ncDnng$J5uaZGWduStnu530jVyvcwUjn2BwCCkiKYVVeluVw9g';
+
+export function hashPassword(plain: string): Promise<string> {
+  return hash(plain, ARGON2_PARAMS);
+}
+
+/** False for a wrong password and for a hash that cannot be parsed: a login never turns into a 500. */
+export async function verifyPassword(passwordHash: string, plain: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, plain);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Spends the time of one verification for a login whose account does not
+ * exist, so response times do not reveal which phones are registered.
+ * Always resolves false.
+ */
+export async function dummyVerify(plain: string): Promise<false> {
+  await verifyPassword(DUMMY_HASH, plain);
+  return false;
+}
+
+/** True when a stored hash was made with other parameters; rehash it after a successful login. */
+export function needsRehash(passwordHash: string): boolean {
+  try {
+    const used = parseOptions(passwordHash);
+    return (
+      used.algorithm !== ARGON2_PARAMS.algorithm ||
+      used.memoryCost !== ARGON2_PARAMS.memoryCost ||
+      used.timeCost !== ARGON2_PARAMS.timeCost ||
+      used.parallelism !== ARGON2_PARAMS.parallelism
+    );
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { openDatabase, openEventStore, projections } from './compose.js';
+import { ConfigError, loadConfig } from './config.js';
+import { migrateToLatest } from './db/migrate.js';
+import { readCheckpoints } from './projections/checkpoints.js';
+import { rebuildProjection } from './projections/rebuild.js';
+import { formatPosition } from './store/port.js';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  migrate                        apply pending database migrations
+  projections status             each projection's checkpoint
+  projections rebuild [name...]  empty read models and replay the event log into them
+                                 (every projection when no name is given)
+
+Configuration comes from the environment, as for npm start (see README.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+  const [group, action, ...rest] = positionals;
+  if (!group || group === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return group ? 0 : 64;
+  }
+  const config = loadConfig();
+  const connection = openDatabase(config);
+  const store = openEventStore(config, connection);
+  try {
+    await migrateToLatest(connection.db);
+    if (group === 'migrate') {
+      process.stdout.write('database is up to date\n');
+      return 0;
+    }
+    if (group === 'projections' && action === 'status') {
+      const checkpoints = await readCheckpoints(connection.db);
+      for (const p of projections) process.stdout.write(`${p.name}\t${formatPosition(checkpoints.get(p.name) ?? { commit: 0n, prepare: 0n })}\n`);
+      return 0;
+    }
+    if (group === 'projections' && action === 'rebuild') {
+      const unknown = rest.filter((name) => !projections.some((p) => p.name === name));
+      if (unknown.length > 0) {
+        process.stderr.write(`Unknown projection(s): ${unknown.join(', ')}. Known: ${projections.map((p) => p.name).join(', ')}\n`);
+        return 64;
+      }
+      const chosen = rest.length > 0 ? projections.filter((p) => rest.includes(p.name)) : projections;
+      for (const projection of chosen) {
+        const started = Date.now();
+        let lastPrint = 0;
+        const events = await rebuildProjection(connection.db, store, projection, {
+          onProgress: ({ events, position, done }) => {
+            if (!done && Date.now() - lastPrint < 1000) return;
+            lastPrint = Date.now();
+            const rate = Math.round(events / Math.max(0.001, (Date.now() - started) / 1000));
+            process.stdout.write(`${projection.name}: ${events} events read, at ${position}, ${rate} events/s${done ? ', done' : ''}\n`);
+          },
+        });
+        process.stdout.write(`${projection.name} rebuilt from ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      }
+      return 0;
+    }
+    process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
+    return 64;
+  } finally {
+    await store.close();
+    await connection.db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `Failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  },
+);

@@ -1,0 +1,17 @@
+/** A broken business rule; the API maps its kind to an HTTP status in one place. */
+export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_many_requests';
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    /** Per-field messages, for `invalid`. */
+    readonly fields?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+export const conflict = (message: string) => new DomainError('conflict', message);
+export const invalid = (field: string, message: string) => new DomainError('invalid', 'Invalid input.', { [field]: [message] });

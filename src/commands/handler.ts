@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toDomainEvent } from '../events/catalogue.js';
+import type { Event } from '../events/event.js';
+import { WrongExpectedVersion, type EventMetadata, type EventStore, type Position } from '../store/port.js';
+import { fold, type Decider } from './decider.js';
+import { DomainError } from './errors.js';
+
+export interface Handled<State, E extends Event> {
+  readonly state: State;
+  readonly events: readonly E[];
+  /** Version of the stream after the command (-1: still no stream). */
+  readonly version: number;
+  /** Position of the last appended event; undefined when nothing was appended. */
+  readonly position: Position | undefined;
+}
+
+export type CommandHandler = <State, Command, E extends Event>(
+  decider: Decider<State, Command, E>,
+  stream: string,
+  command: Command,
+  metadata: EventMetadata,
+) => Promise<Handled<State, E>>;
+
+export interface HandlerOptions {
+  readonly maxAttempts?: number;
+  readonly random?: () => number;
+}
+
+/**
+ * Load, fold, decide, append with the expected version. Commands on one
+ * stream are queued inside this process so they rarely conflict; a conflict
+ * with another process is retried, after a jittered pause, on fresh state.
+ */
+export function createCommandHandler(store: EventStore, options: HandlerOptions = {}): CommandHandler {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const random = options.random ?? Math.random;
+  const queues = new Map<string, Promise<unknown>>();
+
+  function serialized<T>(stream: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(stream) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const settled = result.then(() => undefined, () => undefined);
+    queues.set(stream, settled);
+    void settled.then(() => {
+      if (queues.get(stream) === settled) queues.delete(stream);
+    });
+    return result;
+  }
+
+  return (decider, stream, command, metadata) =>
+    serialized(stream, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const stored = await store.readStream(stream);
+        const state = fold(decider, stored.map((e) => toDomainEvent(e)));
+        const version = stored.at(-1)?.version ?? -1;
+        const events = decider.decide(command, state);
+        if (events.length === 0) return { state, events, version, position: undefined };
+        try {
+          const appended = await store.append(
+            stream,
+            events.map((e) => ({ type: e.type, data: e.data, metadata })),
+            { expectedVersion: version === -1 ? 'no_stream' : version },
+          );
+          return { state: events.reduce(decider.evolve, state), events, version: appended.version, position: appended.position };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersion)) throw error;
+          if (attempt >= maxAttempts) throw new DomainError('conflict', 'The resource was changed by another request; try again.');
+          await sleep(Math.round(random() * 10 * 2 ** Math.min(attempt, 6)));
+        }
+      }
+    });
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { buildApp } from './api/app.js';
+import { phoneNormalizer } from './api/phone.js';
+import type { Services } from './api/services.js';
+import { loadSigningKeys } from './auth/keys.js';
+import { createTokenService } from './auth/tokens.js';
+import { createCommandHandler } from './commands/handler.js';
+import type { Config } from './config.js';
+import { connect, type Connection } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createBullQueue, startBullWorker } from './jobs/bullmq.js';
+import { createInProcessJobs } from './jobs/in-process.js';
+import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
+import { clientsProjection } from './projections/clients.js';
+import type { Projection } from './projections/projection.js';
+import { createAwaitProjections } from './projections/read-your-writes.js';
+import { ProjectionRunner } from './projections/runner.js';
+import { createEsdbEventStore } from './store/esdb.js';
+import type { EventStore } from './store/port.js';
+import { createPostgresEventStore } from './store/postgres.js';
+
+/** Every read model, in the order they are started and rebuilt. */
+export const projections: readonly Projection[] = [clientsProjection];
+
+export interface Runtime {
+  readonly config: Config;
+  readonly connection: Connection;
+  readonly store: EventStore;
+  readonly services: Services;
+  readonly runners: readonly ProjectionRunner[];
+  readonly jobs: InspectableJobQueue;
+  /** The HTTP API, when this process has the api role. */
+  readonly app: FastifyInstance | undefined;
+  /** Stops in order: HTTP (in-flight requests finish), projectors at a checkpoint, workers, stores. */
+  close(): Promise<void>;
+}
+
+const has = (config: Config, role: 'api' | 'projector' | 'worker') => config.role === 'all' || config.role === role;
+
+export function openDatabase(config: Config): Connection {
+  return config.databaseUrl
+    ? connect({ kind: 'postgres', url: config.databaseUrl })
+    : connect({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') });
+}
+
+export function openEventStore(config: Config, connection: Connection): EventStore {
+  return config.eventStoreUrl ? createEsdbEventStore(config.eventStoreUrl) : createPostgresEventStore(connection.db);
+}
+
+/**
+ * The composition root: wires stores, command handling, projections, jobs
+ * and the API for this process's role. Nothing listens yet; main.ts does.
+ */
+export async function compose(config: Config, logger: FastifyBaseLogger, overrides: Partial<Pick<Services, 'now' | 'newId'>> = {}): Promise<Runtime> {
+  const connection = openDatabase(config);
+  const { db } = connection;
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  const store = openEventStore(config, connection);
+
+  const runners = has(config, 'projector') ? projections.map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name }))) : [];
+
+  const handlers: JobRegistry = {};
+  let worker: JobWorker | undefined;
+  let redis: Redis | undefined;
+  let jobs: InspectableJobQueue;
+  if (config.redisUrl) {
+    jobs = createBullQueue({ connection: config.redisUrl, logger });
+    if (has(config, 'worker')) worker = startBullWorker({ connection: config.redisUrl, handlers, logger });
+    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+  } else {
+    jobs = createInProcessJobs({ handlers, logger });
+  }
+
+  const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
+  const now = overrides.now ?? (() => new Date());
+  const tokens = createTokenService({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, accessTtlSeconds: config.jwt.accessTtlSeconds, now });
+  const services: Services = {
+    db,
+    store,
+    handle: createCommandHandler(store),
+    tokens,
+    awaitProjections: createAwaitProjections(db, runners, config.readYourWritesTimeoutMs),
+    normalizePhone: phoneNormalizer(config.phoneDefaultRegion),
+    now,
+    newId: overrides.newId ?? randomUUID,
+    readiness: redis ? { redis: async () => void (await redis.ping()) } : {},
+    projectionStatus: () => runners.map((r) => r.status()),
+  };
+
+  const app = has(config, 'api') ? await buildApp(services, { logger }) : undefined;
+  for (const runner of runners) runner.start();
+
+  return {
+    config,
+    connection,
+    store,
+    services,
+    runners,
+    jobs,
+    app,
+    async close() {
+      await app?.close();
+      await Promise.all(runners.map((r) => r.stop()));
+      await worker?.close();
+      await jobs.close();
+      redis?.disconnect();
+      await store.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+
+export type Role = 'all' | 'api' | 'projector' | 'worker';
+
+export interface Config {
+  readonly role: Role;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  /** Unset: embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** Unset: events in the same database. */
+  readonly eventStoreUrl: string | undefined;
+  /** Unset: jobs run in this process. */
+  readonly redisUrl: string | undefined;
+  readonly sms: { readonly provider: 'console' } | { readonly provider: 'http'; readonly url: string; readonly authHeader: string | undefined; readonly bodyTemplate: string };
+  readonly jwt: { readonly privateJwk: string | undefined; readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
+  readonly phoneDefaultRegion: string | undefined;
+  readonly readYourWritesTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and checks every setting at once, so one start reports every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (protocols.includes(parsed.protocol)) return value;
+      problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return undefined;
+  };
+
+  const smsProvider = oneOf('SMS_PROVIDER', ['console', 'http'] as const, 'console');
+  let sms: Config['sms'] = { provider: 'console' };
+  if (smsProvider === 'http') {
+    const smsUrl = url('SMS_HTTP_URL', ['http:', 'https:']);
+    if (!text('SMS_HTTP_URL')) problems.push('SMS_HTTP_URL is required when SMS_PROVIDER=http');
+    sms = {
+      provider: 'http',
+      url: smsUrl ?? '',
+      authHeader: text('SMS_HTTP_AUTH_HEADER'),
+      bodyTemplate: text('SMS_HTTP_BODY') ?? '{"to":{{to}},"text":{{text}}}',
+    };
+  }
+
+  const privateJwk = text('JWT_PRIVATE_JWK');
+  if (privateJwk !== undefined) {
+    try {
+      const jwk = JSON.parse(privateJwk) as { kty?: string; d?: string };
+      if (jwk.kty !== 'OKP' || !jwk.d) problems.push('JWT_PRIVATE_JWK must be a private Ed25519 JWK (kty "OKP" with "d")');
+    } catch {
+      problems.push('JWT_PRIVATE_JWK is not valid JSON');
+    }
+  }
+
+  const region = text('PHONE_DEFAULT_REGION') ?? 'RU';
+  if (!/^[A-Z]{2}$|^none$/.test(region)) problems.push(`PHONE_DEFAULT_REGION must be a two-letter ISO country code or "none" (got "${region}")`);
+
+  const config: Config = {
+    role: oneOf('ROLE', ['all', 'api', 'projector', 'worker'] as const, 'all'),
+    host: text('HOST') ?? '127.0.0.1',
+    port: integer('PORT', 3000, 0, 65535),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    dataDir: resolve(text('DATA_DIR') ?? './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    sms,
+    jwt: {
+      privateJwk,
+      issuer: text('JWT_ISSUER') ?? 'service-booking',
+      audience: text('JWT_AUDIENCE') ?? 'service-booking-api',
+      accessTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    },
+    phoneDefaultRegion: region === 'none' ? undefined : region,
+    readYourWritesTimeoutMs: integer('READ_YOUR_WRITES_TIMEOUT_MS', 2000, 0, 60_000),
+  };
+  if (config.role !== 'all' && !config.databaseUrl) {
+    problems.push(`ROLE=${config.role} runs one part of the service apart from the others, which needs a shared database: set DATABASE_URL (the embedded database serves one process only)`);
+  }
+  if (config.role === 'worker' && !config.redisUrl) problems.push('ROLE=worker takes jobs from Redis: set REDIS_URL');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,35 @@
+import Type, { type Static } from 'typebox';
+import type { Event } from './event.js';
+
+// Stream `client-{clientId}`: one person who books, whatever organizations they belong to.
+
+export const clientStream = (clientId: string) => `client-${clientId}`;
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ClientProfile = Type.Object({
+  firstName: Type.String(),
+  lastName: Type.String(),
+  patronymic: Type.String(),
+  email: Nullable(Type.String()),
+  birthday: Nullable(Type.String()),
+  sex: Nullable(Type.String()),
+  address: Type.String(),
+  additionalInfo: Type.String(),
+});
+export type ClientProfile = Static<typeof ClientProfile>;
+
+export const ClientRegisteredData = Type.Object({
+  clientId: Type.String(),
+  phone: Type.String(),
+  profile: ClientProfile,
+  /** That a password was set, never the password or its hash. */
+  passwordSet: Type.Boolean(),
+  registeredAt: Type.String(),
+});
+
+export type ClientRegistered = Event<'ClientRegistered', Static<typeof ClientRegisteredData>>;
+
+export type ClientEvent = ClientRegistered;
+
+export const clientEventTypes: readonly ClientEvent['type'][] = ['ClientRegistered'];

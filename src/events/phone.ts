@@ -1,0 +1,11 @@
+import type { Event } from './event.js';
+
+// Stream `phone-{e164}`: a reservation that makes a phone number belong to one
+// client. Appending its first event with expected version `no_stream` is what
+// makes registration unique, whatever the read models say.
+
+export const phoneStream = (e164: string) => `phone-${e164}`;
+
+export type PhoneReserved = Event<'PhoneReserved', { phone: string; clientId: string; reservedAt: string }>;
+
+export type PhoneEvent = PhoneReserved;

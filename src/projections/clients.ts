@@ -1,0 +1,59 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ClientRow, Database } from '../db/database.js';
+import { toDomainEvent } from '../events/catalogue.js';
+import type { ClientEvent } from '../events/client.js';
+import type { Projection } from './projection.js';
+
+// Read model `clients`: one row per client, the profile as staff and the
+// client see it.
+
+async function applyOne(trx: Transaction<Database>, event: ClientEvent, version: number, at: Date): Promise<void> {
+  switch (event.type) {
+    case 'ClientRegistered': {
+      const { clientId, phone, profile, registeredAt } = event.data;
+      await trx
+        .insertInto('clients')
+        .values({
+          id: clientId,
+          phone,
+          email: profile.email,
+          first_name: profile.firstName,
+          last_name: profile.lastName,
+          patronymic: profile.patronymic,
+          birthday: profile.birthday,
+          sex: profile.sex,
+          address: profile.address,
+          additional_info: profile.additionalInfo,
+          confirmed_phone: false,
+          registered_at: registeredAt,
+          updated_at: at,
+          stream_version: version,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export const clientsProjection: Projection = {
+  name: 'clients',
+  canHandle: ['ClientRegistered'],
+  async apply(trx, events) {
+    for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version, stored.createdAt);
+  },
+  async reset(trx) {
+    await trx.deleteFrom('clients').execute();
+  },
+};
+
+export function findClient(db: Kysely<Database>, clientId: string): Promise<ClientRow | undefined> {
+  return db.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst();
+}
+
+export async function findClientIdByPhone(db: Kysely<Database>, phone: string): Promise<string | undefined> {
+  const row = await db.selectFrom('clients').select('id').where('phone', '=', phone).executeTakeFirst();
+  return row?.id;
+}

@@ -1,0 +1,16 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { StoredEvent } from '../store/port.js';
+
+/**
+ * A read model: the event types it reads and how each changes its rows.
+ * `apply` runs inside the batch's transaction, which also moves the
+ * checkpoint; it must only use `trx`.
+ */
+export interface Projection {
+  readonly name: string;
+  readonly canHandle: readonly string[];
+  readonly apply: (trx: Transaction<Database>, events: readonly StoredEvent[]) => Promise<void>;
+  /** Empties its tables before a rebuild from position zero. */
+  readonly reset: (trx: Transaction<Database>) => Promise<void>;
+}

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { formatPosition, START, type EventStore, type Position, type StoredEvent, type Subscription } from '../store/port.js';
+import { advanceCheckpoint, ensureCheckpoint, isAtOrPast, readCheckpoint } from './checkpoints.js';
+import type { Projection } from './projection.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly state: 'starting' | 'running' | 'failing' | 'stopped';
+  readonly position: string;
+  readonly lastError: string | undefined;
+  readonly failures: number;
+  readonly eventsApplied: number;
+}
+
+class CheckpointMoved extends Error {}
+
+/**
+ * Follows the log for one projection: each batch is applied in one
+ * transaction that also moves the checkpoint, so a crash at any point
+ * replays nothing twice and skips nothing.
+ */
+export class ProjectionRunner {
+  private state: ProjectionStatus['state'] = 'starting';
+  private position: Position = START;
+  private lastError: string | undefined;
+  private failures = 0;
+  private eventsApplied = 0;
+  private subscription: Subscription | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private waiters = new Set<{ target: Position; resolve: () => void }>();
+  private readonly handles: ReadonlySet<string>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: EventStore,
+    readonly projection: Projection,
+    private readonly logger: Logger,
+    private readonly batchSize = 500,
+  ) {
+    this.handles = new Set(projection.canHandle);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  status(): ProjectionStatus {
+    const { state, lastError, failures, eventsApplied } = this;
+    return { name: this.projection.name, state, position: formatPosition(this.position), lastError, failures, eventsApplied };
+  }
+
+  /** Resolves once this runner has applied everything up to `target`. */
+  waitFor(target: Position): Promise<void> {
+    if (isAtOrPast(this.position, target)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ target, resolve }));
+  }
+
+  /** Stops at a checkpoint: the batch in hand is committed first. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.close();
+    await this.loop;
+    this.state = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    const name = this.projection.name;
+    while (!this.stopping) {
+      let failure: unknown;
+      try {
+        await ensureCheckpoint(this.db, name);
+        this.position = await readCheckpoint(this.db, name);
+        this.subscription = this.store.subscribe({
+          from: this.position,
+          batchSize: this.batchSize,
+          onEvents: (events) => this.applyBatch(events),
+          onError: (error) => (failure = error),
+        });
+        this.state = 'running';
+        if (this.stopping) await this.subscription.close();
+        await this.subscription.done;
+      } catch (error) {
+        failure = error;
+      }
+      if (failure instanceof CheckpointMoved) {
+        this.logger.info({ projection: name }, 'checkpoint moved by another runner or a rebuild; resuming from it');
+      } else if (failure !== undefined && !this.stopping) {
+        this.failures++;
+        this.state = 'failing';
+        this.lastError = failure instanceof Error ? failure.message : String(failure);
+        this.logger.error({ projection: name, err: failure, failures: this.failures }, 'projection failed; retrying from its checkpoint');
+        await sleep(Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8)));
+      }
+    }
+  }
+
+  private async applyBatch(events: readonly StoredEvent[]): Promise<void> {
+    const last = events.at(-1);
+    if (!last) return;
+    const from = this.position;
+    const handled = events.filter((e) => this.handles.has(e.type));
+    const moved = await this.db.transaction().execute(async (trx) => {
+      if (!(await advanceCheckpoint(trx, this.projection.name, from, last.position))) return false;
+      if (handled.length > 0) await this.projection.apply(trx, handled);
+      return true;
+    });
+    if (!moved) throw new CheckpointMoved();
+    this.position = last.position;
+    this.eventsApplied += handled.length;
+    this.failures = 0;
+    this.lastError = undefined;
+    this.state = 'running';
+    for (const waiter of this.waiters) {
+      if (isAtOrPast(this.position, waiter.target)) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}
