@@ -43,6 +43,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.header('x-request-id', request.id);
   });
 
+  // During a graceful shutdown, answers to in-flight requests also close their
+  // keep-alive connections, so close() does not wait on idle clients.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   // JSON only: every other body type is refused with 415 (see errors.ts).
   app.removeContentTypeParser('text/plain');
 

@@ -45,12 +45,12 @@ async function pgliteTemplate(): Promise<string> {
 }
 
 /** A new PGlite data directory holding a migrated database, removed at the test's end. */
-export async function freshPgliteDir(t: Test): Promise<string> {
+export async function freshPgliteDir(t: Test, dir?: string): Promise<string> {
   const source = await pgliteTemplate();
-  const dir = await mkdtemp(join(tmpdir(), 'pglite-'));
-  await cp(source, dir, { recursive: true });
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+  const target = dir ?? (await mkdtemp(join(tmpdir(), 'pglite-')));
+  await cp(source, target, { recursive: true });
+  t.teardown(() => rm(target, { recursive: true, force: true }));
+  return target;
 }
 
 export async function freshTarget(t: Test, kind: DatabaseTarget['kind']): Promise<DatabaseTarget> {

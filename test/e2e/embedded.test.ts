@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import t from 'tap';
+
+// `npm start` with nothing configured: one process, PGlite under DATA_DIR,
+// jobs in process. Run as a real process over real HTTP.
+
+interface Service {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly lines: string[];
+}
+
+async function start(dataDir: string): Promise<Service> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s:\n${lines.join('\n')}`)), 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${lines.join('\n')}`)));
+  });
+  return { child, url, lines };
+}
+
+async function post(url: string, body: unknown) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+t.test('embedded default: serves the slice, shuts down gracefully, keeps data across a restart', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'embedded-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+
+  const first = await start(dataDir);
+  t.teardown(() => void first.child.kill('SIGKILL'));
+  const phone = '+79517586284';
+  // A request in flight when SIGTERM arrives still gets its answer.
+  const inFlight = post(`${first.url}/api/v1/auth/register`, { phone, password: 'client1client1' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  first.child.kill('SIGTERM');
+  const registered = await inFlight;
+  t.equal(registered.status, 201, 'the in-flight registration completed during shutdown');
+  const [code] = (await once(first.child, 'exit')) as [number | null];
+  t.equal(code, 0, 'graceful shutdown exits 0', { lines: first.lines.filter((l) => !l.includes('incoming request')) });
+  t.ok(first.lines.some((l) => l.includes('shutting down')), 'the shutdown is logged');
+
+  const second = await start(dataDir);
+  t.teardown(() => void second.child.kill('SIGKILL'));
+  const login = await post(`${second.url}/api/v1/auth/token`, { phone, password: 'client1client1' });
+  t.equal(login.status, 200, 'the client registered before the restart logs in after it');
+  const me = await fetch(`${second.url}/api/v1/clients/me`, { headers: { authorization: `Bearer ${login.body.access}` } });
+  t.equal(me.status, 200);
+  t.equal(((await me.json()) as { id: string }).id, registered.body.client_id);
+  second.child.kill('SIGTERM');
+  const [secondCode] = (await once(second.child, 'exit')) as [number | null];
+  t.equal(secondCode, 0);
+});
+
+t.test('configuration is validated at start with clear messages', async (t) => {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { PATH: process.env.PATH, PORT: 'eighty', ROLE: 'worker', DATABASE_URL: 'mysql://x' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.equal(code, 78);
+  t.match(stderr, /PORT must be an integer/);
+  t.match(stderr, /DATABASE_URL must start with postgres:\/\//);
+  t.match(stderr, /ROLE=worker takes jobs from Redis: set REDIS_URL/);
+});
