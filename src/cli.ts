@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate } from './admin-cli.js';
+import { phoneNormalizer } from './api/phone.js';
+import { createCommandHandler } from './commands/handler.js';
 import { openDatabase, openEventStore, projections } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -12,11 +15,12 @@ const USAGE = `Usage: npm run cli -- <command>
   projections status             each projection's checkpoint
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
+${ADMIN_USAGE}
 
 Configuration comes from the environment, as for npm start (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: ADMIN_OPTIONS });
   const [group, action, ...rest] = positionals;
   if (!group || group === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -30,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'migrate') {
       process.stdout.write('database is up to date\n');
       return 0;
+    }
+    if (group === 'admin' && action === 'create') {
+      return await adminCreate(values, { handle: createCommandHandler(store), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
     }
     if (group === 'projections' && action === 'status') {
       const checkpoints = await readCheckpoints(connection.db);

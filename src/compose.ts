@@ -5,25 +5,32 @@ import { Redis } from 'ioredis';
 import { buildApp } from './api/app.js';
 import { phoneNormalizer } from './api/phone.js';
 import type { Services } from './api/services.js';
+import { CODE_POLICY } from './auth/codes.js';
 import { loadSigningKeys } from './auth/keys.js';
+import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
 import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createBullQueue, startBullWorker } from './jobs/bullmq.js';
+import { codeDeliveryReactor, SEND_CODE, sendCodeHandler } from './jobs/code-delivery.js';
+import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/email.js';
+import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
 import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
 import { clientsProjection } from './projections/clients.js';
+import { organizationsProjection } from './projections/organizations.js';
 import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
+import { usersProjection } from './projections/users.js';
 import { createEsdbEventStore } from './store/esdb.js';
 import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
 
 /** Every read model, in the order they are started and rebuilt. */
-export const projections: readonly Projection[] = [clientsProjection];
+export const projections: readonly Projection[] = [clientsProjection, usersProjection, organizationsProjection];
 
 export interface Runtime {
   readonly config: Config;
@@ -39,6 +46,14 @@ export interface Runtime {
 }
 
 const has = (config: Config, role: 'api' | 'projector' | 'worker') => config.role === 'all' || config.role === role;
+
+function smsSender(config: Config, logger: FastifyBaseLogger): SmsSender {
+  return config.sms.provider === 'http' ? httpSms({ url: config.sms.url, bodyTemplate: config.sms.bodyTemplate, ...(config.sms.authHeader ? { authHeader: config.sms.authHeader } : {}) }) : consoleSms(logger);
+}
+
+function emailSender(config: Config, logger: FastifyBaseLogger): EmailSender {
+  return config.email.provider === 'smtp' ? smtpEmail({ url: config.email.url, from: config.email.from }) : consoleEmail(logger);
+}
 
 export function openDatabase(config: Config): Connection {
   return config.databaseUrl
@@ -61,35 +76,48 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   const store = openEventStore(config, connection);
 
-  const runners = has(config, 'projector') ? projections.map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name }))) : [];
+  const now = overrides.now ?? (() => new Date());
+  const codeSecret = await loadSecret({ configured: config.codeSecret, file: join(config.dataDir, 'keys', 'code-secret') });
 
+  // The worker's handlers; in embedded mode the in-process queue is the worker.
   const handlers: JobRegistry = {};
+  if (has(config, 'worker') || !config.redisUrl) {
+    handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
+  }
   let worker: JobWorker | undefined;
   let redis: Redis | undefined;
   let jobs: InspectableJobQueue;
   if (config.redisUrl) {
-    jobs = createBullQueue({ connection: config.redisUrl, logger });
-    if (has(config, 'worker')) worker = startBullWorker({ connection: config.redisUrl, handlers, logger });
-    redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
+    jobs = createBullQueue({ connection: config.redisUrl, prefix: config.redisPrefix, backoffBaseMs: config.jobBackoffMs, logger });
+    if (has(config, 'worker')) worker = startBullWorker({ connection: config.redisUrl, prefix: config.redisPrefix, handlers, logger });
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   } else {
-    jobs = createInProcessJobs({ handlers, logger });
+    jobs = createInProcessJobs({ handlers, logger, backoffBaseMs: config.jobBackoffMs });
   }
 
+  const runners = has(config, 'projector')
+    ? [...projections, codeDeliveryReactor(jobs)].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    : [];
+
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
-  const now = overrides.now ?? (() => new Date());
   const tokens = createTokenService({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, accessTtlSeconds: config.jwt.accessTtlSeconds, now });
   const services: Services = {
     db,
     store,
     handle: createCommandHandler(store),
     tokens,
+    codeSecret,
+    rateLimits: config.rateLimits,
+    redis,
+    redisPrefix: config.redisPrefix,
     awaitProjections: createAwaitProjections(db, runners, config.readYourWritesTimeoutMs),
     normalizePhone: phoneNormalizer(config.phoneDefaultRegion),
     now,
     newId: overrides.newId ?? randomUUID,
     readiness: redis ? { redis: async () => void (await redis.ping()) } : {},
     projectionStatus: () => runners.map((r) => r.status()),
+    jobCounts: () => jobs.counts(),
   };
 
   const app = has(config, 'api') ? await buildApp(services, { logger }) : undefined;

@@ -14,7 +14,20 @@ export interface Config {
   readonly eventStoreUrl: string | undefined;
   /** Unset: jobs run in this process. */
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key (queues, rate limits), so deployments can share a Redis. */
+  readonly redisPrefix: string;
   readonly sms: { readonly provider: 'console' } | { readonly provider: 'http'; readonly url: string; readonly authHeader: string | undefined; readonly bodyTemplate: string };
+  readonly email: { readonly provider: 'console' } | { readonly provider: 'smtp'; readonly url: string; readonly from: string };
+  /** First retry delay of a failed job; later ones double. */
+  readonly jobBackoffMs: number;
+  /** Server secret for one-time code HMACs; unset: generated under dataDir. */
+  readonly codeSecret: string | undefined;
+  readonly rateLimits: {
+    /** Code-sending requests (SMS and email cost money) per client IP per 10 minutes. */
+    readonly codeRequestsPerIp: number;
+    /** Secret-guessing requests (codes, passwords) per client IP per minute. */
+    readonly guessesPerIp: number;
+  };
   readonly jwt: { readonly privateJwk: string | undefined; readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly phoneDefaultRegion: string | undefined;
   readonly readYourWritesTimeoutMs: number;
@@ -72,9 +85,19 @@ export function loadConfig(env: Env = process.env): Config {
       provider: 'http',
       url: smsUrl ?? '',
       authHeader: text('SMS_HTTP_AUTH_HEADER'),
-      bodyTemplate: text('SMS_HTTP_BODY') ?? '{"to":{{to}},"text":{{text}}}',
+      bodyTemplate: text('SMS_HTTP_BODY') ?? '{"to":"{{to}}","text":"{{text}}"}',
     };
   }
+
+  const emailProvider = oneOf('EMAIL_PROVIDER', ['console', 'smtp'] as const, 'console');
+  let email: Config['email'] = { provider: 'console' };
+  if (emailProvider === 'smtp') {
+    if (!text('SMTP_URL')) problems.push('SMTP_URL is required when EMAIL_PROVIDER=smtp (e.g. smtps://user:pass@smtp.example.com:465)');
+    email = { provider: 'smtp', url: url('SMTP_URL', ['smtp:', 'smtps:']) ?? '', from: text('EMAIL_FROM') ?? 'no-reply@localhost' };
+  }
+
+  const codeSecret = text('CODE_SECRET');
+  if (codeSecret !== undefined && codeSecret.length < 32) problems.push('CODE_SECRET must be at least 32 characters');
 
   const privateJwk = text('JWT_PRIVATE_JWK');
   if (privateJwk !== undefined) {
@@ -98,7 +121,15 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: text('REDIS_PREFIX') ?? 'booking',
     sms,
+    email,
+    codeSecret,
+    jobBackoffMs: integer('JOB_BACKOFF_MS', 1000, 1, 3_600_000),
+    rateLimits: {
+      codeRequestsPerIp: integer('RATE_LIMIT_CODE_REQUESTS_PER_IP', 20, 1, 1_000_000),
+      guessesPerIp: integer('RATE_LIMIT_GUESSES_PER_IP', 30, 1, 1_000_000),
+    },
     jwt: {
       privateJwk,
       issuer: text('JWT_ISSUER') ?? 'service-booking',
@@ -111,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.role !== 'all' && !config.databaseUrl) {
     problems.push(`ROLE=${config.role} runs one part of the service apart from the others, which needs a shared database: set DATABASE_URL (the embedded database serves one process only)`);
   }
+  if (config.role !== 'all' && !config.codeSecret) problems.push(`ROLE=${config.role}: set CODE_SECRET (32+ characters), shared by the api that checks codes and the worker that makes them`);
   if (config.role === 'worker' && !config.redisUrl) problems.push('ROLE=worker takes jobs from Redis: set REDIS_URL');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { accessControl } from './access.js';
 import { authentication } from './authenticate.js';
 import { clientRoutes } from './clients.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { identityRoutes } from './identity.js';
+import { memberRoutes } from './members.js';
+import { organizationRoutes } from './organizations.js';
+import { sessionRoutes, wellKnownRoutes } from './sessions.js';
 import { ErrorReply } from './schemas.js';
 import type { Services } from './services.js';
+import { userRoutes } from './users.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -68,12 +74,29 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Off by default; routes that send codes or check secrets opt in (src/api/rate-limits.ts).
+  await app.register(rateLimit, {
+    global: false,
+    ...(services.redis ? { redis: services.redis, nameSpace: `${services.redisPrefix}:rate-limit:` } : {}),
+    // A Redis outage must not take logins down; per-phone and per-account limits live in the database.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds.`), { statusCode: 429 }),
+  });
+
   await app.register(authentication, { services });
+  // Before every route: each /api/ route's `config.access` is enforced here (src/api/access.ts).
+  await app.register(accessControl, { services });
   await app.register(healthRoutes, { services });
+  await app.register(wellKnownRoutes, { services });
   await app.register(
     async (api) => {
       await api.register(identityRoutes, { services });
+      await api.register(sessionRoutes, { services });
       await api.register(clientRoutes, { services });
+      await api.register(userRoutes, { services });
+      await api.register(organizationRoutes, { services });
+      await api.register(memberRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

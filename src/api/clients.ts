@@ -4,7 +4,6 @@ import type { ClientRow } from '../db/database.js';
 import { DomainError } from '../commands/errors.js';
 import { findClient } from '../projections/clients.js';
 import { principalOf } from './authenticate.js';
-import { FORBIDDEN } from './errors.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -46,7 +45,7 @@ export function clientProfile(row: ClientRow) {
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get('/clients/me', {
-    onRequest: [app.authenticate],
+    config: { access: { kind: 'authenticated', principals: ['client'] } },
     schema: {
       tags: ['clients'],
       summary: 'The signed-in client’s own profile.',
@@ -54,9 +53,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       response: { 200: ClientProfileReply, ...errorReplies(401, 403, 404) },
     },
   }, async (request) => {
-    const principal = principalOf(request);
-    if (principal.kind !== 'client') throw new DomainError('forbidden', FORBIDDEN);
-    const row = await findClient(services.db, principal.id);
+    const row = await findClient(services.db, principalOf(request).id);
     if (!row) throw new DomainError('not_found', 'Not found.');
     return clientProfile(row);
   });

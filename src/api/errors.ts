@@ -74,6 +74,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[] }, request, reply) => {
     if (error instanceof DomainError) {
       const status = statusOf[error.kind];
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.code(status).send(error.fields ? { detail: error.message, errors: error.fields } : { detail: error.message });
     }
     if (error.validation) {

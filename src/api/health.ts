@@ -1,21 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import Type from 'typebox';
+import { withTimeout } from '../jobs/queue.js';
 import type { Services } from './services.js';
+
+const JobCounts = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer() });
+const Readiness = (checks: Type.TSchema) =>
+  Type.Object({ status: Type.String(), checks, projections: Type.Array(Type.Unknown()), jobs: Type.Union([JobCounts, Type.Null()]) });
 
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
-  // Ready when every store answers. Projections are reported, not gated on:
-  // a failing one shows here and in the logs while the API keeps serving.
+  // Ready when every store answers. Projections and jobs are reported, not
+  // gated on: a failing one shows here and in the logs while the API serves.
   app.get('/health/ready', {
     schema: {
       tags: ['operations'],
       response: {
-        '2xx': Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check), projections: Type.Array(Type.Unknown()) }),
-        503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Check), projections: Type.Array(Type.Unknown()) }),
+        '2xx': Readiness(Type.Record(Type.String(), Check)),
+        503: Readiness(Type.Record(Type.String(), Check)),
       },
     },
   }, async (request, reply) => {
@@ -28,7 +33,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     await Promise.all(
       Object.entries(probes).map(async ([name, probe]) => {
         try {
-          await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref())]);
+          await withTimeout(probe(), 2000);
           checks[name] = { status: 'ok' };
         } catch (error) {
           request.log.warn({ check: name, err: error }, 'readiness check failed');
@@ -37,6 +42,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       }),
     );
     const ready = Object.values(checks).every((c) => c.status === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, projections: services.projectionStatus() });
+    // Failed jobs and failing projections are shown, not hidden: they need a person.
+    const jobs = await withTimeout(services.jobCounts(), 2000).catch(() => null);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, projections: services.projectionStatus(), jobs });
   });
 };

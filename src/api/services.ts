@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
 import type { TokenService } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import type { JobCounts } from '../jobs/queue.js';
 import type { CommandHandler } from '../commands/handler.js';
 import type { Database } from '../db/database.js';
 import type { AwaitProjections } from '../projections/read-your-writes.js';
@@ -12,6 +15,12 @@ export interface Services {
   readonly store: EventStore;
   readonly handle: CommandHandler;
   readonly tokens: TokenService;
+  /** Keys the HMAC of one-time codes. */
+  readonly codeSecret: Buffer;
+  readonly rateLimits: Config['rateLimits'];
+  /** Redis for shared rate-limit counters; unset: counted in this process. */
+  readonly redis: Redis | undefined;
+  readonly redisPrefix: string;
   readonly awaitProjections: AwaitProjections;
   /** Normalises a phone number to E.164, or undefined when it is not a valid number. */
   readonly normalizePhone: (input: string) => string | undefined;
@@ -20,4 +29,6 @@ export interface Services {
   /** Readiness checks beyond the database and the event store (Redis, ...). */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
   readonly projectionStatus: () => ProjectionStatus[];
+  /** Background jobs by state; failed ones stay until inspected. */
+  readonly jobCounts: () => Promise<JobCounts>;
 }

@@ -8,10 +8,14 @@ export class DomainError extends Error {
     message: string,
     /** Per-field messages, for `invalid`. */
     readonly fields?: Record<string, string[]>,
+    /** For `too_many_requests`: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+export const tooManyRequests = (message: string, retryAfterSeconds: number) => new DomainError('too_many_requests', message, undefined, retryAfterSeconds);
 
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const invalid = (field: string, message: string) => new DomainError('invalid', 'Invalid input.', { [field]: [message] });

@@ -11,6 +11,8 @@ import { phoneDecider } from './phone.js';
 
 export interface RegisterClient {
   readonly clientId: string;
+  /** Names the phone verification code the worker will send. */
+  readonly challengeId: string;
   /** E.164. */
   readonly phone: string;
   readonly password: string | undefined;
@@ -28,7 +30,7 @@ export async function registerClient(
   command: RegisterClient,
   metadata: EventMetadata,
 ): Promise<{ clientId: string; position: Position | undefined }> {
-  const { clientId, phone, password, profile } = command;
+  const { clientId, challengeId, phone, password, profile } = command;
   const now = command.now.toISOString();
   // Hash first: it is the slow part, and a failure here must leave no trace.
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
@@ -36,7 +38,7 @@ export async function registerClient(
   const registered = await deps.handle(
     clientDecider,
     clientStream(clientId),
-    { type: 'RegisterClient', data: { clientId, phone, profile, passwordSet: passwordHash !== undefined, now } },
+    { type: 'RegisterClient', data: { clientId, phone, profile, passwordSet: passwordHash !== undefined, challengeId, now } },
     metadata,
   );
   if (passwordHash !== undefined) await setPassword(deps.db, { id: clientId, kind: 'client' }, passwordHash);

@@ -65,13 +65,83 @@ export interface ClientsTable {
   stream_version: number;
 }
 
+export interface CodeChallengesTable {
+  id: string;
+  purpose: string;
+  subject_id: string;
+  subject_kind: 'client' | 'user';
+  code_hmac: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  consumed_at: Timestamp | null;
+}
+
+export interface CodeRequestsTable {
+  id: Generated<Int8>;
+  purpose: string;
+  destination: string;
+  requested_at: Timestamp;
+}
+
+export interface LoginFailuresTable {
+  account: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  phone: string | null;
+  first_name: string;
+  last_name: string;
+  patronymic: string;
+  address: string;
+  confirmed_email: Generated<boolean>;
+  confirmed_phone: Generated<boolean>;
+  platform_admin: Generated<boolean>;
+  deleted_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  description: string;
+  address: string;
+  numbers: Json<Record<string, string>>;
+  links: Json<Record<string, string>>;
+  creator_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  organization_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'manager' | 'specialist' | 'auditor';
+  added_at: Timestamp;
+}
+
 export interface Database {
+  users: UsersTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
   streams: StreamsTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   credentials: CredentialsTable;
   refresh_tokens: RefreshTokensTable;
   clients: ClientsTable;
+  code_challenges: CodeChallengesTable;
+  code_requests: CodeRequestsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type MembershipRow = Selectable<MembershipsTable>;

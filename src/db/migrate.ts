@@ -2,12 +2,16 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from './database.js';
 import * as eventStore from './migrations/2026-11-23-01-event-store.js';
 import * as identityAndClients from './migrations/2026-11-23-02-identity-and-clients.js';
+import * as oneTimeCodes from './migrations/2026-11-23-03-one-time-codes.js';
+import * as staffAndOrganizations from './migrations/2026-11-23-04-staff-and-organizations.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
 const migrations: Record<string, Migration> = {
   '2026-11-23-01-event-store': eventStore,
   '2026-11-23-02-identity-and-clients': identityAndClients,
+  '2026-11-23-03-one-time-codes': oneTimeCodes,
+  '2026-11-23-04-staff-and-organizations': staffAndOrganizations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -30,6 +30,9 @@ export const ClientRegisteredData = Type.Object({
 
 export type ClientRegistered = Event<'ClientRegistered', Static<typeof ClientRegisteredData>>;
 
-export type ClientEvent = ClientRegistered;
+/** A code was asked for; the worker sends it. `challengeId` names the code's row, never the code. */
+export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
+export type PhoneVerified = Event<'PhoneVerified', { clientId: string; phone: string; verifiedAt: string }>;
+export type LoginCodeRequested = Event<'LoginCodeRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
 
-export const clientEventTypes: readonly ClientEvent['type'][] = ['ClientRegistered'];
+export type ClientEvent = ClientRegistered | PhoneVerificationRequested | PhoneVerified | LoginCodeRequested;

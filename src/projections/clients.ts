@@ -33,6 +33,14 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
         .execute();
       return;
     }
+    case 'PhoneVerified':
+      await trx
+        .updateTable('clients')
+        .set({ confirmed_phone: true, updated_at: at, stream_version: version })
+        .where('id', '=', event.data.clientId)
+        .where('phone', '=', event.data.phone)
+        .execute();
+      return;
     default:
       return;
   }
@@ -40,7 +48,7 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
 
 export const clientsProjection: Projection = {
   name: 'clients',
-  canHandle: ['ClientRegistered'],
+  canHandle: ['ClientRegistered', 'PhoneVerified'],
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version, stored.createdAt);
   },

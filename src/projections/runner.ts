@@ -35,6 +35,8 @@ export class ProjectionRunner {
   private eventsApplied = 0;
   private subscription: Subscription | undefined;
   private stopping = false;
+  // Cuts the retry pause short: a failing projector must still stop within a shutdown grace period.
+  private readonly stopSignal = new AbortController();
   private loop: Promise<void> | undefined;
   private waiters = new Set<{ target: Position; resolve: () => void }>();
   private readonly handles: ReadonlySet<string>;
@@ -67,6 +69,7 @@ export class ProjectionRunner {
   /** Stops at a checkpoint: the batch in hand is committed first. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     await this.subscription?.close();
     await this.loop;
     this.state = 'stopped';
@@ -78,7 +81,8 @@ export class ProjectionRunner {
       let failure: unknown;
       try {
         await ensureCheckpoint(this.db, name);
-        this.position = await readCheckpoint(this.db, name);
+        // Another runner (or a rebuild) may have carried the checkpoint past what callers wait for.
+        this.moveTo(await readCheckpoint(this.db, name));
         this.subscription = this.store.subscribe({
           from: this.position,
           batchSize: this.batchSize,
@@ -98,7 +102,7 @@ export class ProjectionRunner {
         this.state = 'failing';
         this.lastError = failure instanceof Error ? failure.message : String(failure);
         this.logger.error({ projection: name, err: failure, failures: this.failures }, 'projection failed; retrying from its checkpoint');
-        await sleep(Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8)));
+        await sleep(Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8)), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
       }
     }
   }
@@ -114,11 +118,15 @@ export class ProjectionRunner {
       return true;
     });
     if (!moved) throw new CheckpointMoved();
-    this.position = last.position;
     this.eventsApplied += handled.length;
     this.failures = 0;
     this.lastError = undefined;
     this.state = 'running';
+    this.moveTo(last.position);
+  }
+
+  private moveTo(position: Position): void {
+    this.position = position;
     for (const waiter of this.waiters) {
       if (isAtOrPast(this.position, waiter.target)) {
         this.waiters.delete(waiter);

@@ -116,7 +116,8 @@ t.test('events carry who did what and why', async (t) => {
   const created = await call(app, 'POST', '/api/v1/auth/register', { body: { phone: '+79517586284' }, headers: { 'x-request-id': 'req-1', 'x-correlation-id': 'flow-7' } });
   t.equal(created.headers['x-request-id'], 'req-1');
   const events = await connection.db.selectFrom('events').select(['stream_id', 'type', 'metadata']).orderBy('global_position').execute();
-  t.same(events.map((e) => [e.stream_id, e.type]), [['phone-+79517586284', 'PhoneReserved'], [`client-${created.body.client_id}`, 'ClientRegistered']]);
+  const client = `client-${created.body.client_id}`;
+  t.same(events.map((e) => [e.stream_id, e.type]), [['phone-+79517586284', 'PhoneReserved'], [client, 'ClientRegistered'], [client, 'PhoneVerificationRequested']]);
   for (const event of events) t.same(event.metadata, { actor: { kind: 'anonymous' }, correlationId: 'flow-7', causationId: 'req-1', requestId: 'req-1' });
 });
 

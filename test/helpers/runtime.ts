@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { compose, type Runtime } from '../../src/compose.js';
@@ -26,10 +28,14 @@ export interface TestRuntimeOptions {
 export async function startRuntime(t: Test, options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'runtime-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env };
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_CODE_REQUESTS_PER_IP: '1000', RATE_LIMIT_GUESSES_PER_IP: '1000', ...options.env };
   if ((options.database ?? 'postgres') === 'postgres') env.DATABASE_URL = await freshPostgresUrl(t);
   else await freshPgliteDir(t, join(dataDir, 'pglite'));
-  if (options.redis) env.REDIS_URL = redisUrl;
+  if (options.redis) {
+    env.REDIS_URL = redisUrl;
+    env.REDIS_PREFIX = `test-${randomUUID()}`;
+    t.teardown(() => dropRedisKeys(`${env.REDIS_PREFIX}*`));
+  }
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -41,6 +47,35 @@ export async function startRuntime(t: Test, options: TestRuntimeOptions = {}): P
   t.teardown(() => runtime.close());
   if (!runtime.app) throw new Error('the test runtime has no api role');
   return Object.assign(runtime, { app: runtime.app, logs });
+}
+
+async function dropRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The code in the last SMS the console provider "sent" to `phone`, waiting for the worker. */
+export async function smsCode(runtime: { logs: string[] }, phone: string, after = 0, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = runtime.logs
+      .slice(after)
+      .map((line) => JSON.parse(line) as { msg?: string; to?: string; text?: string })
+      .filter((entry) => entry.msg?.startsWith('sms (console provider') && entry.to === phone);
+    const code = /code is (\d{6})/.exec(messages.at(-1)?.text ?? '')?.[1];
+    if (code) return code;
+    if (Date.now() > deadline) throw new Error(`no SMS to ${phone} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** app.inject with a JSON body and an optional bearer token; returns status, JSON body and headers. */

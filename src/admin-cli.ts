@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { DomainError } from './commands/errors.js';
+import type { CommandHandler } from './commands/handler.js';
+import { createPlatformAdmin } from './commands/staff-accounts.js';
+import type { Database } from './db/database.js';
+
+// `npm run cli -- admin create --email E --password P [...]`: the only way to
+// make a platform admin. It appends events like any command; the service's
+// projector brings them into the read models, whether or not it runs now.
+
+/** node:util parseArgs options of `admin create` (cli.ts parses with them). */
+export const ADMIN_OPTIONS = {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  phone: { type: 'string' },
+  'first-name': { type: 'string' },
+  'last-name': { type: 'string' },
+  patronymic: { type: 'string' },
+  address: { type: 'string' },
+} as const;
+
+export const ADMIN_USAGE = `  admin create --email E --password P    register a staff user who is a platform admin; prints its id
+      [--first-name F] [--last-name L] [--patronymic P] [--address A] [--phone N]`;
+
+export type AdminCreateInput = Partial<Record<keyof typeof ADMIN_OPTIONS, string | boolean | undefined>>;
+
+export interface AdminCreateDeps {
+  readonly handle: CommandHandler;
+  readonly db: Kysely<Database>;
+  readonly normalizePhone: (input: string) => string | undefined;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly stdout?: (line: string) => void;
+  readonly stderr?: (line: string) => void;
+}
+
+// The same rules as POST /api/v1/users, for input that never passes the HTTP schemas.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value.trim() : '');
+
+/** Exit code: 0 created, 1 refused (the email or phone is taken), 64 bad input. */
+export async function adminCreate(input: AdminCreateInput, deps: AdminCreateDeps): Promise<number> {
+  const stdout = deps.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const stderr = deps.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const email = text(input.email).toLowerCase();
+  const password = typeof input.password === 'string' ? input.password : '';
+  const phoneInput = text(input.phone);
+  const phone = phoneInput === '' ? null : (deps.normalizePhone(phoneInput) ?? undefined);
+
+  const problems: string[] = [];
+  if (!EMAIL.test(email)) problems.push('--email: a valid email address is required');
+  if (password.length < 8) problems.push('--password: at least 8 characters are required');
+  if (phone === undefined) problems.push(`--phone: "${phoneInput}" is not a valid phone number`);
+  if (problems.length > 0 || phone === undefined) {
+    for (const problem of problems) stderr(problem);
+    return 64;
+  }
+
+  const id = (deps.newId ?? randomUUID)();
+  const correlationId = randomUUID();
+  try {
+    await createPlatformAdmin(
+      deps,
+      {
+        userId: id,
+        email,
+        phone,
+        password,
+        profile: { firstName: text(input['first-name']), lastName: text(input['last-name']), patronymic: text(input.patronymic), address: text(input.address) },
+        now: (deps.now ?? (() => new Date()))(),
+      },
+      { actor: { kind: 'system' }, correlationId, causationId: correlationId },
+    );
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
+    stderr(`Error: ${error.message} No admin was created.`);
+    return 1;
+  }
+  stdout(id);
+  return 0;
+}

@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { verifyCode } from '../auth/codes.js';
+import { getPasswordHash, type Subject } from '../auth/credentials.js';
+import { clearFailures, lockedFor, recordFailure } from '../auth/login-throttle.js';
+import { dummyVerify, verifyPassword } from '../auth/passwords.js';
+import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../auth/refresh-tokens.js';
+import { startSession } from '../auth/sessions.js';
+import { clientDecider } from '../commands/client.js';
+import { DomainError, tooManyRequests } from '../commands/errors.js';
+import { clientStream } from '../events/client.js';
+import { findClientIdByPhone } from '../projections/clients.js';
+import { findUserIdByEmail, findUserIdByPhone } from '../projections/users.js';
+import { principalOf } from './authenticate.js';
+import { claimOrThrow, Code, expiresIn, rejectCode } from './identity.js';
+import { metadataOf } from './metadata.js';
+import { codeRequestLimit, guessLimit } from './rate-limits.js';
+import { Email, errorReplies, Phone, Tokens } from './schemas.js';
+import type { Services } from './services.js';
+
+// Sessions: password and passwordless login, refresh rotation, logout
+// (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
+
+const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+const BAD_REFRESH = 'Token is invalid or expired.';
+
+const TokenBody = Type.Object(
+  { phone: Type.Optional(Phone), email: Type.Optional(Email), password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { description: 'Either phone or email, and the password.' },
+);
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { db, tokens } = services;
+
+  /**
+   * The account an identifier names. A phone is a client's login first (they
+   * register by phone), then a staff user's; an email is a staff login.
+   */
+  async function findAccount(identifier: { phone?: string; email?: string }): Promise<Subject | undefined> {
+    if (identifier.phone) {
+      const clientId = await findClientIdByPhone(db, identifier.phone);
+      if (clientId) return { id: clientId, kind: 'client' };
+      const userId = await findUserIdByPhone(db, identifier.phone);
+      return userId ? { id: userId, kind: 'user' } : undefined;
+    }
+    const userId = identifier.email ? await findUserIdByEmail(db, identifier.email) : undefined;
+    return userId ? { id: userId, kind: 'user' } : undefined;
+  }
+
+  app.post('/auth/token', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Phone or email and password for an access and a refresh token (public).',
+      body: TokenBody,
+      response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
+    },
+  }, async (request) => {
+    const { password } = request.body;
+    const phone = request.body.phone === undefined ? undefined : services.normalizePhone(request.body.phone)!;
+    const email = request.body.email?.toLowerCase();
+    if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
+    const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
+    const now = services.now();
+    const wait = await lockedFor(db, throttleKey, now);
+    if (wait > 0) throw tooManyRequests(`Too many failed login attempts; try again in ${wait} seconds.`, wait);
+
+    const account = await findAccount({ phone, email });
+    const hash = account ? await getPasswordHash(db, account.id) : undefined;
+    // An unknown account costs the same time as a wrong password.
+    const valid = hash ? await verifyPassword(hash, password) : await dummyVerify(password);
+    if (!account || !valid) {
+      await recordFailure(db, throttleKey, now);
+      throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+    }
+    await clearFailures(db, throttleKey);
+    return startSession(db, tokens, account, now);
+  });
+
+  app.post('/auth/token/refresh', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Exchange a refresh token for a new access and refresh token; a reused one ends the session (public).',
+      body: Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 200 }) }),
+      response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
+    },
+  }, async (request) => {
+    try {
+      const rotated = await rotateRefresh(db, request.body.refresh, { now: services.now() });
+      const access = await tokens.issueAccess({ sub: rotated.subject.id, kind: rotated.subject.kind, sid: rotated.familyId });
+      return { access: access.token, refresh: rotated.token, expires_in: access.expiresIn };
+    } catch (error) {
+      if (error instanceof InvalidRefreshToken) {
+        request.log.info({ reason: error.reason }, 'refresh token refused');
+        throw new DomainError('unauthenticated', BAD_REFRESH);
+      }
+      throw error;
+    }
+  });
+
+  app.post('/auth/logout', {
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
+    schema: {
+      tags: ['sessions'],
+      summary: 'End this session: its refresh tokens stop working and its access tokens are refused (403).',
+      security: [{ bearer: [] }],
+      response: { 204: Type.Null(), ...errorReplies(401, 403) },
+    },
+  }, async (request, reply) => {
+    await revokeFamily(db, principalOf(request).sessionId, services.now());
+    return reply.code(204).send(null);
+  });
+
+  app.post('/auth/login/code', {
+    config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Passwordless login: an SMS code to a registered phone; the same answer for any phone (public).',
+      body: Type.Object({ phone: Phone }),
+      response: { 200: Type.Object({ detail: Type.String(), expires_in: Type.Integer() }), ...errorReplies(400, 415, 429) },
+    },
+  }, async (request) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
+    await claimOrThrow(services, 'login', phone);
+    const clientId = await findClientIdByPhone(db, phone);
+    if (clientId) {
+      await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+    }
+    return { detail: 'If this phone number is registered, a login code has been sent to it.', expires_in: expiresIn };
+  });
+
+  app.post('/auth/login/verify', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'The login code for an access and a refresh token (public).',
+      body: Type.Object({ phone: Phone, code: Code }),
+      response: { 200: Tokens, ...errorReplies(400, 415, 429) },
+    },
+  }, async (request) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    const clientId = await findClientIdByPhone(db, phone);
+    if (!clientId) throw rejectCode('missing');
+    const check = await verifyCode(db, services.codeSecret, { purpose: 'login', subjectId: clientId, code: request.body.code, now: services.now() });
+    if (check !== 'ok') throw rejectCode(check);
+    // A code received on the phone proves the phone too.
+    await services.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { now: services.now().toISOString() } }, metadataOf(request));
+    return startSession(db, tokens, { id: clientId, kind: 'client' }, services.now());
+  });
+
+  app.post('/auth/password/check', {
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Does this password match mine (seed 001).',
+      security: [{ bearer: [] }],
+      body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 128 }) }),
+      response: { 200: Type.Object({ match: Type.Boolean() }), ...errorReplies(400, 401, 403, 429) },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const throttleKey = `check:${principal.id}`;
+    const now = services.now();
+    const wait = await lockedFor(db, throttleKey, now);
+    if (wait > 0) throw tooManyRequests(`Too many wrong passwords; try again in ${wait} seconds.`, wait);
+    const hash = await getPasswordHash(db, principal.id);
+    const match = hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password);
+    if (match) await clearFailures(db, throttleKey);
+    else await recordFailure(db, throttleKey, now);
+    return { match };
+  });
+};
+
+/** Served at the root, where JWT libraries look for it. */
+export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get('/.well-known/jwks.json', {
+    schema: { tags: ['sessions'], summary: 'Public keys that verify our access tokens (public).' },
+  }, async () => services.tokens.jwks());
+};

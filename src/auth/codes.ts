@@ -1,0 +1,127 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { Subject } from './credentials.js';
+
+// One-time codes (phone verification, passwordless login, email
+// verification): 6 digits from a CSPRNG, valid 5 minutes, single use, at most
+// 5 wrong tries. Only an HMAC of the code is stored; the plain code exists in
+// the worker that sends it and in the message.
+
+export type CodePurpose = 'phone_verification' | 'login' | 'email_verification';
+
+export const CODE_POLICY = Object.freeze({
+  ttlMs: 5 * 60_000,
+  maxAttempts: 5,
+  resendCooldownMs: 60_000,
+  perDestinationHourlyCap: 5,
+});
+
+export type CodeCheck = 'ok' | 'invalid' | 'expired' | 'exhausted' | 'missing';
+
+const hmac = (secret: Buffer, code: string) => createHmac('sha256', secret).update(code).digest('hex');
+
+export function newCode(): string {
+  return randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+/**
+ * Records a request to send a code to `destination` unless one was sent
+ * inside the cooldown or the hourly cap is reached. Serialized per
+ * destination with an advisory lock, so concurrent requests cannot both pass.
+ */
+export async function claimCodeRequest(
+  db: Kysely<Database>,
+  request: { purpose: CodePurpose; destination: string; now: Date },
+): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+  const { purpose, destination, now } = request;
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`codes:${destination}`}, 0))`.execute(trx);
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    const recent = await trx
+      .selectFrom('code_requests')
+      .select(['purpose', 'requested_at'])
+      .where('destination', '=', destination)
+      .where('requested_at', '>', hourAgo)
+      .orderBy('requested_at', 'asc')
+      .execute();
+    const sameKind = recent.filter((r) => r.purpose === purpose);
+    const last = sameKind.at(-1);
+    if (last) {
+      const wait = new Date(last.requested_at).getTime() + CODE_POLICY.resendCooldownMs - now.getTime();
+      if (wait > 0) return { ok: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+    }
+    if (recent.length >= CODE_POLICY.perDestinationHourlyCap) {
+      const oldest = new Date(recent[0]!.requested_at).getTime();
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + 3_600_000 - now.getTime()) / 1000)) };
+    }
+    await trx.insertInto('code_requests').values({ purpose, destination, requested_at: now }).execute();
+    return { ok: true };
+  });
+}
+
+/**
+ * The worker's half: a fresh code for a challenge, stored as an HMAC. A retry
+ * of the same job replaces the code; a consumed challenge gets none.
+ */
+export async function issueCode(
+  db: Kysely<Database>,
+  secret: Buffer,
+  challenge: { id: string; purpose: CodePurpose; subject: Subject; now: Date },
+): Promise<string | undefined> {
+  const code = newCode();
+  const { id, purpose, subject, now } = challenge;
+  const row = await db
+    .insertInto('code_challenges')
+    .values({
+      id,
+      purpose,
+      subject_id: subject.id,
+      subject_kind: subject.kind,
+      code_hmac: hmac(secret, code),
+      issued_at: now,
+      expires_at: new Date(now.getTime() + CODE_POLICY.ttlMs),
+    })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({ code_hmac: eb.ref('excluded.code_hmac'), issued_at: eb.ref('excluded.issued_at'), expires_at: eb.ref('excluded.expires_at'), attempts: 0 }))
+        .where('code_challenges.consumed_at', 'is', null),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return row ? code : undefined;
+}
+
+/**
+ * Checks a code against the subject's latest challenge of this purpose. The
+ * try is counted before comparing, under a row lock, so parallel guesses
+ * cannot exceed the limit; a match consumes the challenge.
+ */
+export async function verifyCode(
+  db: Kysely<Database>,
+  secret: Buffer,
+  attempt: { purpose: CodePurpose; subjectId: string; code: string; now: Date },
+): Promise<CodeCheck> {
+  const { purpose, subjectId, code, now } = attempt;
+  return db.transaction().execute(async (trx) => {
+    const latest = await trx
+      .selectFrom('code_challenges')
+      .select(['id', 'code_hmac', 'expires_at', 'attempts', 'consumed_at'])
+      .where('subject_id', '=', subjectId)
+      .where('purpose', '=', purpose)
+      .orderBy('issued_at', 'desc')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!latest || latest.consumed_at !== null) return 'missing';
+    if (new Date(latest.expires_at).getTime() <= now.getTime()) return 'expired';
+    if (latest.attempts >= CODE_POLICY.maxAttempts) return 'exhausted';
+    await trx.updateTable('code_challenges').set({ attempts: latest.attempts + 1 }).where('id', '=', latest.id).execute();
+    const expected = Buffer.from(latest.code_hmac, 'hex');
+    const given = Buffer.from(hmac(secret, code), 'hex');
+    if (!timingSafeEqual(expected, given)) return latest.attempts + 1 >= CODE_POLICY.maxAttempts ? 'exhausted' : 'invalid';
+    await trx.updateTable('code_challenges').set({ consumed_at: now }).where('id', '=', latest.id).execute();
+    return 'ok';
+  });
+}

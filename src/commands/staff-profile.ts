@@ -1,0 +1,108 @@
+import { setPassword } from '../auth/credentials.js';
+import { hashPassword } from '../auth/passwords.js';
+import { revokeSubject } from '../auth/refresh-tokens.js';
+import { toDomainEvent } from '../events/catalogue.js';
+import { userStream, type UserChanges, type UserEvent } from '../events/user.js';
+import type { EventMetadata, EventStore, Position } from '../store/port.js';
+import { fold } from './decider.js';
+import type { Handled } from './handler.js';
+import type { StaffDeps } from './staff-accounts.js';
+import { latest, releaseContacts, reserveContacts, type Contacts } from './staff-contacts.js';
+import { userDecider, type UserState } from './user.js';
+
+export type ProfileField = keyof UserChanges | 'password';
+
+export interface ChangeProfile {
+  readonly userId: string;
+  /** Email lowercased, phone in E.164. */
+  readonly changes: UserChanges;
+  readonly password: string | undefined;
+  readonly now: Date;
+}
+
+export interface ProfileOutcome {
+  /** Fields now holding the requested value (also those that already did). */
+  readonly changed: readonly ProfileField[];
+  /** Fields left as they were, with the reason. */
+  readonly refused: Partial<Record<ProfileField, string>>;
+  readonly position: Position | undefined;
+}
+
+type ProfileDeps = StaffDeps & { readonly store: EventStore };
+
+/**
+ * Applies what can be applied and says, per field, what could not: a new
+ * email or phone is reserved first (a taken one is refused, the rest still
+ * changes), recorded on the user, and only then is the old value released.
+ * A new password ends every session of the user.
+ */
+export async function changeUserProfile(deps: ProfileDeps, command: ChangeProfile, metadata: EventMetadata): Promise<ProfileOutcome> {
+  const { userId, password } = command;
+  const now = command.now.toISOString();
+  const stream = userStream(userId);
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+
+  const { reserved, refused } = await reserveContacts(deps.handle, userId, { email: command.changes.email, phone: command.changes.phone }, now, metadata);
+  const accepted: UserChanges = { ...command.changes };
+  for (const field of Object.keys(refused) as (keyof typeof refused)[]) delete accepted[field];
+
+  let position: Position | undefined;
+  if (Object.keys(accepted).length > 0) {
+    let handled: Handled<UserState, UserEvent>;
+    try {
+      handled = await deps.handle(userDecider, stream, { type: 'ChangeUserProfile', data: { userId, changes: accepted, now } }, metadata);
+    } catch (error) {
+      await releaseContacts(deps.handle, userId, reserved, now, metadata).catch(() => undefined);
+      throw error;
+    }
+    position = handled.position;
+    await releaseContacts(deps.handle, userId, await replacedContacts(deps.store, stream, handled), now, metadata);
+  }
+
+  if (passwordHash !== undefined) {
+    const handled = await deps.handle(userDecider, stream, { type: 'ChangeUserPassword', data: { userId, now } }, metadata);
+    await setPassword(deps.db, { id: userId, kind: 'user' }, passwordHash);
+    await revokeSubject(deps.db, userId, command.now);
+    position = latest(position, handled.position);
+  }
+
+  const changed: ProfileField[] = Object.keys(accepted) as (keyof UserChanges)[];
+  if (passwordHash !== undefined) changed.push('password');
+  const reasons = Object.fromEntries(Object.entries(refused).map(([field, error]) => [field, error.message]));
+  return { changed, refused: reasons, position };
+}
+
+/**
+ * The email and phone the change replaced. Read from the stream as it stood
+ * right before the appended event (not from an earlier read), so a
+ * concurrent change can never make us release a value still in use.
+ */
+async function replacedContacts(store: EventStore, stream: string, handled: Handled<UserState, UserEvent>): Promise<Contacts> {
+  const event = handled.events[0];
+  if (event?.type !== 'UserProfileChanged') return {};
+  const { email, phone } = event.data.changes;
+  if (email === undefined && phone === undefined) return {};
+  const before = handled.version - handled.events.length + 1;
+  const history = await store.readStream(stream, { limit: before });
+  const previous = fold(userDecider, history.map((e) => toDomainEvent<UserEvent>(e)));
+  if (previous.status !== 'active') return {};
+  return { email: email === undefined ? undefined : previous.email, phone: phone === undefined ? undefined : previous.phone };
+}
+
+/**
+ * Deletes the account: its sessions end at once, its password is forgotten
+ * and its email and phone are free for someone else. A retry after a partial
+ * failure finishes the job (deleting twice decides nothing new).
+ */
+export async function deleteUser(deps: StaffDeps, command: { userId: string; now: Date }, metadata: EventMetadata): Promise<{ position: Position | undefined }> {
+  const { userId } = command;
+  const now = command.now.toISOString();
+  const handled = await deps.handle(userDecider, userStream(userId), { type: 'DeleteUser', data: { userId, now } }, metadata);
+  await revokeSubject(deps.db, userId, command.now);
+  // credentials.ts has no delete yet; the row is keyed by the subject, nothing else refers to it.
+  await deps.db.deleteFrom('credentials').where('subject_id', '=', userId).execute();
+  if (handled.state.status === 'deleted') {
+    await releaseContacts(deps.handle, userId, { email: handled.state.email, phone: handled.state.phone }, now, metadata);
+  }
+  return { position: handled.position };
+}

@@ -1,0 +1,106 @@
+import type { UserChanges, UserEvent, UserProfile } from '../events/user.js';
+import type { Decider } from './decider.js';
+import { conflict, DomainError } from './errors.js';
+
+export interface ActiveUser {
+  readonly status: 'active';
+  readonly userId: string;
+  readonly email: string;
+  readonly phone: string | null;
+  readonly profile: UserProfile;
+  readonly platformAdmin: boolean;
+}
+
+// A deleted user keeps the email and phone it last held, so the caller can
+// release their reservations from the state the deletion leaves behind.
+export type UserState =
+  | { readonly status: 'none' }
+  | ActiveUser
+  | { readonly status: 'deleted'; readonly userId: string; readonly email: string; readonly phone: string | null };
+
+export type UserCommand =
+  | { type: 'RegisterUser'; data: { userId: string; email: string; phone: string | null; profile: UserProfile; passwordSet: boolean; now: string } }
+  | { type: 'ChangeUserProfile'; data: { userId: string; changes: UserChanges; now: string } }
+  | { type: 'ChangeUserPassword'; data: { userId: string; now: string } }
+  | { type: 'DeleteUser'; data: { userId: string; now: string } }
+  | { type: 'GrantPlatformAdmin'; data: { userId: string; now: string } };
+
+const userNotFound = () => new DomainError('not_found', 'Not found.');
+
+function active(state: UserState): ActiveUser {
+  if (state.status !== 'active') throw userNotFound();
+  return state;
+}
+
+const CHANGEABLE = ['firstName', 'lastName', 'patronymic', 'address', 'email', 'phone'] as const;
+
+function currentValue(user: ActiveUser, field: (typeof CHANGEABLE)[number]): string | null {
+  return field === 'email' ? user.email : field === 'phone' ? user.phone : user.profile[field];
+}
+
+/** Only what differs from the current profile: an unchanged field is no event. */
+function changedFields(user: ActiveUser, requested: UserChanges): UserChanges {
+  const changes: UserChanges = {};
+  for (const field of CHANGEABLE) {
+    const value = requested[field];
+    if (value !== undefined && value !== currentValue(user, field)) changes[field] = value;
+  }
+  return changes;
+}
+
+function decide(command: UserCommand, state: UserState): UserEvent[] {
+  switch (command.type) {
+    case 'RegisterUser': {
+      if (state.status !== 'none') throw conflict('This user is already registered.');
+      const { userId, email, phone, profile, passwordSet, now } = command.data;
+      return [{ type: 'UserRegistered', data: { userId, email, phone, profile, passwordSet, registeredAt: now } }];
+    }
+    case 'ChangeUserProfile': {
+      const changes = changedFields(active(state), command.data.changes);
+      if (Object.keys(changes).length === 0) return [];
+      return [{ type: 'UserProfileChanged', data: { userId: command.data.userId, changes, changedAt: command.data.now } }];
+    }
+    case 'ChangeUserPassword':
+      active(state);
+      return [{ type: 'UserPasswordChanged', data: { userId: command.data.userId, changedAt: command.data.now } }];
+    case 'DeleteUser':
+      // Deleting again is a retry: nothing new, and the caller finishes releasing what the user held.
+      if (state.status === 'deleted') return [];
+      active(state);
+      return [{ type: 'UserDeleted', data: { userId: command.data.userId, deletedAt: command.data.now } }];
+    case 'GrantPlatformAdmin':
+      if (active(state).platformAdmin) return [];
+      return [{ type: 'PlatformAdminGranted', data: { userId: command.data.userId, grantedAt: command.data.now } }];
+    default: {
+      const exhaustive: never = command;
+      throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
+    }
+  }
+}
+
+function evolve(state: UserState, event: UserEvent): UserState {
+  switch (event.type) {
+    case 'UserRegistered': {
+      const { userId, email, phone, profile } = event.data;
+      return { status: 'active', userId, email, phone, profile, platformAdmin: false };
+    }
+    case 'UserProfileChanged': {
+      if (state.status !== 'active') return state;
+      const { email, phone, ...profile } = event.data.changes;
+      return { ...state, email: email ?? state.email, phone: phone ?? state.phone, profile: { ...state.profile, ...profile } };
+    }
+    case 'UserDeleted':
+      if (state.status !== 'active') return state;
+      return { status: 'deleted', userId: state.userId, email: state.email, phone: state.phone };
+    case 'PlatformAdminGranted':
+      return state.status === 'active' ? { ...state, platformAdmin: true } : state;
+    default:
+      return state;
+  }
+}
+
+export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
+  initialState: () => ({ status: 'none' }),
+  evolve,
+  decide,
+};

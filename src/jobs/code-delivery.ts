@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import { issueCode, type CodePurpose } from '../auth/codes.js';
+import type { Database } from '../db/database.js';
+import type { Projection } from '../projections/projection.js';
+import type { EventStore } from '../store/port.js';
+import type { EmailSender } from './providers/email.js';
+import type { SmsSender } from './providers/sms.js';
+import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
+
+// Code requests recorded in the log become "send-code" jobs; the worker makes
+// the code, keeps its HMAC and sends it. Neither the event nor the job ever
+// holds the code.
+
+export const SEND_CODE = 'send-code';
+
+interface Delivery {
+  readonly purpose: CodePurpose;
+  readonly channel: 'sms' | 'email';
+  readonly subjectKind: 'client' | 'user';
+  readonly subjectId: (data: Record<string, string>) => string | undefined;
+  readonly destination: (data: Record<string, string>) => string | undefined;
+}
+
+const deliveries: Readonly<Record<string, Delivery>> = {
+  PhoneVerificationRequested: { purpose: 'phone_verification', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
+  LoginCodeRequested: { purpose: 'login', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
+  EmailVerificationRequested: { purpose: 'email_verification', channel: 'email', subjectKind: 'user', subjectId: (d) => d.userId, destination: (d) => d.email },
+};
+
+const minutes = (ms: number) => Math.round(ms / 60_000);
+
+const ENQUEUE_TIMEOUT_MS = 3000;
+
+/**
+ * The reactor: a projection whose effect is a job. The job id is the event
+ * id, so a batch replayed after a crash enqueues nothing twice; a queue that
+ * cannot be reached fails the batch, which is retried from the checkpoint.
+ */
+export function codeDeliveryReactor(jobs: JobQueue): Projection {
+  return {
+    name: 'reactor-code-delivery',
+    canHandle: Object.keys(deliveries),
+    async apply(_trx, events) {
+      for (const event of events) {
+        // A queue that is down would hold the batch (and its checkpoint lock) open
+        // indefinitely; failing it makes the stall visible and retried.
+        await withTimeout(jobs.enqueue(SEND_CODE, { stream: event.stream, eventId: event.id }, { jobId: `code-${event.id}` }), ENQUEUE_TIMEOUT_MS);
+      }
+    },
+    // Replaying requests would send old codes again: a reactor is never rebuilt.
+    async reset() {
+      throw new Error('a reactor cannot be rebuilt');
+    },
+  };
+}
+
+export function sendCodeHandler(deps: {
+  db: Kysely<Database>;
+  store: EventStore;
+  secret: Buffer;
+  sms: SmsSender;
+  email: EmailSender;
+  now: () => Date;
+  codeTtlMs: number;
+}): JobHandler<Record<string, string>> {
+  return async ({ stream, eventId }) => {
+    if (!stream || !eventId) throw new Error('send-code job without stream and eventId');
+    const event = (await deps.store.readStream(stream)).find((e) => e.id === eventId);
+    if (!event) throw new Error(`send-code: event ${eventId} not found in ${stream}`);
+    const delivery = deliveries[event.type];
+    const data = event.data as Record<string, string>;
+    const subjectId = delivery?.subjectId(data);
+    const destination = delivery?.destination(data);
+    const challengeId = data.challengeId;
+    if (!delivery || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
+
+    const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, now: deps.now() });
+    if (code === undefined) return; // already used: nothing left to send
+    const text = `Your ${delivery.purpose === 'login' ? 'login' : 'verification'} code is ${code}. It expires in ${minutes(deps.codeTtlMs)} minutes. Do not share it.`;
+    if (delivery.channel === 'sms') await deps.sms.send(destination, text);
+    else await deps.email.send(destination, 'Your verification code', text);
+  };
+}

@@ -1,0 +1,89 @@
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Database, UserRow, UsersTable } from '../db/database.js';
+import { toDomainEvent } from '../events/catalogue.js';
+import { userEventTypes, type UserChanges, type UserEvent } from '../events/user.js';
+import type { Projection } from './projection.js';
+
+// Read model `users`: one row per staff user, as the user sees their profile
+// and as organizations list their staff. A deleted user keeps their row
+// (with deleted_at) so old organizations still name their creator.
+
+function columnsOf(changes: UserChanges): Updateable<UsersTable> {
+  const columns: Updateable<UsersTable> = {};
+  if (changes.firstName !== undefined) columns.first_name = changes.firstName;
+  if (changes.lastName !== undefined) columns.last_name = changes.lastName;
+  if (changes.patronymic !== undefined) columns.patronymic = changes.patronymic;
+  if (changes.address !== undefined) columns.address = changes.address;
+  // A new address is not confirmed, whatever the old one was.
+  if (changes.email !== undefined) Object.assign(columns, { email: changes.email, confirmed_email: false });
+  if (changes.phone !== undefined) Object.assign(columns, { phone: changes.phone, confirmed_phone: false });
+  return columns;
+}
+
+async function applyOne(trx: Transaction<Database>, event: UserEvent): Promise<void> {
+  switch (event.type) {
+    case 'UserRegistered': {
+      const { userId, email, phone, profile, registeredAt } = event.data;
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          email,
+          phone,
+          first_name: profile.firstName,
+          last_name: profile.lastName,
+          patronymic: profile.patronymic,
+          address: profile.address,
+          created_at: registeredAt,
+          updated_at: registeredAt,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'UserProfileChanged': {
+      const { userId, changes, changedAt } = event.data;
+      await trx.updateTable('users').set({ ...columnsOf(changes), updated_at: changedAt }).where('id', '=', userId).execute();
+      return;
+    }
+    case 'UserPasswordChanged':
+      await trx.updateTable('users').set({ updated_at: event.data.changedAt }).where('id', '=', event.data.userId).execute();
+      return;
+    case 'UserDeleted':
+      await trx.updateTable('users').set({ deleted_at: event.data.deletedAt, updated_at: event.data.deletedAt }).where('id', '=', event.data.userId).execute();
+      return;
+    case 'PlatformAdminGranted':
+      await trx.updateTable('users').set({ platform_admin: true, updated_at: event.data.grantedAt }).where('id', '=', event.data.userId).execute();
+      return;
+    default:
+      return;
+  }
+}
+
+export const usersProjection: Projection = {
+  name: 'users',
+  canHandle: userEventTypes,
+  async apply(trx, events) {
+    for (const stored of events) await applyOne(trx, toDomainEvent<UserEvent>(stored));
+  },
+  async reset(trx) {
+    await trx.deleteFrom('users').execute();
+  },
+};
+
+/** The staff user, deleted or not: callers decide what a deleted account means to them. */
+export function findUser(db: Kysely<Database>, userId: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+}
+
+/** The active staff user holding this email (any case), for login. */
+export async function findUserIdByEmail(db: Kysely<Database>, email: string): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).where('deleted_at', 'is', null).executeTakeFirst();
+  return row?.id;
+}
+
+/** The active staff user holding this phone (E.164), for login. */
+export async function findUserIdByPhone(db: Kysely<Database>, e164: string): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('id').where('phone', '=', e164).where('deleted_at', 'is', null).executeTakeFirst();
+  return row?.id;
+}

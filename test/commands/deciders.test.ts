@@ -1,0 +1,72 @@
+import t from 'tap';
+import { clientDecider, type ClientCommand } from '../../src/commands/client.js';
+import { phoneDecider, type PhoneCommand } from '../../src/commands/phone.js';
+import type { ClientEvent, ClientProfile } from '../../src/events/client.js';
+import type { PhoneReserved } from '../../src/events/phone.js';
+import { specification } from './spec.js';
+
+const phone = '+79517586284';
+const alice = '0b6f1d3e-4d1c-4c55-9a3e-2f3c1d9a7b10';
+const bob = '5a2e7c9b-8f14-4b0a-a1d2-6c3e9f0b2d44';
+const now = '2026-11-23T10:00:00.000Z';
+const later = '2026-11-23T10:05:00.000Z';
+
+const reserve = (clientId: string, at = now): PhoneCommand => ({ type: 'ReservePhone', data: { phone, clientId, now: at } });
+const reserved = (clientId: string, at = now): PhoneReserved => ({ type: 'PhoneReserved', data: { phone, clientId, reservedAt: at } });
+
+t.test('phoneDecider', async (t) => {
+  t.test('a free phone is reserved for the client, at the time the command brings', async (t) => {
+    const given = specification(t);
+    given(phoneDecider, []).when(reserve(alice)).then([reserved(alice)]);
+  });
+
+  t.test('a phone reserved by another client is a conflict', async (t) => {
+    const given = specification(t);
+    given(phoneDecider, [reserved(alice)]).when(reserve(bob, later)).thenThrows('conflict');
+  });
+
+  t.test('reserving again for the same client is a retry: nothing new happens', async (t) => {
+    const given = specification(t);
+    given(phoneDecider, [reserved(alice)]).when(reserve(alice, later)).then([]);
+  });
+});
+
+t.test('clientDecider', async (t) => {
+  const profile: ClientProfile = {
+    firstName: 'Anna',
+    lastName: 'Petrova',
+    patronymic: 'Ivanovna',
+    email: null,
+    birthday: '1990-04-01',
+    sex: null,
+    address: '',
+    additionalInfo: '',
+  };
+  const challengeId = '9c4d2b7a-1e3f-4a6b-8d5c-0f2e7b9a3c61';
+  const register = (passwordSet: boolean, at = now): ClientCommand => ({
+    type: 'RegisterClient',
+    data: { clientId: alice, phone, profile, passwordSet, challengeId, now: at },
+  });
+  // Registration also asks for the phone to be verified, with the challenge id the command brings.
+  const registered = (passwordSet: boolean, at = now): ClientEvent[] => [
+    { type: 'ClientRegistered', data: { clientId: alice, phone, profile, passwordSet, registeredAt: at } },
+    { type: 'PhoneVerificationRequested', data: { clientId: alice, phone, challengeId, requestedAt: at } },
+  ];
+
+  t.test('registering records the client with the id and time from the command', async (t) => {
+    const given = specification(t);
+    given(clientDecider, []).when(register(true)).then(registered(true));
+    given(clientDecider, []).when(register(false, later)).then(registered(false, later));
+  });
+
+  t.test('registering an already registered client is a conflict', async (t) => {
+    const given = specification(t);
+    given(clientDecider, registered(true)).when(register(true, later)).thenThrows('conflict');
+  });
+
+  t.test('the folded state is what a later command decides against', async (t) => {
+    const state = registered(false).reduce(clientDecider.evolve, clientDecider.initialState());
+    t.strictSame(state, { status: 'registered', clientId: alice, phone, profile, confirmedPhone: false });
+    t.strictSame(clientDecider.initialState(), { status: 'none' }, 'evolve did not touch the initial state');
+  });
+});

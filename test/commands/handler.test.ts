@@ -1,0 +1,184 @@
+import t, { type Test } from 'tap';
+import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Decider } from '../../src/commands/decider.js';
+import { DomainError } from '../../src/commands/errors.js';
+import { createCommandHandler } from '../../src/commands/handler.js';
+import { registerClient } from '../../src/commands/register-client.js';
+import type { Database } from '../../src/db/database.js';
+import type { ClientProfile } from '../../src/events/client.js';
+import type { Event } from '../../src/events/event.js';
+import { phoneStream } from '../../src/events/phone.js';
+import { WrongExpectedVersion, type EventMetadata, type EventStore, type ExpectedVersion } from '../../src/store/port.js';
+import { createPostgresEventStore } from '../../src/store/postgres.js';
+import { databaseKinds, freshConnection, freshPostgresUrl } from '../helpers/databases.js';
+import { migratedProcess, openProcess, systemMetadata } from '../fixtures/support.js';
+
+// Each event records the total its command saw: if two commands ever decided on
+// the same state, two events would carry the same total.
+type Incremented = Event<'Incremented', { tag: string; total: number }>;
+type Increment = { type: 'Increment'; tag: string; by: 0 | 1 };
+const counter: Decider<{ total: number }, Increment, Incremented> = {
+  initialState: () => ({ total: 0 }),
+  evolve: (state, event) => (event.type === 'Incremented' ? { total: event.data.total } : state),
+  decide: (command, state) => (command.by === 0 ? [] : [{ type: 'Incremented', data: { tag: command.tag, total: state.total + 1 } }]),
+};
+const increment = (tag: string = randomUUID()): Increment => ({ type: 'Increment', tag, by: 1 });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** The real store, with every append's expected version and every WrongExpectedVersion noted. */
+function watched(store: EventStore): { store: EventStore; expected: ExpectedVersion[]; conflicts: () => number } {
+  const expected: ExpectedVersion[] = [];
+  let conflicts = 0;
+  return {
+    expected,
+    conflicts: () => conflicts,
+    store: {
+      ...store,
+      async append(stream, events, options) {
+        expected.push(options.expectedVersion);
+        try {
+          return await store.append(stream, events, options);
+        } catch (error) {
+          if (error instanceof WrongExpectedVersion) conflicts++;
+          throw error;
+        }
+      },
+    },
+  };
+}
+
+function storeOn(t: Test, db: Kysely<Database>): EventStore {
+  const store = createPostgresEventStore(db);
+  t.teardown(() => store.close());
+  return store;
+}
+
+for (const kind of databaseKinds) {
+  t.test(`command handler on ${kind}`, async (t) => {
+    // One database for the group (opening PGlite is slow); every test uses streams of its own.
+    const { db } = await freshConnection(t, kind);
+    t.test('appends with the expected version and returns the new version and position', async (t) => {
+      const { store, expected } = watched(storeOn(t, db));
+      const handle = createCommandHandler(store);
+      const stream = `counter-${randomUUID()}`;
+
+      const first = await handle(counter, stream, increment('a'), systemMetadata());
+      const second = await handle(counter, stream, increment('b'), systemMetadata());
+      t.strictSame(expected, ['no_stream', 0], 'a new stream with no_stream, then the version it was read at');
+      const stored = await store.readStream(stream);
+      t.match(first, { version: 0, position: stored[0]!.position, state: { total: 1 } });
+      t.match(second, { version: 1, position: stored[1]!.position, state: { total: 2 } });
+      t.strictSame(stored.map((e) => e.data), [{ tag: 'a', total: 1 }, { tag: 'b', total: 2 }]);
+
+      const nothing = await handle(counter, stream, { type: 'Increment', tag: 'c', by: 0 }, systemMetadata());
+      t.strictSame(nothing, { state: { total: 2 }, events: [], version: 1, position: undefined }, 'no events: no append, no position');
+      t.equal(expected.length, 2, 'nothing was appended for it');
+    });
+
+    t.test('events carry the metadata passed with the command', async (t) => {
+      const store = storeOn(t, db);
+      const handle = createCommandHandler(store);
+      const stream = `counter-${randomUUID()}`;
+      const metadata: EventMetadata = { actor: { kind: 'client', id: randomUUID() }, correlationId: randomUUID(), causationId: randomUUID(), requestId: 'req-42' };
+      await handle(counter, stream, increment(), metadata);
+      const [event] = await store.readStream(stream);
+      t.strictSame(event?.metadata, metadata);
+    });
+
+    t.test('commands on one stream are serialized inside a process', async (t) => {
+      const { store, conflicts } = watched(storeOn(t, db));
+      // One attempt: any interleaving inside this handler would surface as a conflict error.
+      const handle = createCommandHandler(store, { maxAttempts: 1 });
+      const stream = `counter-${randomUUID()}`;
+      const results = await Promise.allSettled(range(30).map(() => handle(counter, stream, increment(), systemMetadata())));
+      const rejected = results.filter((r) => r.status === 'rejected');
+      t.strictSame(rejected, [], 'every command succeeded');
+      t.equal(conflicts(), 0, 'no append conflicted');
+      const versions = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.version] : [])).sort((a, b) => a - b);
+      t.strictSame(versions, range(30));
+      const totals = (await store.readStream(stream)).map((e) => (e.data as Incremented['data']).total);
+      t.strictSame(totals, range(30).map((i) => i + 1), 'each command decided on the state its predecessor left');
+    });
+
+    t.test('a conflict that persists beyond maxAttempts is a DomainError conflict', async (t) => {
+      const real = storeOn(t, db);
+      let appends = 0;
+      const alwaysStale: EventStore = {
+        ...real,
+        async append(stream, _events, { expectedVersion }) {
+          appends++;
+          throw new WrongExpectedVersion(stream, expectedVersion, 7);
+        },
+      };
+      const handle = createCommandHandler(alwaysStale, { maxAttempts: 3, random: () => 0 });
+      const error = await handle(counter, `counter-${randomUUID()}`, increment(), systemMetadata()).catch((e: unknown) => e);
+      t.ok(error instanceof DomainError, 'a DomainError');
+      t.equal((error as DomainError).kind, 'conflict');
+      t.equal(appends, 3, 'tried exactly maxAttempts times');
+    });
+
+    t.test('other append failures are not retried', async (t) => {
+      const real = storeOn(t, db);
+      let appends = 0;
+      const broken = new Error('disk full');
+      const failing: EventStore = {
+        ...real,
+        async append() {
+          appends++;
+          throw broken;
+        },
+      };
+      const handle = createCommandHandler(failing, { random: () => 0 });
+      t.equal(await handle(counter, `counter-${randomUUID()}`, increment(), systemMetadata()).catch((e: unknown) => e), broken, 'the error as is');
+      t.equal(appends, 1);
+    });
+  });
+}
+
+t.test('two processes racing on one stream: retries settle every command, each event once', async (t) => {
+  const url = await freshPostgresUrl(t);
+  const one = watched((await migratedProcess(t, url)).store);
+  const two = watched(openProcess(t, url).store);
+  const handlers = [createCommandHandler(one.store), createCommandHandler(two.store)];
+  const stream = `counter-${randomUUID()}`;
+  const tags = range(40).map((i) => `tag-${i}`);
+
+  const results = await Promise.allSettled(tags.map((tag, i) => handlers[i % 2]!(counter, stream, increment(tag), systemMetadata())));
+  t.strictSame(results.filter((r) => r.status === 'rejected'), [], 'every command succeeded');
+  t.ok(one.conflicts() + two.conflicts() > 0, `the processes did race (${one.conflicts() + two.conflicts()} conflicts retried)`);
+  const stored = await one.store.readStream(stream);
+  t.strictSame(stored.map((e) => e.version), range(40));
+  t.strictSame(stored.map((e) => (e.data as Incremented['data']).tag).sort(), [...tags].sort(), 'every command once');
+  t.strictSame(stored.map((e) => (e.data as Incremented['data']).total), range(40).map((i) => i + 1), 'each decided on fresh state');
+});
+
+t.test('registerClient: of 20 concurrent registrations of one phone in two processes, exactly one wins', async (t) => {
+  const url = await freshPostgresUrl(t);
+  const processes = [await migratedProcess(t, url), openProcess(t, url)];
+  const handlers = processes.map(({ store }) => createCommandHandler(store));
+  const phone = '+79967486294';
+  const profile: ClientProfile = { firstName: 'Ivan', lastName: 'Ivanov', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '' };
+  const clientIds = range(20).map(() => randomUUID());
+
+  const results = await Promise.allSettled(
+    clientIds.map((clientId, i) =>
+      registerClient(
+        { handle: handlers[i % 2]!, db: processes[i % 2]!.db },
+        { clientId, challengeId: randomUUID(), phone, password: undefined, profile, now: new Date('2026-11-23T10:00:00Z') },
+        systemMetadata(),
+      ),
+    ),
+  );
+  const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [clientIds[i]!] : []));
+  const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  t.equal(won.length, 1, 'one registration succeeded');
+  t.strictSame(lost.map((e) => (e instanceof DomainError ? e.kind : e)), range(19).map(() => 'conflict'), 'the others: DomainError conflict');
+
+  const store = processes[0]!.store;
+  const reservation = await store.readStream(phoneStream(phone));
+  t.equal(reservation.length, 1, 'the phone stream holds one event');
+  t.match(reservation[0], { type: 'PhoneReserved', data: { phone, clientId: won[0] } });
+  const registered = (await Promise.all(clientIds.map((id) => store.readStream(`client-${id}`)))).filter((s) => s.length > 0);
+  t.equal(registered.length, 1, 'one client stream was written');
+});

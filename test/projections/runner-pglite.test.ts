@@ -1,0 +1,4 @@
+import t from 'tap';
+import { runnerCases } from '../fixtures/runner-cases.js';
+
+runnerCases(t, 'pglite');
