@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accessControl } from './access.js';
 import { authentication } from './authenticate.js';
 import { clientRoutes } from './clients.js';
+import { emailVerificationRoutes } from './email-verification.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { identityRoutes } from './identity.js';
@@ -95,6 +96,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(sessionRoutes, { services });
       await api.register(clientRoutes, { services });
       await api.register(userRoutes, { services });
+      await api.register(emailVerificationRoutes, { services });
       await api.register(organizationRoutes, { services });
       await api.register(memberRoutes, { services });
     },

@@ -9,6 +9,7 @@ export interface ActiveUser {
   readonly phone: string | null;
   readonly profile: UserProfile;
   readonly platformAdmin: boolean;
+  readonly confirmedEmail: boolean;
 }
 
 // A deleted user keeps the email and phone it last held, so the caller can
@@ -23,7 +24,9 @@ export type UserCommand =
   | { type: 'ChangeUserProfile'; data: { userId: string; changes: UserChanges; now: string } }
   | { type: 'ChangeUserPassword'; data: { userId: string; now: string } }
   | { type: 'DeleteUser'; data: { userId: string; now: string } }
-  | { type: 'GrantPlatformAdmin'; data: { userId: string; now: string } };
+  | { type: 'GrantPlatformAdmin'; data: { userId: string; now: string } }
+  | { type: 'RequestEmailVerification'; data: { userId: string; challengeId: string; now: string } }
+  | { type: 'VerifyEmail'; data: { userId: string; now: string } };
 
 const userNotFound = () => new DomainError('not_found', 'Not found.');
 
@@ -71,6 +74,17 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     case 'GrantPlatformAdmin':
       if (active(state).platformAdmin) return [];
       return [{ type: 'PlatformAdminGranted', data: { userId: command.data.userId, grantedAt: command.data.now } }];
+    case 'RequestEmailVerification': {
+      const user = active(state);
+      if (user.confirmedEmail) throw conflict('This email is already confirmed.');
+      const { userId, challengeId, now } = command.data;
+      return [{ type: 'EmailVerificationRequested', data: { userId, email: user.email, challengeId, requestedAt: now } }];
+    }
+    case 'VerifyEmail': {
+      const user = active(state);
+      if (user.confirmedEmail) return [];
+      return [{ type: 'EmailVerified', data: { userId: command.data.userId, email: user.email, verifiedAt: command.data.now } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
@@ -82,18 +96,22 @@ function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserRegistered': {
       const { userId, email, phone, profile } = event.data;
-      return { status: 'active', userId, email, phone, profile, platformAdmin: false };
+      return { status: 'active', userId, email, phone, profile, platformAdmin: false, confirmedEmail: false };
     }
     case 'UserProfileChanged': {
       if (state.status !== 'active') return state;
       const { email, phone, ...profile } = event.data.changes;
-      return { ...state, email: email ?? state.email, phone: phone ?? state.phone, profile: { ...state.profile, ...profile } };
+      // A new email is not confirmed, whatever the old one was.
+      const confirmedEmail = email === undefined ? state.confirmedEmail : false;
+      return { ...state, email: email ?? state.email, phone: phone ?? state.phone, profile: { ...state.profile, ...profile }, confirmedEmail };
     }
     case 'UserDeleted':
       if (state.status !== 'active') return state;
       return { status: 'deleted', userId: state.userId, email: state.email, phone: state.phone };
     case 'PlatformAdminGranted':
       return state.status === 'active' ? { ...state, platformAdmin: true } : state;
+    case 'EmailVerified':
+      return state.status === 'active' && state.email === event.data.email ? { ...state, confirmedEmail: true } : state;
     default:
       return state;
   }

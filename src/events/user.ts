@@ -55,6 +55,25 @@ export type UserPasswordChanged = Event<'UserPasswordChanged', Static<typeof Use
 export type UserDeleted = Event<'UserDeleted', Static<typeof UserDeletedData>>;
 export type PlatformAdminGranted = Event<'PlatformAdminGranted', Static<typeof PlatformAdminGrantedData>>;
 
-export type UserEvent = UserRegistered | UserProfileChanged | UserPasswordChanged | UserDeleted | PlatformAdminGranted;
+/** A code was asked for; the worker emails it. `challengeId` names the code's row, never the code. */
+export type EmailVerificationRequested = Event<'EmailVerificationRequested', { userId: string; email: string; challengeId: string; requestedAt: string }>;
+export type EmailVerified = Event<'EmailVerified', { userId: string; email: string; verifiedAt: string }>;
 
-export const userEventTypes: readonly UserEvent['type'][] = ['UserRegistered', 'UserProfileChanged', 'UserPasswordChanged', 'UserDeleted', 'PlatformAdminGranted'];
+export type UserEvent =
+  | UserRegistered
+  | UserProfileChanged
+  | UserPasswordChanged
+  | UserDeleted
+  | PlatformAdminGranted
+  | EmailVerificationRequested
+  | EmailVerified;
+
+export const userEventTypes: readonly UserEvent['type'][] = [
+  'UserRegistered',
+  'UserProfileChanged',
+  'UserPasswordChanged',
+  'UserDeleted',
+  'PlatformAdminGranted',
+  'EmailVerificationRequested',
+  'EmailVerified',
+];

@@ -55,6 +55,14 @@ async function applyOne(trx: Transaction<Database>, event: UserEvent): Promise<v
     case 'PlatformAdminGranted':
       await trx.updateTable('users').set({ platform_admin: true, updated_at: event.data.grantedAt }).where('id', '=', event.data.userId).execute();
       return;
+    case 'EmailVerified':
+      await trx
+        .updateTable('users')
+        .set({ confirmed_email: true, updated_at: event.data.verifiedAt })
+        .where('id', '=', event.data.userId)
+        .where('email', '=', event.data.email)
+        .execute();
+      return;
     default:
       return;
   }
