@@ -63,6 +63,14 @@ export interface ClientsTable {
   registered_at: Timestamp;
   updated_at: Timestamp;
   stream_version: number;
+  links: ColumnType<Record<string, string>, string | undefined, string>;
+  phone_login_allowed: Generated<boolean>;
+}
+
+export interface ClientOrganizationsTable {
+  client_id: string;
+  organization_id: string;
+  joined_at: Timestamp;
 }
 
 export interface CodeChallengesTable {
@@ -136,6 +144,7 @@ export interface Database {
   credentials: CredentialsTable;
   refresh_tokens: RefreshTokensTable;
   clients: ClientsTable;
+  client_organizations: ClientOrganizationsTable;
   code_challenges: CodeChallengesTable;
   code_requests: CodeRequestsTable;
   login_failures: LoginFailuresTable;

@@ -4,6 +4,7 @@ import * as eventStore from './migrations/2026-11-23-01-event-store.js';
 import * as identityAndClients from './migrations/2026-11-23-02-identity-and-clients.js';
 import * as oneTimeCodes from './migrations/2026-11-23-03-one-time-codes.js';
 import * as staffAndOrganizations from './migrations/2026-11-23-04-staff-and-organizations.js';
+import * as clientBook from './migrations/2026-11-23-05-client-book.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-02-identity-and-clients': identityAndClients,
   '2026-11-23-03-one-time-codes': oneTimeCodes,
   '2026-11-23-04-staff-and-organizations': staffAndOrganizations,
+  '2026-11-23-05-client-book': clientBook,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

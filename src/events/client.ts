@@ -35,4 +35,15 @@ export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', { c
 export type PhoneVerified = Event<'PhoneVerified', { clientId: string; phone: string; verifiedAt: string }>;
 export type LoginCodeRequested = Event<'LoginCodeRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
 
-export type ClientEvent = ClientRegistered | PhoneVerificationRequested | PhoneVerified | LoginCodeRequested;
+/** The client became a client of an organization (staff added them, or they booked there). */
+export type ClientJoinedOrganization = Event<'ClientJoinedOrganization', { clientId: string; organizationId: string; joinedAt: string }>;
+/** The organization removed the client; the person and their history remain. */
+export type ClientLeftOrganization = Event<'ClientLeftOrganization', { clientId: string; organizationId: string; leftAt: string }>;
+
+export type ClientEvent =
+  | ClientRegistered
+  | PhoneVerificationRequested
+  | PhoneVerified
+  | LoginCodeRequested
+  | ClientJoinedOrganization
+  | ClientLeftOrganization;

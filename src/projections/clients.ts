@@ -41,6 +41,16 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
         .where('phone', '=', event.data.phone)
         .execute();
       return;
+    case 'ClientJoinedOrganization':
+      await trx
+        .insertInto('client_organizations')
+        .values({ client_id: event.data.clientId, organization_id: event.data.organizationId, joined_at: event.data.joinedAt })
+        .onConflict((oc) => oc.columns(['client_id', 'organization_id']).doNothing())
+        .execute();
+      return;
+    case 'ClientLeftOrganization':
+      await trx.deleteFrom('client_organizations').where('client_id', '=', event.data.clientId).where('organization_id', '=', event.data.organizationId).execute();
+      return;
     default:
       return;
   }
@@ -48,11 +58,12 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
 
 export const clientsProjection: Projection = {
   name: 'clients',
-  canHandle: ['ClientRegistered', 'PhoneVerified'],
+  canHandle: ['ClientRegistered', 'PhoneVerified', 'ClientJoinedOrganization', 'ClientLeftOrganization'],
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version, stored.createdAt);
   },
   async reset(trx) {
+    await trx.deleteFrom('client_organizations').execute();
     await trx.deleteFrom('clients').execute();
   },
 };

@@ -27,7 +27,7 @@ async function damage(db: Kysely<Database>): Promise<void> {
   const [first, second] = await clientRows(db);
   await db.updateTable('clients').set({ first_name: 'tampered' }).where('id', '=', first!.id).execute();
   await db.deleteFrom('clients').where('id', '=', second!.id).execute();
-  await db.insertInto('clients').values({ ...first!, id: '00000000-0000-4000-8000-000000000000', phone: '+70000000000' }).execute();
+  await db.insertInto('clients').values({ ...first!, links: JSON.stringify(first!.links), id: '00000000-0000-4000-8000-000000000000', phone: '+70000000000' }).execute();
 }
 
 async function runCli(t: Test, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {

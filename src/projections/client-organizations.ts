@@ -1,0 +1,30 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { Role } from '../events/organization.js';
+
+// Queries over `client_organizations` (written by the clients projection):
+// which organizations a client belongs to, and what a staff user may see of them.
+
+/** The roles a staff user holds in organizations this client belongs to. */
+export async function staffRolesForClient(db: Kysely<Database>, clientId: string, userId: string): Promise<{ organizationId: string; role: Role }[]> {
+  const rows = await db
+    .selectFrom('client_organizations as co')
+    .innerJoin('memberships as m', 'm.organization_id', 'co.organization_id')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['co.organization_id', 'm.role'])
+    .where('co.client_id', '=', clientId)
+    .where('m.user_id', '=', userId)
+    .where('u.deleted_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organization_id, role: r.role }));
+}
+
+export async function clientOrganizationIds(db: Kysely<Database>, clientId: string): Promise<string[]> {
+  const rows = await db.selectFrom('client_organizations').select('organization_id').where('client_id', '=', clientId).orderBy('joined_at').execute();
+  return rows.map((r) => r.organization_id);
+}
+
+export async function isClientOf(db: Kysely<Database>, clientId: string, organizationId: string): Promise<boolean> {
+  const row = await db.selectFrom('client_organizations').select('client_id').where('client_id', '=', clientId).where('organization_id', '=', organizationId).executeTakeFirst();
+  return row !== undefined;
+}
