@@ -7,7 +7,35 @@ import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { readCheckpoints } from './projections/checkpoints.js';
 import { rebuildProjection } from './projections/rebuild.js';
-import { formatPosition } from './store/port.js';
+import { clientAuditDecider } from './commands/client-audit.js';
+import type { CommandHandler } from './commands/handler.js';
+import { clientAuditStream } from './events/client-audit.js';
+import { clientHistory } from './projections/client-history.js';
+import { formatPosition, type EventStore } from './store/port.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function printClientHistory(clientId: string | undefined, handle: CommandHandler, store: EventStore): Promise<number> {
+  if (!clientId || !UUID.test(clientId)) {
+    process.stderr.write('Usage: npm run cli -- clients history <client id (uuid)>\n');
+    return 64;
+  }
+  const entries = await clientHistory(store, clientId, undefined);
+  if (entries.length === 0) {
+    process.stderr.write(`No client ${clientId}\n`);
+    return 1;
+  }
+  const now = new Date().toISOString();
+  const cli = `cli-${process.pid}`;
+  await handle(
+    clientAuditDecider,
+    clientAuditStream(clientId),
+    { type: 'RecordHistoryView', data: { clientId, viewer: { kind: 'system', id: 'cli' }, asOf: null, now } },
+    { actor: { kind: 'system', id: 'cli' }, correlationId: cli, causationId: cli },
+  );
+  for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
+  return 0;
+}
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -16,6 +44,7 @@ const USAGE = `Usage: npm run cli -- <command>
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
 ${ADMIN_USAGE}
+  clients history <id>           the client's history as JSON lines, oldest first (the look is recorded)
 
 Configuration comes from the environment, as for npm start (see README.md).`;
 
@@ -37,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'admin' && action === 'create') {
       return await adminCreate(values, { handle: createCommandHandler(store), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
+    }
+    if (group === 'clients' && action === 'history') {
+      return await printClientHistory(rest[0], createCommandHandler(store), store);
     }
     if (group === 'projections' && action === 'status') {
       const checkpoints = await readCheckpoints(connection.db);

@@ -6,12 +6,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accessControl } from './access.js';
 import { authentication } from './authenticate.js';
+import { clientHistoryRoutes } from './client-history.js';
 import { clientRoutes } from './clients.js';
 import { emailVerificationRoutes } from './email-verification.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { identityRoutes } from './identity.js';
 import { memberRoutes } from './members.js';
+import { organizationClientRoutes } from './organization-clients.js';
 import { organizationRoutes } from './organizations.js';
 import { sessionRoutes, wellKnownRoutes } from './sessions.js';
 import { ErrorReply } from './schemas.js';
@@ -95,9 +97,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(identityRoutes, { services });
       await api.register(sessionRoutes, { services });
       await api.register(clientRoutes, { services });
+      await api.register(clientHistoryRoutes, { services });
       await api.register(userRoutes, { services });
       await api.register(emailVerificationRoutes, { services });
       await api.register(organizationRoutes, { services });
+      await api.register(organizationClientRoutes, { services });
       await api.register(memberRoutes, { services });
     },
     { prefix: '/api/v1' },

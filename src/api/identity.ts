@@ -8,23 +8,13 @@ import { clientStream } from '../events/client.js';
 import { findClient, findClientIdByPhone } from '../projections/clients.js';
 import { metadataOf } from './metadata.js';
 import { codeRequestLimit, guessLimit } from './rate-limits.js';
-import { Birthday, Email, errorReplies, FreeText, Name, Password, Phone, Sex, Uuid } from './schemas.js';
+import { ClientProfileFields, fullProfile } from './client-fields.js';
+import { errorReplies, Password, Phone, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
 // Seeds 001 and 004: a client registers by phone and proves it with an SMS code.
 
-const RegisterBody = Type.Object({
-  phone: Phone,
-  password: Type.Optional(Password),
-  first_name: Type.Optional(Name),
-  last_name: Type.Optional(Name),
-  patronymic: Type.Optional(Name),
-  email: Type.Optional(Email),
-  birthday: Type.Optional(Birthday),
-  sex: Type.Optional(Sex),
-  address: Type.Optional(FreeText),
-  additional_info: Type.Optional(FreeText),
-});
+const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
 
 export const Code = Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the message.' });
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
@@ -67,18 +57,10 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       {
         clientId: services.newId(),
         challengeId: services.newId(),
+        organizationId: null,
         phone,
         password: body.password,
-        profile: {
-          firstName: body.first_name ?? '',
-          lastName: body.last_name ?? '',
-          patronymic: body.patronymic ?? '',
-          email: body.email?.toLowerCase() ?? null,
-          birthday: body.birthday ?? null,
-          sex: body.sex ?? null,
-          address: body.address ?? '',
-          additionalInfo: body.additional_info ?? '',
-        },
+        profile: fullProfile(body),
         now: services.now(),
       },
       metadataOf(request),

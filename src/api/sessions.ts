@@ -9,7 +9,7 @@ import { startSession } from '../auth/sessions.js';
 import { clientDecider } from '../commands/client.js';
 import { DomainError, tooManyRequests } from '../commands/errors.js';
 import { clientStream } from '../events/client.js';
-import { findClientIdByPhone } from '../projections/clients.js';
+import { findClientIdByPhone, findClientIdForPasswordLogin } from '../projections/clients.js';
 import { findUserIdByEmail, findUserIdByPhone } from '../projections/users.js';
 import { principalOf } from './authenticate.js';
 import { claimOrThrow, Code, expiresIn, rejectCode } from './identity.js';
@@ -38,7 +38,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
    */
   async function findAccount(identifier: { phone?: string; email?: string }): Promise<Subject | undefined> {
     if (identifier.phone) {
-      const clientId = await findClientIdByPhone(db, identifier.phone);
+      const clientId = await findClientIdForPasswordLogin(db, identifier.phone);
       if (clientId) return { id: clientId, kind: 'client' };
       const userId = await findUserIdByPhone(db, identifier.phone);
       return userId ? { id: userId, kind: 'user' } : undefined;

@@ -2,19 +2,37 @@ import type { ClientEvent, ClientProfile } from '../events/client.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
 
-export type ClientState =
-  | { readonly status: 'none' }
-  | {
-      readonly status: 'registered';
-      readonly clientId: string;
-      readonly phone: string;
-      readonly profile: ClientProfile;
-      readonly confirmedPhone: boolean;
-      readonly organizationIds: readonly string[];
-    };
+export interface RegisteredClient {
+  readonly status: 'registered';
+  readonly clientId: string;
+  readonly phone: string;
+  readonly profile: ClientProfile;
+  readonly confirmedPhone: boolean;
+  readonly organizationIds: readonly string[];
+  readonly registeredAt: string;
+  readonly updatedAt: string;
+}
+
+export type ClientState = { readonly status: 'none' } | RegisteredClient;
 
 export type ClientCommand =
-  | { type: 'RegisterClient'; data: { clientId: string; phone: string; profile: ClientProfile; passwordSet: boolean; challengeId: string; now: string } }
+  | {
+      type: 'RegisterClient';
+      data: {
+        clientId: string;
+        phone: string;
+        profile: ClientProfile;
+        passwordSet: boolean;
+        /** Set when a code should be sent to verify the phone (self-registration). */
+        challengeId: string | null;
+        /** Set when staff of an organization add the client. */
+        organizationId: string | null;
+        now: string;
+      };
+    }
+  | { type: 'ChangeProfile'; data: { changes: Partial<ClientProfile>; now: string } }
+  | { type: 'ChangePhone'; data: { phone: string; challengeId: string; now: string } }
+  | { type: 'ChangePassword'; data: { now: string } }
   | { type: 'RequestPhoneVerification'; data: { challengeId: string; now: string } }
   | { type: 'VerifyPhone'; data: { now: string } }
   | { type: 'RequestLoginCode'; data: { challengeId: string; now: string } }
@@ -23,62 +41,103 @@ export type ClientCommand =
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
+function registered(state: ClientState): RegisteredClient {
+  if (state.status !== 'registered') throw notFound();
+  return state;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Only what differs from the current profile: an unchanged field is no event. */
+function changedFields(profile: ClientProfile, requested: Partial<ClientProfile>): Partial<ClientProfile> {
+  const changes: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(requested)) {
+    if (value !== undefined && !same(value, profile[field as keyof ClientProfile])) changes[field] = value;
+  }
+  return changes as Partial<ClientProfile>;
+}
+
 function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
   switch (command.type) {
     case 'RegisterClient': {
       if (state.status !== 'none') throw conflict('This client is already registered.');
-      const { clientId, phone, profile, passwordSet, challengeId, now } = command.data;
+      const { clientId, phone, profile, passwordSet, challengeId, organizationId, now } = command.data;
+      const events: ClientEvent[] = [{ type: 'ClientRegistered', data: { schemaVersion: 2, clientId, phone, profile, passwordSet, registeredAt: now } }];
+      if (challengeId) events.push({ type: 'PhoneVerificationRequested', data: { clientId, phone, challengeId, requestedAt: now } });
+      if (organizationId) events.push({ type: 'ClientJoinedOrganization', data: { clientId, organizationId, joinedAt: now } });
+      return events;
+    }
+    case 'ChangeProfile': {
+      const client = registered(state);
+      const changes = changedFields(client.profile, command.data.changes);
+      if (Object.keys(changes).length === 0) return [];
+      return [{ type: 'ClientProfileChanged', data: { clientId: client.clientId, changes, changedAt: command.data.now } }];
+    }
+    case 'ChangePhone': {
+      const client = registered(state);
+      const { phone, challengeId, now } = command.data;
+      if (phone === client.phone) return [];
       return [
-        { type: 'ClientRegistered', data: { clientId, phone, profile, passwordSet, registeredAt: now } },
-        { type: 'PhoneVerificationRequested', data: { clientId, phone, challengeId, requestedAt: now } },
+        { type: 'ClientPhoneChanged', data: { clientId: client.clientId, phone, previousPhone: client.phone, changedAt: now } },
+        { type: 'PhoneVerificationRequested', data: { clientId: client.clientId, phone, challengeId, requestedAt: now } },
       ];
     }
+    case 'ChangePassword':
+      return [{ type: 'ClientPasswordChanged', data: { clientId: registered(state).clientId, changedAt: command.data.now } }];
     case 'RequestPhoneVerification': {
-      if (state.status !== 'registered') throw notFound();
-      if (state.confirmedPhone) throw conflict('This phone number is already verified.');
+      const client = registered(state);
+      if (client.confirmedPhone) throw conflict('This phone number is already verified.');
       const { challengeId, now } = command.data;
-      return [{ type: 'PhoneVerificationRequested', data: { clientId: state.clientId, phone: state.phone, challengeId, requestedAt: now } }];
+      return [{ type: 'PhoneVerificationRequested', data: { clientId: client.clientId, phone: client.phone, challengeId, requestedAt: now } }];
     }
     case 'VerifyPhone': {
-      if (state.status !== 'registered') throw notFound();
+      const client = registered(state);
       // Verifying twice (a login code also proves the phone) changes nothing.
-      if (state.confirmedPhone) return [];
-      return [{ type: 'PhoneVerified', data: { clientId: state.clientId, phone: state.phone, verifiedAt: command.data.now } }];
+      if (client.confirmedPhone) return [];
+      return [{ type: 'PhoneVerified', data: { clientId: client.clientId, phone: client.phone, verifiedAt: command.data.now } }];
     }
     case 'RequestLoginCode': {
-      if (state.status !== 'registered') throw notFound();
+      const client = registered(state);
       const { challengeId, now } = command.data;
-      return [{ type: 'LoginCodeRequested', data: { clientId: state.clientId, phone: state.phone, challengeId, requestedAt: now } }];
+      return [{ type: 'LoginCodeRequested', data: { clientId: client.clientId, phone: client.phone, challengeId, requestedAt: now } }];
     }
     case 'JoinOrganization': {
-      if (state.status !== 'registered') throw notFound();
+      const client = registered(state);
       const { organizationId, now } = command.data;
       // Joining again (a second booking, a retry) changes nothing.
-      if (state.organizationIds.includes(organizationId)) return [];
-      return [{ type: 'ClientJoinedOrganization', data: { clientId: state.clientId, organizationId, joinedAt: now } }];
+      if (client.organizationIds.includes(organizationId)) return [];
+      return [{ type: 'ClientJoinedOrganization', data: { clientId: client.clientId, organizationId, joinedAt: now } }];
     }
     case 'LeaveOrganization': {
-      if (state.status !== 'registered' || !state.organizationIds.includes(command.data.organizationId)) throw notFound();
+      const client = registered(state);
       const { organizationId, now } = command.data;
-      return [{ type: 'ClientLeftOrganization', data: { clientId: state.clientId, organizationId, leftAt: now } }];
+      if (!client.organizationIds.includes(organizationId)) throw notFound();
+      return [{ type: 'ClientLeftOrganization', data: { clientId: client.clientId, organizationId, leftAt: now } }];
     }
     default: {
       const exhaustive: never = command;
-      throw new Error(`Unknown command ${String((exhaustive as { type: unknown }).type)}`);
+      throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
     }
   }
 }
 
 function evolve(state: ClientState, event: ClientEvent): ClientState {
+  if (event.type === 'ClientRegistered') {
+    const { clientId, phone, profile, registeredAt } = event.data;
+    return { status: 'registered', clientId, phone, profile, confirmedPhone: false, organizationIds: [], registeredAt, updatedAt: registeredAt };
+  }
+  if (state.status !== 'registered') return state;
   switch (event.type) {
-    case 'ClientRegistered':
-      return { status: 'registered', clientId: event.data.clientId, phone: event.data.phone, profile: event.data.profile, confirmedPhone: false, organizationIds: [] };
-    case 'ClientJoinedOrganization':
-      return state.status === 'registered' ? { ...state, organizationIds: [...state.organizationIds, event.data.organizationId] } : state;
-    case 'ClientLeftOrganization':
-      return state.status === 'registered' ? { ...state, organizationIds: state.organizationIds.filter((id) => id !== event.data.organizationId) } : state;
+    case 'ClientProfileChanged':
+      return { ...state, profile: { ...state.profile, ...event.data.changes }, updatedAt: event.data.changedAt };
+    case 'ClientPhoneChanged':
+      return { ...state, phone: event.data.phone, confirmedPhone: false, updatedAt: event.data.changedAt };
     case 'PhoneVerified':
-      return state.status === 'registered' && state.phone === event.data.phone ? { ...state, confirmedPhone: true } : state;
+      return state.phone === event.data.phone ? { ...state, confirmedPhone: true, updatedAt: event.data.verifiedAt } : state;
+    case 'ClientJoinedOrganization':
+      return { ...state, organizationIds: [...state.organizationIds, event.data.organizationId] };
+    case 'ClientLeftOrganization':
+      return { ...state, organizationIds: state.organizationIds.filter((id) => id !== event.data.organizationId) };
     default:
       return state;
   }

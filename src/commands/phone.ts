@@ -4,7 +4,9 @@ import { conflict } from './errors.js';
 
 export type PhoneState = { readonly status: 'free' } | { readonly status: 'reserved'; readonly clientId: string };
 
-export type PhoneCommand = { type: 'ReservePhone'; data: { phone: string; clientId: string; now: string } };
+export type PhoneCommand =
+  | { type: 'ReservePhone'; data: { phone: string; clientId: string; now: string } }
+  | { type: 'ReleasePhone'; data: { phone: string; clientId: string; now: string } };
 
 export const phoneTaken = () => conflict('A client with this phone number already exists.');
 
@@ -19,9 +21,15 @@ function decide(command: PhoneCommand, state: PhoneState): PhoneEvent[] {
       const { phone, clientId, now } = command.data;
       return [{ type: 'PhoneReserved', data: { phone, clientId, reservedAt: now } }];
     }
+    case 'ReleasePhone': {
+      // Only its holder releases a number; anything else (a retry included) changes nothing.
+      if (state.status !== 'reserved' || state.clientId !== command.data.clientId) return [];
+      const { phone, clientId, now } = command.data;
+      return [{ type: 'PhoneReleased', data: { phone, clientId, releasedAt: now } }];
+    }
     default: {
-      const exhaustive: never = command.type;
-      throw new Error(`Unknown command ${String(exhaustive)}`);
+      const exhaustive: never = command;
+      throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
     }
   }
 }
@@ -30,6 +38,8 @@ function evolve(state: PhoneState, event: PhoneEvent): PhoneState {
   switch (event.type) {
     case 'PhoneReserved':
       return { status: 'reserved', clientId: event.data.clientId };
+    case 'PhoneReleased':
+      return { status: 'free' };
     default:
       return state;
   }

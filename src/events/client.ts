@@ -16,10 +16,14 @@ export const ClientProfile = Type.Object({
   sex: Nullable(Type.String()),
   address: Type.String(),
   additionalInfo: Type.String(),
+  /** Social links and the like, seed 000 (`{"vk": "vk.com/..."}`). */
+  links: Type.Record(Type.String(), Type.String()),
 });
 export type ClientProfile = Static<typeof ClientProfile>;
 
 export const ClientRegisteredData = Type.Object({
+  /** 2 added profile.links; version 1 events are upcast (src/events/catalogue.ts). */
+  schemaVersion: Type.Literal(2),
   clientId: Type.String(),
   phone: Type.String(),
   profile: ClientProfile,
@@ -40,8 +44,18 @@ export type ClientJoinedOrganization = Event<'ClientJoinedOrganization', { clien
 /** The organization removed the client; the person and their history remain. */
 export type ClientLeftOrganization = Event<'ClientLeftOrganization', { clientId: string; organizationId: string; leftAt: string }>;
 
+/** Only the profile fields that changed, with their new values. */
+export type ClientProfileChanged = Event<'ClientProfileChanged', { clientId: string; changes: Partial<ClientProfile>; changedAt: string }>;
+/** The new phone was reserved first; it must be verified again before a password login. */
+export type ClientPhoneChanged = Event<'ClientPhoneChanged', { clientId: string; phone: string; previousPhone: string; changedAt: string }>;
+/** That the password changed, never the password or its hash. */
+export type ClientPasswordChanged = Event<'ClientPasswordChanged', { clientId: string; changedAt: string }>;
+
 export type ClientEvent =
   | ClientRegistered
+  | ClientProfileChanged
+  | ClientPhoneChanged
+  | ClientPasswordChanged
   | PhoneVerificationRequested
   | PhoneVerified
   | LoginCodeRequested

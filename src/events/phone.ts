@@ -8,4 +8,7 @@ export const phoneStream = (e164: string) => `phone-${e164}`;
 
 export type PhoneReserved = Event<'PhoneReserved', { phone: string; clientId: string; reservedAt: string }>;
 
-export type PhoneEvent = PhoneReserved;
+/** The client moved to another number; this one may be registered again. */
+export type PhoneReleased = Event<'PhoneReleased', { phone: string; clientId: string; releasedAt: string }>;
+
+export type PhoneEvent = PhoneReserved | PhoneReleased;

@@ -28,3 +28,18 @@ export async function isClientOf(db: Kysely<Database>, clientId: string, organiz
   const row = await db.selectFrom('client_organizations').select('client_id').where('client_id', '=', clientId).where('organization_id', '=', organizationId).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Each client's organizations (id and name), oldest membership first. */
+export async function organizationsOfClients(db: Kysely<Database>, clientIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+  const result = new Map<string, { id: string; name: string }[]>(clientIds.map((id) => [id, []]));
+  if (clientIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('client_organizations as co')
+    .innerJoin('organizations as o', 'o.id', 'co.organization_id')
+    .select(['co.client_id', 'o.id', 'o.name'])
+    .where('co.client_id', 'in', clientIds)
+    .orderBy('co.joined_at')
+    .execute();
+  for (const row of rows) result.get(row.client_id)?.push({ id: row.id, name: row.name });
+  return result;
+}

@@ -1,13 +1,27 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { ClientRow, Database } from '../db/database.js';
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { ClientRow, ClientsTable, Database } from '../db/database.js';
 import { toDomainEvent } from '../events/catalogue.js';
-import type { ClientEvent } from '../events/client.js';
+import type { ClientEvent, ClientProfile } from '../events/client.js';
 import type { Projection } from './projection.js';
 
-// Read model `clients`: one row per client, the profile as staff and the
-// client see it.
+// Read model `clients` (one row per client, the profile as staff and the
+// client see it) and `client_organizations` (who is a client where).
 
-async function applyOne(trx: Transaction<Database>, event: ClientEvent, version: number, at: Date): Promise<void> {
+function columnsOf(changes: Partial<ClientProfile>): Updateable<ClientsTable> {
+  const columns: Updateable<ClientsTable> = {};
+  if (changes.firstName !== undefined) columns.first_name = changes.firstName;
+  if (changes.lastName !== undefined) columns.last_name = changes.lastName;
+  if (changes.patronymic !== undefined) columns.patronymic = changes.patronymic;
+  if (changes.email !== undefined) columns.email = changes.email;
+  if (changes.birthday !== undefined) columns.birthday = changes.birthday;
+  if (changes.sex !== undefined) columns.sex = changes.sex;
+  if (changes.address !== undefined) columns.address = changes.address;
+  if (changes.additionalInfo !== undefined) columns.additional_info = changes.additionalInfo;
+  if (changes.links !== undefined) columns.links = JSON.stringify(changes.links);
+  return columns;
+}
+
+async function applyOne(trx: Transaction<Database>, event: ClientEvent, version: number): Promise<void> {
   switch (event.type) {
     case 'ClientRegistered': {
       const { clientId, phone, profile, registeredAt } = event.data;
@@ -24,19 +38,30 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
           sex: profile.sex,
           address: profile.address,
           additional_info: profile.additionalInfo,
+          links: JSON.stringify(profile.links),
           confirmed_phone: false,
           registered_at: registeredAt,
-          updated_at: at,
+          updated_at: registeredAt,
           stream_version: version,
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       return;
     }
+    case 'ClientProfileChanged':
+      await update(trx, event.data.clientId, version, { ...columnsOf(event.data.changes), updated_at: event.data.changedAt });
+      return;
+    case 'ClientPhoneChanged':
+      // A new number logs in with a password only once verified.
+      await update(trx, event.data.clientId, version, { phone: event.data.phone, confirmed_phone: false, phone_login_allowed: false, updated_at: event.data.changedAt });
+      return;
+    case 'ClientPasswordChanged':
+      await update(trx, event.data.clientId, version, { updated_at: event.data.changedAt });
+      return;
     case 'PhoneVerified':
       await trx
         .updateTable('clients')
-        .set({ confirmed_phone: true, updated_at: at, stream_version: version })
+        .set({ confirmed_phone: true, phone_login_allowed: true, updated_at: event.data.verifiedAt, stream_version: version })
         .where('id', '=', event.data.clientId)
         .where('phone', '=', event.data.phone)
         .execute();
@@ -56,11 +81,15 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
   }
 }
 
+function update(trx: Transaction<Database>, clientId: string, version: number, columns: Updateable<ClientsTable>) {
+  return trx.updateTable('clients').set({ ...columns, stream_version: version }).where('id', '=', clientId).execute();
+}
+
 export const clientsProjection: Projection = {
   name: 'clients',
-  canHandle: ['ClientRegistered', 'PhoneVerified', 'ClientJoinedOrganization', 'ClientLeftOrganization'],
+  canHandle: ['ClientRegistered', 'ClientProfileChanged', 'ClientPhoneChanged', 'ClientPasswordChanged', 'PhoneVerified', 'ClientJoinedOrganization', 'ClientLeftOrganization'],
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version, stored.createdAt);
+    for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version);
   },
   async reset(trx) {
     await trx.deleteFrom('client_organizations').execute();
@@ -72,7 +101,14 @@ export function findClient(db: Kysely<Database>, clientId: string): Promise<Clie
   return db.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst();
 }
 
+/** The client whose current phone this is (codes are sent to it). */
 export async function findClientIdByPhone(db: Kysely<Database>, phone: string): Promise<string | undefined> {
   const row = await db.selectFrom('clients').select('id').where('phone', '=', phone).executeTakeFirst();
+  return row?.id;
+}
+
+/** The client who may log in with a password by this phone: a changed number must be verified first. */
+export async function findClientIdForPasswordLogin(db: Kysely<Database>, phone: string): Promise<string | undefined> {
+  const row = await db.selectFrom('clients').select('id').where('phone', '=', phone).where('phone_login_allowed', '=', true).executeTakeFirst();
   return row?.id;
 }

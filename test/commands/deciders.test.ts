@@ -41,15 +41,16 @@ t.test('clientDecider', async (t) => {
     sex: null,
     address: '',
     additionalInfo: '',
+    links: {},
   };
   const challengeId = '9c4d2b7a-1e3f-4a6b-8d5c-0f2e7b9a3c61';
   const register = (passwordSet: boolean, at = now): ClientCommand => ({
     type: 'RegisterClient',
-    data: { clientId: alice, phone, profile, passwordSet, challengeId, now: at },
+    data: { clientId: alice, phone, profile, passwordSet, challengeId, organizationId: null, now: at },
   });
   // Registration also asks for the phone to be verified, with the challenge id the command brings.
   const registered = (passwordSet: boolean, at = now): ClientEvent[] => [
-    { type: 'ClientRegistered', data: { clientId: alice, phone, profile, passwordSet, registeredAt: at } },
+    { type: 'ClientRegistered', data: { schemaVersion: 2, clientId: alice, phone, profile, passwordSet, registeredAt: at } },
     { type: 'PhoneVerificationRequested', data: { clientId: alice, phone, challengeId, requestedAt: at } },
   ];
 
@@ -66,7 +67,7 @@ t.test('clientDecider', async (t) => {
 
   t.test('the folded state is what a later command decides against', async (t) => {
     const state = registered(false).reduce(clientDecider.evolve, clientDecider.initialState());
-    t.strictSame(state, { status: 'registered', clientId: alice, phone, profile, confirmedPhone: false });
+    t.strictSame(state, { status: 'registered', clientId: alice, phone, profile, confirmedPhone: false, organizationIds: [], registeredAt: now, updatedAt: now });
     t.strictSame(clientDecider.initialState(), { status: 'none' }, 'evolve did not touch the initial state');
   });
 });

@@ -158,14 +158,14 @@ t.test('registerClient: of 20 concurrent registrations of one phone in two proce
   const processes = [await migratedProcess(t, url), openProcess(t, url)];
   const handlers = processes.map(({ store }) => createCommandHandler(store));
   const phone = '+79967486294';
-  const profile: ClientProfile = { firstName: 'Ivan', lastName: 'Ivanov', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '' };
+  const profile: ClientProfile = { firstName: 'Ivan', lastName: 'Ivanov', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
   const clientIds = range(20).map(() => randomUUID());
 
   const results = await Promise.allSettled(
     clientIds.map((clientId, i) =>
       registerClient(
         { handle: handlers[i % 2]!, db: processes[i % 2]!.db },
-        { clientId, challengeId: randomUUID(), phone, password: undefined, profile, now: new Date('2026-11-23T10:00:00Z') },
+        { clientId, challengeId: randomUUID(), organizationId: null, phone, password: undefined, profile, now: new Date('2026-11-23T10:00:00Z') },
         systemMetadata(),
       ),
     ),
