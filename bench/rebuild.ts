@@ -56,7 +56,13 @@ async function writeEvents(databaseUrl: string, count: number): Promise<void> {
   }
 }
 
-export async function measureRebuild(databaseUrl: string, count: number, timeoutMs: number, log: (line: string) => void): Promise<RebuildResult> {
+export async function measureRebuild(
+  databaseUrl: string,
+  count: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+  nodeArgs: readonly string[] = [],
+): Promise<RebuildResult> {
   const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
   const migrated = await runToEnd(process.execPath, [CLI_JS, 'migrate'], { env, timeoutMs: 60_000 });
   if (migrated.code !== 0) throw new Error(`cli migrate failed (${migrated.code}): ${migrated.stderr}`);
@@ -68,7 +74,7 @@ export async function measureRebuild(databaseUrl: string, count: number, timeout
 
   let lastProgress: { events: number; rate: number } | undefined;
   const started = performance.now();
-  const run = await runToEnd(process.execPath, [CLI_JS, 'projections', 'rebuild', 'clients'], {
+  const run = await runToEnd(process.execPath, [...nodeArgs, CLI_JS, 'projections', 'rebuild', 'clients'], {
     env,
     timeoutMs,
     onLine: (line) => {

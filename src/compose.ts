@@ -15,6 +15,11 @@ import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createBullQueue, startBullWorker } from './jobs/bullmq.js';
 import { codeDeliveryReactor, SEND_CODE, sendCodeHandler } from './jobs/code-delivery.js';
+import { APPOINTMENT_REMINDER, appointmentReminderHandler, reminderReactor } from './jobs/appointment-reminders.js';
+import { claimSettlementReactor } from './commands/settlement-reactor.js';
+import { appointmentsProjection } from './projections/appointments.js';
+import { placesProjection } from './projections/places.js';
+import { specialistsProjection } from './projections/specialists.js';
 import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/email.js';
 import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
@@ -30,7 +35,7 @@ import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
 
 /** Every read model, in the order they are started and rebuilt. */
-export const projections: readonly Projection[] = [clientsProjection, usersProjection, organizationsProjection];
+export const projections: readonly Projection[] = [clientsProjection, usersProjection, organizationsProjection, placesProjection, specialistsProjection, appointmentsProjection];
 
 export interface Runtime {
   readonly config: Config;
@@ -83,6 +88,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const handlers: JobRegistry = {};
   if (has(config, 'worker') || !config.redisUrl) {
     handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
+    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, sms: smsSender(config, logger), now });
   }
   let worker: JobWorker | undefined;
   let redis: Redis | undefined;
@@ -97,7 +103,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   }
 
   const runners = has(config, 'projector')
-    ? [...projections, codeDeliveryReactor(jobs)].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    ? [...projections, codeDeliveryReactor(jobs), claimSettlementReactor(store, now), reminderReactor({ jobs, store, leadMs: config.reminderLeadHours * 3_600_000, now })].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });

@@ -31,6 +31,8 @@ export interface Config {
   readonly jwt: { readonly privateJwk: string | undefined; readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly phoneDefaultRegion: string | undefined;
   readonly readYourWritesTimeoutMs: number;
+  /** How long before an appointment its SMS reminder is sent. */
+  readonly reminderLeadHours: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     phoneDefaultRegion: region === 'none' ? undefined : region,
     readYourWritesTimeoutMs: integer('READ_YOUR_WRITES_TIMEOUT_MS', 2000, 0, 60_000),
+    reminderLeadHours: integer('REMINDER_LEAD_HOURS', 24, 0, 24 * 30),
   };
   if (config.role !== 'all' && !config.databaseUrl) {
     problems.push(`ROLE=${config.role} runs one part of the service apart from the others, which needs a shared database: set DATABASE_URL (the embedded database serves one process only)`);

@@ -13,6 +13,13 @@ import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { identityRoutes } from './identity.js';
 import { memberRoutes } from './members.js';
+import { appointmentStatusRoutes } from './appointment-status.js';
+import { appointmentRoutes } from './appointments.js';
+import { clientSessionRoutes } from './client-sessions.js';
+import { placeRoutes } from './places.js';
+import { slotRoutes } from './slots.js';
+import { specialistRoutes } from './specialists.js';
+import { workingHoursRoutes } from './working-hours.js';
 import { organizationClientRoutes } from './organization-clients.js';
 import { organizationRoutes } from './organizations.js';
 import { sessionRoutes, wellKnownRoutes } from './sessions.js';
@@ -103,6 +110,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(organizationRoutes, { services });
       await api.register(organizationClientRoutes, { services });
       await api.register(memberRoutes, { services });
+      await api.register(placeRoutes, { services });
+      await api.register(specialistRoutes, { services });
+      await api.register(workingHoursRoutes, { services });
+      await api.register(slotRoutes, { services });
+      await api.register(appointmentRoutes, { services });
+      await api.register(appointmentStatusRoutes, { services });
+      await api.register(clientSessionRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

@@ -146,7 +146,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     const check = await verifyCode(db, services.codeSecret, { purpose: 'login', subjectId: clientId, code: request.body.code, now: services.now() });
     if (check !== 'ok') throw rejectCode(check);
     // A code received on the phone proves the phone too.
-    await services.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { now: services.now().toISOString() } }, metadataOf(request));
+    const { position } = await services.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { now: services.now().toISOString() } }, metadataOf(request));
+    await services.awaitProjections(position, ['clients']);
     return startSession(db, tokens, { id: clientId, kind: 'client' }, services.now());
   });
 

@@ -28,7 +28,8 @@ export interface AppointmentState {
   readonly version: number;
   readonly appointment: Appointment | undefined;
   readonly adopted: readonly string[];
-  readonly rejected: readonly string[];
+  /** Rejected claims, with the conflicts that refused them. */
+  readonly rejected: Readonly<Record<string, Record<string, string[]>>>;
 }
 
 export type AppointmentCommand =
@@ -63,7 +64,7 @@ export function slotOf(claim: Claim): AppointmentSlot {
 
 function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentEvent[] {
   if (state.adopted.includes(claim.claimId)) return [];
-  if (state.rejected.includes(claim.claimId) || state.version !== claim.basis) throw superseded();
+  if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) throw superseded();
   const ids = { appointmentId: claim.appointmentId, organizationId: claim.organizationId };
   if (!state.appointment) {
     if (!claim.terms) throw new Error(`claim ${claim.claimId} books a new appointment without its terms`);
@@ -82,7 +83,7 @@ function decide(command: AppointmentCommand, state: AppointmentState): Appointme
       const { claim, conflicts, now } = command.data;
       if (state.adopted.includes(claim.claimId)) throw conflict('This claim was already adopted.');
       // Already rejected, or built on a version that has passed: it can never be adopted, nothing to record.
-      if (state.rejected.includes(claim.claimId) || state.version !== claim.basis) return [];
+      if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) return [];
       return [{ type: 'AppointmentClaimRejected', data: { appointmentId: claim.appointmentId, organizationId: claim.organizationId, claimId: claim.claimId, conflicts, rejectedAt: now } }];
     }
     case 'ConfirmAppointment': {
@@ -129,7 +130,7 @@ function evolveAppointment(state: AppointmentState, event: AppointmentEvent): Ap
     case 'AppointmentRescheduled':
       return state.appointment ? { ...state, appointment: { ...state.appointment, slot: event.data.to }, adopted: [...state.adopted, event.data.to.claimId] } : state;
     case 'AppointmentClaimRejected':
-      return { ...state, rejected: [...state.rejected, event.data.claimId] };
+      return { ...state, rejected: { ...state.rejected, [event.data.claimId]: event.data.conflicts } };
     case 'AppointmentConfirmed':
       return withStatus(state, 'confirmed');
     case 'AppointmentCompleted':
@@ -149,7 +150,7 @@ function evolveAppointment(state: AppointmentState, event: AppointmentEvent): Ap
 const evolve = (state: AppointmentState, event: AppointmentEvent): AppointmentState => ({ ...evolveAppointment(state, event), version: state.version + 1 });
 
 export const appointmentDecider: Decider<AppointmentState, AppointmentCommand, AppointmentEvent> = {
-  initialState: () => ({ version: -1, appointment: undefined, adopted: [], rejected: [] }),
+  initialState: () => ({ version: -1, appointment: undefined, adopted: [], rejected: {} }),
   evolve,
   decide,
 };

@@ -5,7 +5,7 @@ import type { HeldTime } from '../scheduling/conflicts.js';
 import { addDays, datesBetween } from '../scheduling/zoned-time.js';
 import type { EventStore } from '../store/port.js';
 import { loadState } from './load-state.js';
-import { placeDecider, type PlaceState } from './place.js';
+import { placeDecider } from './place.js';
 import { heldTime, scheduleDecider } from './schedule.js';
 import { specialistDecider, type ActiveSpecialist } from './specialist.js';
 
@@ -21,7 +21,7 @@ export async function activeSpecialistOf(store: EventStore, specialistId: string
 }
 
 export async function isOpenPlace(store: EventStore, placeId: string, organizationId: string): Promise<boolean> {
-  const { state } = await loadState<PlaceState, Parameters<typeof placeDecider.evolve>[1]>(store, placeDecider, placeStream(placeId));
+  const { state } = await loadState(store, placeDecider, placeStream(placeId));
   return state.status === 'active' && state.organizationId === organizationId;
 }
 

@@ -148,9 +148,62 @@ export interface Database {
   code_challenges: CodeChallengesTable;
   code_requests: CodeRequestsTable;
   login_failures: LoginFailuresTable;
+  places: PlacesTable;
+  specialists: SpecialistsTable;
+  appointments: AppointmentsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
+
+export interface PlacesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  address: string;
+  description: string;
+  removed_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SpecialistsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  specialty: string;
+  phone: string | null;
+  user_id: string | null;
+  time_zone: string | null;
+  /** The WorkingHours document of the specialist's stream (src/events/specialist.ts). */
+  working_hours: ColumnType<unknown, string | null, string | null>;
+  removed_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AppointmentsTable {
+  id: string;
+  organization_id: string;
+  specialist_id: string;
+  place_id: string | null;
+  client_id: string;
+  day: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  time_zone: string;
+  status: 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'no_show';
+  service: string;
+  cost_amount: Int8;
+  cost_currency: string;
+  cancel_reason: string | null;
+  cancelled_by: ColumnType<{ kind: string; id?: string } | null, string | null, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PlaceRow = Selectable<PlacesTable>;
+export type SpecialistRow = Selectable<SpecialistsTable>;
+export type AppointmentRow = Selectable<AppointmentsTable>;

@@ -5,6 +5,7 @@ import * as identityAndClients from './migrations/2026-11-23-02-identity-and-cli
 import * as oneTimeCodes from './migrations/2026-11-23-03-one-time-codes.js';
 import * as staffAndOrganizations from './migrations/2026-11-23-04-staff-and-organizations.js';
 import * as clientBook from './migrations/2026-11-23-05-client-book.js';
+import * as scheduling from './migrations/2026-11-23-06-scheduling.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-03-one-time-codes': oneTimeCodes,
   '2026-11-23-04-staff-and-organizations': staffAndOrganizations,
   '2026-11-23-05-client-book': clientBook,
+  '2026-11-23-06-scheduling': scheduling,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -34,6 +34,8 @@ t.test('a client registers, logs in with the password and reads their profile', 
     sex: 'female',
     address: '',
     additional_info: 'likes dogs',
+    links: {},
+    organizations: [],
     registration_date: me.body.registration_date,
     updated_at: me.body.updated_at,
   });

@@ -49,7 +49,10 @@ t.test('embedded default: serves the slice, shuts down gracefully, keeps data ac
   const phone = '+79517586284';
   // A request in flight when SIGTERM arrives still gets its answer.
   const inFlight = post(`${first.url}/api/v1/auth/register`, { phone, password: 'client1client1' });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // SIGTERM once the server has the request in hand (it logged it), not before.
+  for (let i = 0; i < 500 && !first.lines.some((l) => l.includes('incoming request') && l.includes('/api/v1/auth/register')); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   first.child.kill('SIGTERM');
   const registered = await inFlight;
   t.equal(registered.status, 201, 'the in-flight registration completed during shutdown');

@@ -1,0 +1,173 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { bookAppointment, changeAppointment, rescheduleAppointment } from '../commands/booking.js';
+import { DomainError } from '../commands/errors.js';
+import { ROLES, type Role } from '../events/organization.js';
+import type { ActorRef } from '../events/schedule.js';
+import { findAppointment, listAppointments } from '../projections/appointment-queries.js';
+import { findOrganization } from '../projections/organization-queries.js';
+import { organizationGrantOf } from './access.js';
+import { actorOf, principalOf } from './authenticate.js';
+import { FORBIDDEN } from './errors.js';
+import { metadataOf } from './metadata.js';
+import { OrgParams } from './organizations.js';
+import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
+import { AppointmentReply, appointmentReply, Cost, Duration, LocalDate, StatusSchema, ZonedTime } from './scheduling-schemas.js';
+import { errorReplies, Uuid } from './schemas.js';
+import type { Services } from './services.js';
+
+// Booking (seed 002): owners, admins and managers book any client of the
+// organization; a client books themself. The no-double-booking rule is
+// decided in the organization-day streams (src/commands/claims.ts); a
+// conflict is a 409 naming the field that conflicts (specialist_id,
+// place_id, client_id, or start for working hours).
+
+export const BOOKERS: readonly Role[] = ['owner', 'admin', 'manager'];
+
+const BookBody = Type.Object({
+  specialist_id: Uuid,
+  /** A client booking themself may leave it out. */
+  client_id: Type.Optional(Uuid),
+  /** Left out: the place the working hours name at that time. */
+  place_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  start: ZonedTime,
+  duration: Duration,
+  service: Type.Optional(Type.String({ maxLength: 200 })),
+  cost: Cost,
+});
+
+const ChangeBody = Type.Object({
+  specialist_id: Type.Optional(Uuid),
+  place_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  start: Type.Optional(ZonedTime),
+  duration: Type.Optional(Duration),
+  cost: Type.Optional(Cost),
+});
+
+const ListQuery = Type.Object({
+  specialist_id: Type.Optional(Uuid),
+  client_id: Type.Optional(Uuid),
+  date: Type.Optional(LocalDate),
+  status: Type.Optional(Type.Array(StatusSchema, { description: 'Repeat for several: ?status=pending&status=confirmed.' })),
+  from: Type.Optional(ZonedTime),
+  to: Type.Optional(ZonedTime),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+export const AppointmentParams = Type.Object({ id: Uuid });
+
+export const actorRefOf = (request: FastifyRequest): ActorRef => {
+  const actor = actorOf(request);
+  return actor.id === undefined ? { kind: actor.kind } : { kind: actor.kind, id: actor.id };
+};
+
+/** The appointment once the caller may act on it: its client (when `clientMay`), or staff with one of the roles. */
+export async function authorizedAppointment(services: Services, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean) {
+  const row = await findAppointment(services.db, appointmentId.toLowerCase());
+  const principal = principalOf(request);
+  if (principal.kind === 'client') {
+    if (!row || row.client_id !== principal.id) throw new DomainError('not_found', 'Not found.');
+    if (!clientMay) throw new DomainError('forbidden', FORBIDDEN);
+    return row;
+  }
+  await authorizeInOrganization(services, request, row?.organization_id, roles);
+  return row!;
+}
+
+export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0]) {
+  await services.awaitProjections(position, ['appointments']);
+  const row = await findAppointment(services.db, appointmentId);
+  if (!row) throw new Error('the appointments read model did not catch up in time');
+  return appointmentReply(row);
+}
+
+export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { db } = services;
+  const deps = { handle: services.handle, store: services.store, newId: services.newId };
+
+  app.post('/organizations/:org/appointments', {
+    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', security: [{ bearer: [] }], params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+  }, async (request, reply) => {
+    const organizationId = request.params.org.toLowerCase();
+    const principal = principalOf(request);
+    const byClient = principal.kind === 'client';
+    if (byClient) {
+      if (request.body.client_id !== undefined && request.body.client_id.toLowerCase() !== principal.id) throw new DomainError('forbidden', FORBIDDEN);
+      if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
+    } else {
+      await authorizeInOrganization(services, request, organizationId, BOOKERS);
+      if (request.body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
+    }
+    const { body } = request;
+    const appointmentId = services.newId();
+    const settled = await bookAppointment(deps, {
+      appointmentId,
+      organizationId,
+      clientId: byClient ? principal.id : body.client_id!.toLowerCase(),
+      specialistId: body.specialist_id.toLowerCase(),
+      placeId: body.place_id === undefined || body.place_id === null ? body.place_id : body.place_id.toLowerCase(),
+      start: Date.parse(body.start),
+      durationMinutes: body.duration,
+      service: body.service ?? '',
+      cost: body.cost,
+      bookedBy: actorRefOf(request),
+      byClient,
+      now: services.now(),
+    }, metadataOf(request));
+    return reply.code(201).send(await presentAppointment(services, appointmentId, settled.position));
+  });
+
+  app.get('/organizations/:org/appointments', {
+    config: { access: { kind: 'organization', param: 'org', roles: ROLES } },
+    schema: { tags: ['appointments'], summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.', security: [{ bearer: [] }], params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) } },
+  }, async (request) => {
+    const q = request.query;
+    const rows = await listAppointments(db, {
+      organizationIds: [organizationGrantOf(request).organizationId],
+      ...(q.specialist_id ? { specialistId: q.specialist_id.toLowerCase() } : {}),
+      ...(q.client_id ? { clientId: q.client_id.toLowerCase() } : {}),
+      ...(q.date ? { day: q.date } : {}),
+      ...(q.status ? { statuses: q.status } : {}),
+      ...(q.from ? { from: new Date(q.from) } : {}),
+      ...(q.to ? { to: new Date(q.to) } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+      ...(q.offset ? { offset: q.offset } : {}),
+    });
+    return rows.map(appointmentReply);
+  });
+
+  app.get('/appointments/:id', {
+    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    schema: { tags: ['appointments'], summary: 'One appointment (its client, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
+  }, async (request) => appointmentReply(await authorizedAppointment(services, request, request.params.id, ROLES, true)));
+
+  app.patch('/appointments/:id', {
+    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', security: [{ bearer: [] }], params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+  }, async (request) => {
+    const row = await authorizedAppointment(services, request, request.params.id, BOOKERS, false);
+    const { body } = request;
+    const now = services.now();
+    let position;
+    if (body.start !== undefined || body.duration !== undefined || body.specialist_id !== undefined || body.place_id !== undefined) {
+      const moved = await rescheduleAppointment(deps, {
+        appointmentId: row.id,
+        ...(body.specialist_id === undefined ? {} : { specialistId: body.specialist_id.toLowerCase() }),
+        ...(body.place_id === undefined ? {} : { placeId: body.place_id === null ? null : body.place_id.toLowerCase() }),
+        ...(body.start === undefined ? {} : { start: Date.parse(body.start) }),
+        ...(body.duration === undefined ? {} : { durationMinutes: body.duration }),
+        byClient: false,
+        now,
+      }, metadataOf(request));
+      position = moved.position;
+    }
+    if (body.cost !== undefined) {
+      const repriced = await changeAppointment(deps, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
+      position = repriced.position ?? position;
+    }
+    return presentAppointment(services, row.id, position);
+  });
+};

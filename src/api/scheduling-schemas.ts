@@ -1,0 +1,106 @@
+import Type from 'typebox';
+import type { AppointmentRow, PlaceRow, SpecialistRow } from '../db/database.js';
+import { STATUSES } from '../events/appointment.js';
+import { formatInstant } from '../scheduling/zoned-time.js';
+import { Timestamp, Uuid } from './schemas.js';
+
+// Shapes of the scheduling resources (seed 002, API.md "Scheduling"): snake
+// case, times ISO 8601 with the specialist's offset, costs in minor units.
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+export const Cost = Type.Object({
+  amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Minor units (kopecks for RUB).' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. RUB.' }),
+});
+
+export const StatusSchema = Type.Enum(STATUSES);
+
+/** With an offset, so "10:00 in Berlin" and "10:00 in Moscow" are never confused. */
+export const ZonedTime = Type.String({ format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-03-29T10:00:00+02:00.' });
+export const LocalDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+export const Duration = Type.Integer({ minimum: 5, maximum: 720, description: 'Minutes.' });
+
+export const PlaceReply = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  name: Type.String(),
+  address: Type.String(),
+  description: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export function placeReply(row: PlaceRow) {
+  return { id: row.id, organization_id: row.organization_id, name: row.name, address: row.address, description: row.description, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+}
+
+export const SpecialistReply = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  name: Type.String(),
+  specialty: Type.String(),
+  /** Null until working hours are set. */
+  time_zone: Nullable(Type.String()),
+  /** Staff of the organization only. */
+  phone: Type.Optional(Nullable(Type.String())),
+  user_id: Type.Optional(Nullable(Uuid)),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export function specialistReply(row: SpecialistRow, staff: boolean) {
+  return {
+    id: row.id,
+    organization_id: row.organization_id,
+    name: row.name,
+    specialty: row.specialty,
+    time_zone: row.time_zone,
+    ...(staff ? { phone: row.phone, user_id: row.user_id } : {}),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+export const AppointmentReply = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  specialist_id: Uuid,
+  place_id: Nullable(Uuid),
+  client_id: Uuid,
+  start: ZonedTime,
+  end: ZonedTime,
+  duration: Type.Integer({ description: 'Minutes.' }),
+  time_zone: Type.String(),
+  status: StatusSchema,
+  service: Type.String(),
+  cost: Cost,
+  cancel_reason: Nullable(Type.String()),
+  cancelled_by: Nullable(Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) })),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export function appointmentReply(row: AppointmentRow) {
+  const start = new Date(row.starts_at).getTime();
+  const end = new Date(row.ends_at).getTime();
+  return {
+    id: row.id,
+    organization_id: row.organization_id,
+    specialist_id: row.specialist_id,
+    place_id: row.place_id,
+    client_id: row.client_id,
+    start: formatInstant(start, row.time_zone),
+    end: formatInstant(end, row.time_zone),
+    duration: Math.round((end - start) / 60_000),
+    time_zone: row.time_zone,
+    status: row.status,
+    service: row.service,
+    cost: { amount: Number(row.cost_amount), currency: row.cost_currency },
+    cancel_reason: row.cancel_reason,
+    cancelled_by: row.cancelled_by,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}

@@ -1,0 +1,87 @@
+import { isActive } from '../commands/appointment.js';
+import { loadAppointment } from '../commands/claims.js';
+import { clientDecider } from '../commands/client.js';
+import { loadState } from '../commands/load-state.js';
+import { placeDecider } from '../commands/place.js';
+import { activeSpecialistOf } from '../commands/schedule-reads.js';
+import type { AppointmentEvent } from '../events/appointment.js';
+import { toDomainEvent } from '../events/catalogue.js';
+import { clientStream } from '../events/client.js';
+import { placeStream } from '../events/place.js';
+import type { Projection } from '../projections/projection.js';
+import { formatInstant } from '../scheduling/zoned-time.js';
+import type { EventStore } from '../store/port.js';
+import type { SmsSender } from './providers/sms.js';
+import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
+
+// An SMS to the client some hours (REMINDER_LEAD_HOURS, 24 by default)
+// before each appointment. A booking schedules a delayed job named after the
+// appointment and its start; a reschedule withdraws it and schedules the new
+// one; a cancellation (or completion, or no-show) withdraws it. The worker
+// still re-reads the appointment and sends only when it is active and starts
+// when the job says: a job that escaped withdrawal never fires stale.
+
+export const APPOINTMENT_REMINDER = 'appointment-reminder';
+
+export const reminderJobId = (appointmentId: string, start: string) => `reminder-${appointmentId}-${Date.parse(start)}`;
+
+const ENQUEUE_TIMEOUT_MS = 3000;
+
+const withdrawing: readonly AppointmentEvent['type'][] = ['AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];
+
+export function reminderReactor(deps: { jobs: JobQueue; store: EventStore; leadMs: number; now: () => Date }): Projection {
+  const { jobs } = deps;
+
+  /** Booked inside the lead time (or replayed after it passed): no reminder, the client just booked. */
+  async function schedule(appointmentId: string, start: string): Promise<void> {
+    const delayMs = Date.parse(start) - deps.leadMs - deps.now().getTime();
+    if (delayMs < 0) return;
+    await withTimeout(jobs.enqueue(APPOINTMENT_REMINDER, { appointmentId, start }, { jobId: reminderJobId(appointmentId, start), delayMs }), ENQUEUE_TIMEOUT_MS);
+  }
+
+  const withdraw = (appointmentId: string, start: string) => withTimeout(jobs.remove(reminderJobId(appointmentId, start)), ENQUEUE_TIMEOUT_MS);
+
+  return {
+    name: 'reactor-appointment-reminders',
+    canHandle: ['AppointmentBooked', 'AppointmentRescheduled', ...withdrawing],
+    async apply(_trx, events) {
+      for (const stored of events) {
+        const event = toDomainEvent<AppointmentEvent>(stored);
+        if (event.type === 'AppointmentBooked') await schedule(event.data.appointmentId, event.data.slot.start);
+        else if (event.type === 'AppointmentRescheduled') {
+          const { appointmentId, from, to } = event.data;
+          if (from.start === to.start) continue;
+          await withdraw(appointmentId, from.start);
+          await schedule(appointmentId, to.start);
+        } else if (withdrawing.includes(event.type)) {
+          const appointment = (await loadAppointment(deps.store, event.data.appointmentId)).state.appointment;
+          if (appointment) await withdraw(appointment.appointmentId, appointment.slot.start);
+        }
+      }
+    },
+    // Replaying bookings would schedule reminders again: a reactor is never rebuilt.
+    async reset() {
+      throw new Error('a reactor cannot be rebuilt');
+    },
+  };
+}
+
+export function appointmentReminderHandler(deps: { store: EventStore; sms: SmsSender; now: () => Date }): JobHandler<Record<string, string>> {
+  const { store } = deps;
+  return async ({ appointmentId, start }) => {
+    if (!appointmentId || !start) throw new Error('appointment-reminder job without appointmentId and start');
+    const appointment = (await loadAppointment(store, appointmentId)).state.appointment;
+    // Cancelled, finished, moved, or already begun: this reminder has nothing left to say.
+    if (!appointment || !isActive(appointment.status) || appointment.slot.start !== start || Date.parse(start) <= deps.now().getTime()) return;
+    const { slot } = appointment;
+    const client = (await loadState(store, clientDecider, clientStream(slot.clientId))).state;
+    if (client.status !== 'registered') return;
+    const specialist = await activeSpecialistOf(store, slot.specialistId);
+    const place = slot.placeId === null ? undefined : (await loadState(store, placeDecider, placeStream(slot.placeId))).state;
+    const local = formatInstant(Date.parse(slot.start), slot.timeZone);
+    const where = place && place.status !== 'none' ? ` (${place.details.name})` : '';
+    const who = specialist ? ` with ${specialist.details.name}` : '';
+    const what = appointment.service ? `${appointment.service}${who}` : `Your appointment${who}`;
+    await deps.sms.send(client.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
+  };
+}

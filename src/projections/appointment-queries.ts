@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { AppointmentRow, Database } from '../db/database.js';
+import type { AppointmentStatus } from '../events/appointment.js';
+
+// Reads over the `appointments` read model: the organization's book, a
+// client's sessions (seed 001).
+
+export interface AppointmentFilter {
+  /** Only these organizations (a staff viewer's); undefined: any. */
+  readonly organizationIds?: readonly string[];
+  readonly specialistId?: string;
+  readonly clientId?: string;
+  /** The local date of the start, in the specialist's time zone. */
+  readonly day?: string;
+  readonly statuses?: readonly AppointmentStatus[];
+  /** Appointments starting at or after `from` and before `to`. */
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export function findAppointment(db: Kysely<Database>, appointmentId: string): Promise<AppointmentRow | undefined> {
+  return db.selectFrom('appointments').selectAll().where('id', '=', appointmentId).executeTakeFirst();
+}
+
+/** Oldest first, by start, then id: a stable order for pages. */
+export async function listAppointments(db: Kysely<Database>, filter: AppointmentFilter): Promise<AppointmentRow[]> {
+  if (filter.organizationIds?.length === 0) return [];
+  let query = db.selectFrom('appointments').selectAll();
+  if (filter.organizationIds) query = query.where('organization_id', 'in', filter.organizationIds);
+  if (filter.specialistId) query = query.where('specialist_id', '=', filter.specialistId);
+  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
+  if (filter.day) query = query.where('day', '=', filter.day);
+  if (filter.statuses && filter.statuses.length > 0) query = query.where('status', 'in', filter.statuses);
+  if (filter.from) query = query.where('starts_at', '>=', filter.from);
+  if (filter.to) query = query.where('starts_at', '<', filter.to);
+  return query
+    .orderBy('starts_at')
+    .orderBy('id')
+    .limit(filter.limit ?? 100)
+    .offset(filter.offset ?? 0)
+    .execute();
+}
