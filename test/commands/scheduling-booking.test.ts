@@ -17,8 +17,10 @@ const now = '2026-06-01T08:00:00.000Z';
 const day = '2026-06-10';
 const at = (hhmm: string) => `${day}T${hhmm}:00.000Z`;
 
-// The specialist works 09:00-18:00 UTC in the room, and 18:00-20:00 anywhere.
-const working: WorkingInterval[] = [
+// The specialist works 09:00-18:00 UTC, anywhere.
+const working: WorkingInterval[] = [{ start: Date.parse(at('09:00')), end: Date.parse(at('18:00')), placeId: null }];
+// ... or in the room until 18:00, anywhere after.
+const roomThenAnywhere: WorkingInterval[] = [
   { start: Date.parse(at('09:00')), end: Date.parse(at('18:00')), placeId: room },
   { start: Date.parse(at('18:00')), end: Date.parse(at('20:00')), placeId: null },
 ];
@@ -87,11 +89,14 @@ t.test('the conflict names what conflicts: specialist, place, client', async (t)
 
 t.test('every appointment sits inside one working interval, at its place when the interval names one', async (t) => {
   const given = specification(t);
-  given(scheduleDecider, []).when(claimSlot(claim({ start: at('08:30'), end: at('09:30') }))).thenThrows('conflict');
+  const inRoom = (c: Claim): ScheduleCommand => ({ type: 'ClaimSlot', data: { claim: c, working: roomThenAnywhere, now } });
+  given(scheduleDecider, []).when(inRoom(claim({ start: at('08:30'), end: at('09:30') }))).thenThrows('conflict');
   given(scheduleDecider, []).when(claimSlot(claim({ start: at('17:30'), end: at('18:30') }))).thenThrows('conflict');
-  given(scheduleDecider, []).when(claimSlot(claim({ placeId: hall }))).thenThrows('conflict');
+  given(scheduleDecider, []).when(inRoom(claim({ placeId: hall }))).thenThrows('conflict');
+  const roomy = claim();
+  given(scheduleDecider, []).when(inRoom(roomy)).then([claimed(roomy)]);
   const evening = claim({ placeId: hall, start: at('18:00'), end: at('19:00') });
-  given(scheduleDecider, []).when(claimSlot(evening)).then([claimed(evening)]);
+  given(scheduleDecider, []).when(inRoom(evening)).then([claimed(evening)]);
   given(scheduleDecider, []).when({ type: 'ClaimSlot', data: { claim: claim(), working: [], now } }).thenThrows('conflict');
 });
 
