@@ -11,6 +11,7 @@ import { clientRoutes } from './clients.js';
 import { emailVerificationRoutes } from './email-verification.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
+import { metrics } from './metrics.js';
 import { identityRoutes } from './identity.js';
 import { memberRoutes } from './members.js';
 import { appointmentStatusRoutes } from './appointment-status.js';
@@ -98,6 +99,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Before every route: each /api/ route's `config.access` is enforced here (src/api/access.ts).
   await app.register(accessControl, { services });
   await app.register(healthRoutes, { services });
+  await app.register(metrics, { services });
   await app.register(wellKnownRoutes, { services });
   await app.register(
     async (api) => {

@@ -160,4 +160,11 @@ t.test('operations: health, OpenAPI, unknown routes', async (t) => {
   t.ok(docs.body.paths['/api/v1/auth/register'], 'the OpenAPI document lists the routes');
   t.equal((await call(app, 'GET', '/docs/')).status, 200, 'Swagger UI is served');
   t.same((await call(app, 'GET', '/api/v1/nope')).body, { detail: 'Not found.' });
+
+  const scraped = await app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(scraped.statusCode, 200);
+  t.match(scraped.body, /http_request_duration_seconds_bucket\{.*route="\/api\/v1\/nope"|route="unmatched"/);
+  t.match(scraped.body, /projection_running\{projection="clients"\} 1/);
+  t.match(scraped.body, /jobs\{state="failed"\} 0/);
+  t.match(scraped.body, /process_resident_memory_bytes/);
 });

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../jobs/queue.js';
+import type { Services } from './services.js';
+
+/**
+ * Prometheus metrics at GET /metrics: HTTP latency by route, each
+ * projection's state and failures, background jobs by state (a failed job or
+ * a stuck projection shows here, not only in the logs), and Node's own.
+ */
+export const metrics = fp<{ services: Services }>(
+  async (app: FastifyInstance, { services }) => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+
+    const duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    const errors = new Counter({ name: 'http_server_errors_total', help: 'Replies with a 5xx status', registers: [registry] });
+
+    new Gauge({
+      name: 'projection_running',
+      help: '1 when the projection follows the log, 0 when it is failing or stopped',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.state === 'running' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'projection_consecutive_failures',
+      help: 'Failures since the projection last applied a batch',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.failures);
+      },
+    });
+    new Gauge({
+      name: 'jobs',
+      help: 'Background jobs by state; failed ones stay until inspected',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const counts = await withTimeout(services.jobCounts(), 2000).catch(() => undefined);
+        if (counts) for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      if (reply.statusCode >= 500) errors.inc();
+    });
+
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  },
+  { name: 'metrics' },
+);
