@@ -16,7 +16,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createBullQueue, startBullWorker } from './jobs/bullmq.js';
 import { codeDeliveryReactor, SEND_CODE, sendCodeHandler } from './jobs/code-delivery.js';
 import { APPOINTMENT_REMINDER, appointmentReminderHandler, reminderReactor } from './jobs/appointment-reminders.js';
-import { claimSettlementReactor } from './commands/settlement-reactor.js';
+import { claimSettlementReactor, RELEASE_TIME, releaseTimeHandler, SETTLE_CLAIM, settleClaimHandler } from './jobs/claim-settlement.js';
 import { appointmentsProjection } from './projections/appointments.js';
 import { placesProjection } from './projections/places.js';
 import { specialistsProjection } from './projections/specialists.js';
@@ -89,6 +89,8 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (has(config, 'worker') || !config.redisUrl) {
     handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
     handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, sms: smsSender(config, logger), now });
+    handlers[SETTLE_CLAIM] = settleClaimHandler({ store, now });
+    handlers[RELEASE_TIME] = releaseTimeHandler({ store, now });
   }
   let worker: JobWorker | undefined;
   let redis: Redis | undefined;
@@ -103,7 +105,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   }
 
   const runners = has(config, 'projector')
-    ? [...projections, codeDeliveryReactor(jobs), claimSettlementReactor(store, now), reminderReactor({ jobs, store, leadMs: config.reminderLeadHours * 3_600_000, now })].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    ? [...projections, codeDeliveryReactor(jobs), claimSettlementReactor(jobs), reminderReactor({ jobs, leadMs: config.reminderLeadHours * 3_600_000, now })].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });

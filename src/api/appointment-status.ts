@@ -52,7 +52,14 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     change(request, request.params.id, ATTENDING, false, (now) => ({ type: 'MarkNoShow', data: { now } })),
   );
 
-  app.post('/appointments/:id/cancel', { config, schema: { ...schema('Cancel a pending or confirmed appointment (owner, admin, manager; or its client). It stays visible as cancelled.'), body: CancelBody } }, async (request) =>
-    change(request, request.params.id, BOOKERS, true, (now) => ({ type: 'CancelAppointment', data: { reason: request.body?.reason ?? '', by: actorRefOf(request), now } })),
+  app.post('/appointments/:id/cancel', {
+    config,
+    schema: { ...schema('Cancel a pending or confirmed appointment (owner, admin, manager; or its client). It stays visible as cancelled.'), body: CancelBody },
+    // The reason is optional, and so is the whole body.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+  }, async (request) =>
+    change(request, request.params.id, BOOKERS, true, (now) => ({ type: 'CancelAppointment', data: { reason: request.body.reason ?? '', by: actorRefOf(request), now } })),
   );
 };

@@ -92,17 +92,17 @@ function decide(command: AppointmentCommand, state: AppointmentState): Appointme
     }
     case 'CompleteAppointment': {
       const a = inStatus(state, ['confirmed'], 'completed');
-      return [{ type: 'AppointmentCompleted', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, completedAt: command.data.now } }];
+      return [{ type: 'AppointmentCompleted', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, completedAt: command.data.now } }];
     }
     case 'CancelAppointment': {
       const a = inStatus(state, ACTIVE, 'cancelled');
       const { reason, by, now } = command.data;
-      return [{ type: 'AppointmentCancelled', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, reason, cancelledBy: by, cancelledAt: now } }];
+      return [{ type: 'AppointmentCancelled', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, reason, cancelledBy: by, cancelledAt: now } }];
     }
     case 'MarkNoShow': {
       const a = inStatus(state, ['confirmed'], 'marked as a no-show');
       if (Date.parse(command.data.now) < Date.parse(a.slot.start)) throw conflict('An appointment can be marked as a no-show only after its start.');
-      return [{ type: 'AppointmentMarkedNoShow', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, markedAt: command.data.now } }];
+      return [{ type: 'AppointmentMarkedNoShow', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, markedAt: command.data.now } }];
     }
     case 'ChangeCost': {
       const a = inStatus(state, ['pending', 'confirmed', 'completed'], 'repriced');

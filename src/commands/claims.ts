@@ -22,11 +22,11 @@ import { activeSpecialistOf } from './schedule-reads.js';
 //
 // Adoption and rejection are both appended to the appointment stream with the
 // version the claim was made on, so exactly one of them can ever happen. Each
-// step is idempotent, so the request and the settlement reactor (which runs
-// this same procedure for every claim it sees in the log) can both drive a
-// claim, and one that a crash left half-done is finished or undone. A crash
-// can leave time held a little longer than needed; it can never leave an
-// appointment unprotected, lost, or in two places.
+// step is idempotent, so the request and the worker (src/jobs/claim-settlement.ts
+// runs this same procedure for every claim in the log, a few seconds later)
+// can both drive a claim, and one that a crash left half-done is finished or
+// undone. A crash can leave time held a little longer than needed; it can
+// never leave an appointment unprotected, lost, or in two places.
 
 export interface ClaimDeps {
   readonly handle: CommandHandler;

@@ -35,9 +35,9 @@ export const AppointmentBookedData = Type.Object({ ...Ids, slot: AppointmentSlot
 export const AppointmentRescheduledData = Type.Object({ ...Ids, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
 export const AppointmentClaimRejectedData = Type.Object({ ...Ids, claimId: Type.String(), conflicts: Type.Record(Type.String(), Type.Array(Type.String())), rejectedAt: Type.String() });
 export const AppointmentConfirmedData = Type.Object({ ...Ids, confirmedBy: ActorRef, confirmedAt: Type.String() });
-export const AppointmentCompletedData = Type.Object({ ...Ids, completedAt: Type.String() });
-export const AppointmentCancelledData = Type.Object({ ...Ids, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
-export const AppointmentMarkedNoShowData = Type.Object({ ...Ids, markedAt: Type.String() });
+export const AppointmentCompletedData = Type.Object({ ...Ids, slot: AppointmentSlot, completedAt: Type.String() });
+export const AppointmentCancelledData = Type.Object({ ...Ids, slot: AppointmentSlot, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
+export const AppointmentMarkedNoShowData = Type.Object({ ...Ids, slot: AppointmentSlot, markedAt: Type.String() });
 export const AppointmentCostChangedData = Type.Object({ ...Ids, cost: Cost, changedAt: Type.String() });
 
 export type AppointmentBooked = Event<'AppointmentBooked', Static<typeof AppointmentBookedData>>;
@@ -71,5 +71,9 @@ export const appointmentEventTypes: readonly AppointmentEvent['type'][] = [
   'AppointmentCostChanged',
 ];
 
-/** Events after which the appointment no longer holds its time. */
+/**
+ * Events after which the appointment no longer holds a time; each names the
+ * slot it gives up (`from` for a reschedule, `slot` otherwise), so reactors
+ * act on the event alone.
+ */
 export const releasingEventTypes: readonly AppointmentEvent['type'][] = ['AppointmentRescheduled', 'AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];

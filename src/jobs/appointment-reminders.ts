@@ -19,7 +19,9 @@ import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
 // appointment and its start; a reschedule withdraws it and schedules the new
 // one; a cancellation (or completion, or no-show) withdraws it. The worker
 // still re-reads the appointment and sends only when it is active and starts
-// when the job says: a job that escaped withdrawal never fires stale.
+// when the job says: a job that escaped withdrawal never fires stale. The
+// reactor reads nothing but its events (it runs inside its checkpoint's
+// transaction); the worker reads the streams.
 
 export const APPOINTMENT_REMINDER = 'appointment-reminder';
 
@@ -29,7 +31,7 @@ const ENQUEUE_TIMEOUT_MS = 3000;
 
 const withdrawing: readonly AppointmentEvent['type'][] = ['AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];
 
-export function reminderReactor(deps: { jobs: JobQueue; store: EventStore; leadMs: number; now: () => Date }): Projection {
+export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () => Date }): Projection {
   const { jobs } = deps;
 
   /** Booked inside the lead time (or replayed after it passed): no reminder, the client just booked. */
@@ -53,9 +55,8 @@ export function reminderReactor(deps: { jobs: JobQueue; store: EventStore; leadM
           if (from.start === to.start) continue;
           await withdraw(appointmentId, from.start);
           await schedule(appointmentId, to.start);
-        } else if (withdrawing.includes(event.type)) {
-          const appointment = (await loadAppointment(deps.store, event.data.appointmentId)).state.appointment;
-          if (appointment) await withdraw(appointment.appointmentId, appointment.slot.start);
+        } else if (event.type === 'AppointmentCancelled' || event.type === 'AppointmentCompleted' || event.type === 'AppointmentMarkedNoShow') {
+          await withdraw(event.data.appointmentId, event.data.slot.start);
         }
       }
     },

@@ -130,8 +130,8 @@ const slot = (c: Claim) => ({ claimId: c.claimId, day: c.day, days: c.days, spec
 const ids = { appointmentId: 'appt', organizationId: org };
 const booked: AppointmentEvent = { type: 'AppointmentBooked', data: { ...ids, slot: slot(bookingClaim), service: 'Massage', cost: { amount: 300000, currency: 'RUB' }, bookedBy: { kind: 'user', id: doctor }, bookedAt: now } };
 const confirmed: AppointmentEvent = { type: 'AppointmentConfirmed', data: { ...ids, confirmedBy: { kind: 'user', id: doctor }, confirmedAt: now } };
-const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { ...ids, reason: 'ill', cancelledBy: { kind: 'client', id: alice }, cancelledAt: now } };
-const completed: AppointmentEvent = { type: 'AppointmentCompleted', data: { ...ids, completedAt: now } };
+const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { ...ids, slot: slot(bookingClaim), reason: 'ill', cancelledBy: { kind: 'client', id: alice }, cancelledAt: now } };
+const completed: AppointmentEvent = { type: 'AppointmentCompleted', data: { ...ids, slot: slot(bookingClaim), completedAt: now } };
 const adopt = (c: Claim): AppointmentCommand => ({ type: 'AdoptClaim', data: { claim: c, now } });
 
 t.test('a booking claim is adopted once, on the version it was made against', async (t) => {
@@ -187,7 +187,7 @@ t.test('status lifecycle: pending -> confirmed -> completed; cancel while active
 t.test('no-show: a confirmed appointment, only after its start', async (t) => {
   const given = specification(t);
   const noShow = (when: string): AppointmentCommand => ({ type: 'MarkNoShow', data: { now: when } });
-  given(appointmentDecider, [booked, confirmed]).when(noShow(at('10:01'))).then([{ type: 'AppointmentMarkedNoShow', data: { ...ids, markedAt: at('10:01') } }]);
+  given(appointmentDecider, [booked, confirmed]).when(noShow(at('10:01'))).then([{ type: 'AppointmentMarkedNoShow', data: { ...ids, slot: slot(bookingClaim), markedAt: at('10:01') } }]);
   given(appointmentDecider, [booked, confirmed]).when(noShow(at('09:59'))).thenThrows('conflict');
   given(appointmentDecider, [booked]).when(noShow(at('10:01'))).thenThrows('conflict');
   given(appointmentDecider, [booked, cancelled]).when(noShow(at('10:01'))).thenThrows('conflict');
