@@ -9,7 +9,7 @@ import { findAppointment, listAppointments } from '../projections/appointment-qu
 import { findOrganization } from '../projections/organization-queries.js';
 import { organizationGrantOf } from './access.js';
 import { actorOf, principalOf } from './authenticate.js';
-import { FORBIDDEN } from './errors.js';
+import { FORBIDDEN, NotVisibleYet } from './errors.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
@@ -79,7 +79,7 @@ export async function authorizedAppointment(services: Services, request: Fastify
 export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0]) {
   await services.awaitProjections(position, ['appointments']);
   const row = await findAppointment(services.db, appointmentId);
-  if (!row) throw new Error('the appointments read model did not catch up in time');
+  if (!row) throw new NotVisibleYet(appointmentId);
   return appointmentReply(row);
 }
 

@@ -9,6 +9,18 @@ import { DomainError, type DomainErrorKind } from '../commands/errors.js';
 export const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';
 export const FORBIDDEN = 'You do not have permission to perform this action.';
 
+/**
+ * The command succeeded but its read model has not caught up within the
+ * read-your-writes wait: the reply is 202 with the id, never a 5xx, since
+ * nothing failed.
+ */
+export class NotVisibleYet extends Error {
+  override readonly name = 'NotVisibleYet';
+  constructor(readonly id: string) {
+    super('The change is saved and will be visible in a moment.');
+  }
+}
+
 const statusOf: Record<DomainErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
@@ -72,6 +84,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: 'Not found.' }));
 
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[] }, request, reply) => {
+    if (error instanceof NotVisibleYet) {
+      request.log.warn({ id: error.id }, 'read model lagging: answered 202');
+      return reply.code(202).header('retry-after', '1').send({ detail: error.message, id: error.id });
+    }
     if (error instanceof DomainError) {
       const status = statusOf[error.kind];
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));

@@ -11,6 +11,7 @@ import { principalOf } from './authenticate.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
+import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { StaffProfile, staffProfile, StaffSummary, staffSummary } from './staff-replies.js';
 
@@ -39,8 +40,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return { userId: principalOf(request).id, platformAdmin: organizationGrantOf(request).platformAdmin };
   }
 
-  function present(member: MemberView | undefined) {
-    if (!member) throw new Error('the organizations read model did not catch up in time');
+  function present(member: MemberView | undefined, userId: string) {
+    if (!member) throw new NotVisibleYet(userId);
     return memberReply(member);
   }
 
@@ -61,7 +62,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     const { organizationId } = organizationGrantOf(request);
     const now = services.now().toISOString();
     const member = await run(request, { type: 'AddMember', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } });
-    return reply.code(201).send(present(member));
+    return reply.code(201).send(present(member, userId));
   });
 
   app.get('/organizations/:org/members', {
@@ -83,7 +84,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     const { organizationId } = organizationGrantOf(request);
     const userId = request.params.user.toLowerCase();
     const now = services.now().toISOString();
-    return present(await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }));
+    return present(await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }), userId);
   });
 
   app.delete('/organizations/:org/members/:user', {

@@ -7,6 +7,7 @@ import { organizationGrantOf, STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { metadataOf } from './metadata.js';
 import { errorReplies, FreeText, Timestamp, Uuid } from './schemas.js';
+import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { StaffSummary, staffSummary } from './staff-replies.js';
 
@@ -57,7 +58,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
 
   async function present(organizationId: string) {
     const view = await findOrganization(db, organizationId);
-    if (!view) throw new Error('the organizations read model did not catch up in time');
+    if (!view) throw new NotVisibleYet(organizationId);
     return organizationReply(view);
   }
 

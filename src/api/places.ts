@@ -11,6 +11,7 @@ import { OrgParams } from './organizations.js';
 import { authorizeInOrganization } from './scheduling-access.js';
 import { PlaceReply, placeReply } from './scheduling-schemas.js';
 import { errorReplies, FreeText, Uuid } from './schemas.js';
+import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 
 // Places (seed 002): an organization's rooms and branches; staff only.
@@ -29,7 +30,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
 
   async function present(placeId: string) {
     const row = await findPlace(db, placeId);
-    if (!row) throw new Error('the places read model did not catch up in time');
+    if (!row) throw new NotVisibleYet(placeId);
     return placeReply(row);
   }
 

@@ -13,6 +13,7 @@ import { OrgParams } from './organizations.js';
 import { authorizeInOrganization, isStaffViewer } from './scheduling-access.js';
 import { SpecialistReply, specialistReply } from './scheduling-schemas.js';
 import { errorReplies, Phone, Uuid } from './schemas.js';
+import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 
 // Specialists (seed 002 "workers"): the lists are public, changes are for
@@ -35,7 +36,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
 
   async function present(specialistId: string) {
     const row = await findSpecialist(db, specialistId);
-    if (!row) throw new Error('the specialists read model did not catch up in time');
+    if (!row) throw new NotVisibleYet(specialistId);
     return specialistReply(row, true);
   }
 

@@ -9,6 +9,7 @@ import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { metadataOf } from './metadata.js';
 import { Email, errorReplies, FreeText, Name, Password, Phone } from './schemas.js';
+import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { StaffProfile, staffProfile } from './staff-replies.js';
 
@@ -71,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     );
     await services.awaitProjections(position, ['users']);
     const row = await findUser(services.db, userId);
-    if (!row) throw new Error('the users read model did not catch up in time');
+    if (!row) throw new NotVisibleYet(userId);
     return reply.code(201).send(staffProfile(row));
   });
 
