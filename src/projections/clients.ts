@@ -21,33 +21,32 @@ function columnsOf(changes: Partial<ClientProfile>): Updateable<ClientsTable> {
   return columns;
 }
 
+function registrationRow(event: Extract<ClientEvent, { type: 'ClientRegistered' }>, version: number) {
+  const { clientId, phone, profile, registeredAt } = event.data;
+  return {
+    id: clientId,
+    phone,
+    email: profile.email,
+    first_name: profile.firstName,
+    last_name: profile.lastName,
+    patronymic: profile.patronymic,
+    birthday: profile.birthday,
+    sex: profile.sex,
+    address: profile.address,
+    additional_info: profile.additionalInfo,
+    links: JSON.stringify(profile.links),
+    confirmed_phone: false,
+    registered_at: registeredAt,
+    updated_at: registeredAt,
+    stream_version: version,
+  };
+}
+
 async function applyOne(trx: Transaction<Database>, event: ClientEvent, version: number): Promise<void> {
   switch (event.type) {
-    case 'ClientRegistered': {
-      const { clientId, phone, profile, registeredAt } = event.data;
-      await trx
-        .insertInto('clients')
-        .values({
-          id: clientId,
-          phone,
-          email: profile.email,
-          first_name: profile.firstName,
-          last_name: profile.lastName,
-          patronymic: profile.patronymic,
-          birthday: profile.birthday,
-          sex: profile.sex,
-          address: profile.address,
-          additional_info: profile.additionalInfo,
-          links: JSON.stringify(profile.links),
-          confirmed_phone: false,
-          registered_at: registeredAt,
-          updated_at: registeredAt,
-          stream_version: version,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+    case 'ClientRegistered':
+      await trx.insertInto('clients').values(registrationRow(event, version)).onConflict((oc) => oc.column('id').doNothing()).execute();
       return;
-    }
     case 'ClientProfileChanged':
       await update(trx, event.data.clientId, version, { ...columnsOf(event.data.changes), updated_at: event.data.changedAt });
       return;
@@ -89,7 +88,23 @@ export const clientsProjection: Projection = {
   name: 'clients',
   canHandle: ['ClientRegistered', 'ClientProfileChanged', 'ClientPhoneChanged', 'ClientPasswordChanged', 'PhoneVerified', 'ClientJoinedOrganization', 'ClientLeftOrganization'],
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<ClientEvent>(stored), stored.version);
+    // Registrations dominate a replay: consecutive ones go in as one multi-row insert.
+    let registrations: ReturnType<typeof registrationRow>[] = [];
+    const flush = async () => {
+      if (registrations.length > 0) await trx.insertInto('clients').values(registrations).onConflict((oc) => oc.column('id').doNothing()).execute();
+      registrations = [];
+    };
+    for (const stored of events) {
+      const event = toDomainEvent<ClientEvent>(stored);
+      if (event.type === 'ClientRegistered') {
+        registrations.push(registrationRow(event, stored.version));
+        if (registrations.length >= 500) await flush();
+        continue;
+      }
+      await flush();
+      await applyOne(trx, event, stored.version);
+    }
+    await flush();
   },
   async reset(trx) {
     await trx.deleteFrom('client_organizations').execute();
