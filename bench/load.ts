@@ -1,5 +1,7 @@
 // One load scenario through autocannon, with sub-millisecond latency
 // percentiles (autocannon's own histogram keeps whole milliseconds).
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon, { type Client, type Options, type RequestSpec } from 'autocannon';
 
 export interface LoadSummary {
@@ -43,12 +45,54 @@ export interface LoadOptions {
   /** Requests per connection, built per connection (tokens, unique bodies). */
   readonly requestsFor?: (connection: number) => RequestSpec[];
   readonly overallRate?: number;
+  /**
+   * With overallRate: split the load over this many autocannon instances started
+   * 1/n s apart. autocannon paces in one-second windows that open together for
+   * every connection; staggered instances spread those bursts over the second.
+   */
+  readonly stagger?: number;
 }
 
 /** Runs autocannon; every 2xx response time is kept for the percentiles. */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
+  if (options.overallRate && options.stagger && options.stagger > 1) return runStaggered(options, options.stagger);
+  return runOne(options, { next: 0 });
+}
+
+async function runStaggered(options: LoadOptions, parts: number): Promise<LoadSummary> {
+  const rate = options.overallRate!;
+  const perPart = Math.max(1, Math.floor(options.connections / parts));
+  const counter = { next: 0 };
   const latencies: number[] = [];
-  let connection = 0;
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: parts }, async (_, k) => {
+      await sleep((k * 1000) / parts);
+      const share = Math.floor(rate / parts) + (k < rate % parts ? 1 : 0);
+      return runOne({ ...options, title: `${options.title} [${k + 1}/${parts}]`, connections: perPart, overallRate: Math.max(1, share), stagger: 1 }, counter, latencies);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const sum = (pick: (r: LoadSummary) => number) => results.reduce((a, r) => a + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const latency = percentiles(latencies);
+  return {
+    title: options.title,
+    connections: perPart * parts,
+    durationS: round(seconds, 2),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    // Every instance ran `durationS`; they overlapped except for the stagger.
+    rps: round(sum((r) => r.ok) / options.durationS, 1),
+    latencyMs: { p50: round(latency.p50, 3), p90: round(latency.p90, 3), p99: round(latency.p99, 3), max: round(latency.max, 3), mean: round(latency.mean, 3) },
+    statusCodes,
+  };
+}
+
+async function runOne(options: LoadOptions, counter: { next: number }, latencies: number[] = []): Promise<LoadSummary> {
   const opts: Options = {
     url: options.url,
     title: options.title,
@@ -59,7 +103,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    ...(options.requestsFor ? { setupClient: (client: Client) => client.setRequests(options.requestsFor!(connection++)) } : {}),
+    ...(options.requestsFor ? { setupClient: (client: Client) => client.setRequests(options.requestsFor!(counter.next++)) } : {}),
   };
   const instance = autocannon(opts);
   instance.on('response', (_client: Client, statusCode: number, _bytes: number, responseTime: number) => {

@@ -51,11 +51,24 @@ const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
 /** Replaces the generated section of bench/README.md (between the markers) with this run's table. */
-export async function updateReadme(path: string, heading: string, figures: Figures): Promise<void> {
+export async function updateReadme(path: string, heading: string, figures: Figures, warnings: readonly string[] = []): Promise<void> {
   const text = await readFile(path, 'utf8').catch(() => '');
   const at = text.indexOf(START);
   const end = text.indexOf(END);
   if (at < 0 || end < at) return;
-  const body = [START, '', heading, '', markdownTable(figures), '', ...notes(figures).map((n) => `- ${n}`), '', END].join('\n');
+  const body = [
+    START,
+    '',
+    heading,
+    '',
+    markdownTable(figures),
+    '',
+    ...notes(figures).map((n) => `- ${n}`),
+    ...(warnings.length > 0 ? ['', 'Warnings of this run (other work on the machine):', '', ...warnings.map((w) => `- ${w}`)] : []),
+    '',
+    'Every figure, ceiling, CPU share and setting of the run is in `bench/results.json`.',
+    '',
+    END,
+  ].join('\n');
   await writeFile(path, text.slice(0, at) + body + text.slice(end + END.length));
 }

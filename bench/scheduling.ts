@@ -1,0 +1,82 @@
+// Setup and requests for the scheduling scenarios: an organization with
+// specialists working around the clock, clients booking themselves, and the
+// public free-slots query.
+import type { RequestSpec } from 'autocannon';
+import type { Account } from './setup.js';
+
+async function call(url: string, method: string, token: string, body: unknown, expected: number): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== expected) throw new Error(`${method} ${new URL(url).pathname}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface Schedule {
+  readonly organizationId: string;
+  readonly specialistIds: string[];
+}
+
+export const SLOT_MINUTES = 15;
+const SLOTS_PER_DAY = (24 * 60) / SLOT_MINUTES;
+
+/** YYYY-MM-DD of today (UTC) plus `days`. */
+export const dayFromToday = (days: number) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + days)).toISOString().slice(0, 10);
+
+/** An organization owned by `owner`, with specialists working every day, all day, in UTC. */
+export async function setupSchedule(baseUrl: string, owner: Account, specialists: number): Promise<Schedule> {
+  const api = `${baseUrl}/api/v1`;
+  const organization = await call(`${api}/organizations`, 'POST', owner.token, { name: 'Bench clinic' }, 201);
+  const organizationId = String(organization.id);
+  const specialistIds: string[] = [];
+  for (let i = 0; i < specialists; i++) {
+    const specialist = await call(`${api}/organizations/${organizationId}/specialists`, 'POST', owner.token, { name: `Specialist ${i}` }, 201);
+    const id = String(specialist.id);
+    await call(`${api}/specialists/${id}/working-hours`, 'PUT', owner.token, {
+      time_zone: 'UTC',
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+      slot_step_minutes: SLOT_MINUTES,
+      buffer_before_minutes: 0,
+      buffer_after_minutes: 0,
+      min_notice_minutes: 0,
+      horizon_days: 366,
+    }, 200);
+    specialistIds.push(id);
+  }
+  return { organizationId, specialistIds };
+}
+
+/**
+ * Connection i books as its own client, on its own days (i+1, i+1+C, ...,
+ * from tomorrow), slot after slot: every booking goes to an organization-day
+ * stream no other connection touches, and never overlaps another.
+ */
+export function bookingsFor(schedule: Schedule, clients: readonly Account[], connections: number) {
+  // Slots already booked per connection, kept across runs (the warm-up's bookings stay booked).
+  const booked = new Map<number, { n: number }>();
+  return (i: number): RequestSpec[] => {
+    const client = clients[i % clients.length]!;
+    const specialist = schedule.specialistIds[i % schedule.specialistIds.length]!;
+    const counter = booked.get(i) ?? { n: 0 };
+    booked.set(i, counter);
+    return [{
+      method: 'POST',
+      path: `/api/v1/organizations/${schedule.organizationId}/appointments`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${client.token}` },
+      setupRequest: (request) => {
+        const n = counter.n++;
+        const dayIndex = 1 + i + connections * Math.floor(n / SLOTS_PER_DAY);
+        const minutes = (n % SLOTS_PER_DAY) * SLOT_MINUTES;
+        const start = `${dayFromToday(dayIndex)}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+00:00`;
+        return { ...request, body: JSON.stringify({ specialist_id: specialist, start, duration: SLOT_MINUTES, service: 'Bench', cost: { amount: 100_000, currency: 'RUB' } }) };
+      },
+    }];
+  };
+}
+
+/** The public free-slots query for one specialist over the coming week (from tomorrow), 30-minute slots. */
+export function slotsFor(schedule: Schedule) {
+  return (i: number): RequestSpec[] => {
+    const specialist = schedule.specialistIds[i % schedule.specialistIds.length]!;
+    return [{ method: 'GET', path: `/api/v1/specialists/${specialist}/slots?from=${dayFromToday(1)}&to=${dayFromToday(7)}&duration=30` }];
+  };
+}
