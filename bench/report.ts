@@ -18,7 +18,7 @@ export function tableRows(figures: Figures): string[][] {
       f.label,
       fmt(f.value, f.unit),
       f.ceiling ? `${fmt(f.ceiling.value)} (${f.ceiling.label})` : '',
-      f.ratio === undefined ? '' : `${(f.ratio * 100).toFixed(0)}%`,
+      f.ratio === undefined ? '' : `${(f.ratio * 100).toFixed(f.ratio < 0.1 ? 1 : 0)}%`,
       f.target,
       verdict(f),
     ];
