@@ -13,7 +13,7 @@ import { FORBIDDEN, NotVisibleYet } from './errors.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
-import { AppointmentReply, appointmentReply, Cost, Duration, LocalDate, StatusSchema, ZonedTime } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReply, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -49,11 +49,7 @@ const ListQuery = Type.Object({
   specialist_id: Type.Optional(Uuid),
   client_id: Type.Optional(Uuid),
   date: Type.Optional(LocalDate),
-  status: Type.Optional(Type.Array(StatusSchema, { description: 'Repeat for several: ?status=pending&status=confirmed.' })),
-  from: Type.Optional(ZonedTime),
-  to: Type.Optional(ZonedTime),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  ...PeriodQuery,
 });
 
 export const AppointmentParams = Type.Object({ id: Uuid });
@@ -130,11 +126,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       ...(q.specialist_id ? { specialistId: q.specialist_id.toLowerCase() } : {}),
       ...(q.client_id ? { clientId: q.client_id.toLowerCase() } : {}),
       ...(q.date ? { day: q.date } : {}),
-      ...(q.status ? { statuses: q.status } : {}),
-      ...(q.from ? { from: new Date(q.from) } : {}),
-      ...(q.to ? { to: new Date(q.to) } : {}),
-      ...(q.limit ? { limit: q.limit } : {}),
-      ...(q.offset ? { offset: q.offset } : {}),
+      ...periodFilter(q),
     });
     return rows.map(appointmentReply);
   });

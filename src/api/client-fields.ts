@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { ClientRow } from '../db/database.js';
 import type { ClientProfile } from '../events/client.js';
 import { Birthday, Email, FreeText, Name, Phone, Timestamp, Uuid } from './schemas.js';
+import { Nullable } from '../events/schema.js';
 
 // The client record as the API speaks it (seeds 000 and 001, unified names).
 
@@ -51,8 +52,6 @@ export function profileChanges(body: ClientProfileInput): Partial<ClientProfile>
 export function fullProfile(body: ClientProfileInput): ClientProfile {
   return { firstName: '', lastName: '', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {}, ...profileChanges(body) };
 }
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const OrganizationRef = Type.Object({ id: Uuid, name: Type.String() });
 

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { listAppointments } from '../projections/appointment-queries.js';
 import { STAFF } from './access.js';
 import { authorizeClient, visibleOrganizations } from './client-access.js';
-import { AppointmentReply, appointmentReply, StatusSchema, ZonedTime } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReply, PeriodQuery, periodFilter } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -11,13 +11,7 @@ import type { Services } from './services.js';
 // status and cost, oldest first. Staff see only those of the organizations
 // they are staff of; the client and a platform admin see all.
 
-const SessionsQuery = Type.Object({
-  status: Type.Optional(Type.Array(StatusSchema, { description: 'Repeat for several: ?status=pending&status=confirmed.' })),
-  from: Type.Optional(ZonedTime),
-  to: Type.Optional(ZonedTime),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-});
+const SessionsQuery = Type.Object(PeriodQuery);
 
 export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get('/clients/:client/sessions', {
@@ -37,11 +31,7 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services
     const rows = await listAppointments(services.db, {
       clientId,
       ...(viewer.kind === 'staff' ? { organizationIds: visibleOrganizations(viewer, viewer.organizationIds) } : {}),
-      ...(q.status ? { statuses: q.status } : {}),
-      ...(q.from ? { from: new Date(q.from) } : {}),
-      ...(q.to ? { to: new Date(q.to) } : {}),
-      ...(q.limit ? { limit: q.limit } : {}),
-      ...(q.offset ? { offset: q.offset } : {}),
+      ...periodFilter(q),
     });
     return rows.map(appointmentReply);
   });

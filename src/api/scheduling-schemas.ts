@@ -1,13 +1,14 @@
 import Type from 'typebox';
 import type { AppointmentRow, PlaceRow, SpecialistRow } from '../db/database.js';
-import { STATUSES } from '../events/appointment.js';
+import { STATUSES, type AppointmentStatus } from '../events/appointment.js';
+import type { AppointmentFilter } from '../projections/appointment-queries.js';
 import { formatInstant } from '../scheduling/zoned-time.js';
 import { Timestamp, Uuid } from './schemas.js';
+import { Nullable } from '../events/schema.js';
 
 // Shapes of the scheduling resources (seed 002, API.md "Scheduling"): snake
 // case, times ISO 8601 with the specialist's offset, costs in minor units.
 
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 export const Cost = Type.Object({
@@ -102,5 +103,24 @@ export function appointmentReply(row: AppointmentRow) {
     cancelled_by: row.cancelled_by,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
+  };
+}
+
+/** Status, period and page: the filters every appointment list shares. */
+export const PeriodQuery = {
+  status: Type.Optional(Type.Array(StatusSchema, { description: 'Repeat for several: ?status=pending&status=confirmed.' })),
+  from: Type.Optional(ZonedTime),
+  to: Type.Optional(ZonedTime),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+};
+
+export function periodFilter(q: { status?: AppointmentStatus[]; from?: string; to?: string; limit?: number; offset?: number }): AppointmentFilter {
+  return {
+    ...(q.status ? { statuses: q.status } : {}),
+    ...(q.from ? { from: new Date(q.from) } : {}),
+    ...(q.to ? { to: new Date(q.to) } : {}),
+    ...(q.limit ? { limit: q.limit } : {}),
+    ...(q.offset ? { offset: q.offset } : {}),
   };
 }

@@ -1,11 +1,10 @@
 import Type from 'typebox';
 import type { UserRow } from '../db/database.js';
 import { Timestamp, Uuid } from './schemas.js';
+import { Nullable } from '../events/schema.js';
 
 // How staff users appear in replies: in full to themselves and as executors
 // (seed 003 `user/`), in short as an organization's creator or member.
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const StaffProfile = Type.Object({
   id: Uuid,

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
 import { ActorRef, Cost } from './schedule.js';
+import { Nullable } from './schema.js';
 
 // Stream `appointment-{appointmentId}`: the source of truth for one
 // appointment (status, time, place, cost). Its time is held by a claim in
@@ -9,8 +10,6 @@ import { ActorRef, Cost } from './schedule.js';
 // claim is never both.
 
 export const appointmentStream = (appointmentId: string) => `appointment-${appointmentId}`;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const STATUSES = ['pending', 'confirmed', 'completed', 'cancelled', 'no_show'] as const;
 export type AppointmentStatus = (typeof STATUSES)[number];

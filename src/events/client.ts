@@ -1,11 +1,10 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
+import { Nullable } from './schema.js';
 
 // Stream `client-{clientId}`: one person who books, whatever organizations they belong to.
 
 export const clientStream = (clientId: string) => `client-${clientId}`;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ClientProfile = Type.Object({
   firstName: Type.String(),

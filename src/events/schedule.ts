@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
+import { Nullable } from './schema.js';
 
 // Stream `schedule-{organizationId}-{yyyy-mm-dd}`: every slot claim of one
 // organization-day, so that one decision sees them all and one optimistic
@@ -18,8 +19,6 @@ import type { Event } from './event.js';
 // instant with different dates, and such claims would meet in no day stream.
 
 export const scheduleStream = (organizationId: string, day: string) => `schedule-${organizationId}-${day}`;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const Cost = Type.Object({ amount: Type.Integer(), currency: Type.String() });
 export type Cost = Static<typeof Cost>;

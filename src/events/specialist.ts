@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
+import { Nullable } from './schema.js';
 
 // Stream `specialist-{specialistId}`: a person who sees clients, with their
 // time zone and weekly working hours. Bookings are decided elsewhere (the
@@ -7,8 +8,6 @@ import type { Event } from './event.js';
 // carry them into the decision.
 
 export const specialistStream = (specialistId: string) => `specialist-${specialistId}`;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const SpecialistDetails = Type.Object({
   name: Type.String(),

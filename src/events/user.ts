@@ -1,13 +1,12 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
+import { Nullable } from './schema.js';
 
 // Stream `user-{userId}`: one staff member (owner, admin, manager, specialist,
 // auditor...), whatever organizations they work for. Secrets never enter it:
 // a password change is recorded as a fact, its hash lives in `credentials`.
 
 export const userStream = (userId: string) => `user-${userId}`;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const UserProfile = Type.Object({
   firstName: Type.String(),

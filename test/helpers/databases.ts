@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -67,7 +67,3 @@ export async function freshConnection(t: Test, kind: DatabaseTarget['kind']): Pr
 
 /** The database kinds every storage test runs against. */
 export const databaseKinds: DatabaseTarget['kind'][] = ['postgres', 'pglite'];
-
-export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
