@@ -40,6 +40,14 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private waiters = new Set<{ target: Position; resolve: () => void }>();
   private readonly handles: ReadonlySet<string>;
+  // The checkpoint row as this runner last wrote or read it. Batches with nothing
+  // to apply move only `position`; the row catches up with the next applied
+  // batch or within `flushAfterMs`, so followers of other projections' events
+  // do not pay a transaction per batch. Replaying those batches after a crash
+  // costs a read and applies nothing.
+  private persisted: Position = START;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,6 +55,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     private readonly logger: Logger,
     private readonly batchSize = 500,
+    private readonly flushAfterMs = 1_000,
   ) {
     this.handles = new Set(projection.canHandle);
   }
@@ -72,6 +81,8 @@ export class ProjectionRunner {
     this.stopSignal.abort();
     await this.subscription?.close();
     await this.loop;
+    clearTimeout(this.flushTimer);
+    await this.write(this.position, []).catch((error: unknown) => this.logger.warn({ projection: this.projection.name, err: error }, 'could not save the checkpoint at stop'));
     this.state = 'stopped';
   }
 
@@ -82,7 +93,8 @@ export class ProjectionRunner {
       try {
         await ensureCheckpoint(this.db, name);
         // Another runner (or a rebuild) may have carried the checkpoint past what callers wait for.
-        this.moveTo(await readCheckpoint(this.db, name));
+        this.persisted = await readCheckpoint(this.db, name);
+        this.moveTo(this.persisted);
         this.subscription = this.store.subscribe({
           from: this.position,
           batchSize: this.batchSize,
@@ -110,19 +122,37 @@ export class ProjectionRunner {
   private async applyBatch(events: readonly StoredEvent[]): Promise<void> {
     const last = events.at(-1);
     if (!last) return;
-    const from = this.position;
     const handled = events.filter((e) => this.handles.has(e.type));
-    const moved = await this.db.transaction().execute(async (trx) => {
-      if (!(await advanceCheckpoint(trx, this.projection.name, from, last.position))) return false;
-      if (handled.length > 0) await this.projection.apply(trx, handled);
-      return true;
-    });
-    if (!moved) throw new CheckpointMoved();
-    this.eventsApplied += handled.length;
-    this.failures = 0;
-    this.lastError = undefined;
-    this.state = 'running';
+    if (handled.length > 0) return this.write(last.position, handled);
     this.moveTo(last.position);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      // A failed flush is retried by the next batch, which fails the same way and restarts the runner.
+      this.write(this.position, []).catch((error: unknown) => this.logger.warn({ projection: this.projection.name, err: error }, 'could not save the checkpoint'));
+    }, this.flushAfterMs).unref();
+  }
+
+  /** Applies `handled` and moves the checkpoint row to `to` in one transaction; one write at a time. */
+  private write(to: Position, handled: readonly StoredEvent[]): Promise<void> {
+    const run = async (): Promise<void> => {
+      const from = this.persisted;
+      if (handled.length === 0 && isAtOrPast(from, to)) return;
+      const moved = await this.db.transaction().execute(async (trx) => {
+        if (!(await advanceCheckpoint(trx, this.projection.name, from, to))) return false;
+        if (handled.length > 0) await this.projection.apply(trx, handled);
+        return true;
+      });
+      if (!moved) throw new CheckpointMoved();
+      this.persisted = to;
+      this.eventsApplied += handled.length;
+      this.failures = 0;
+      this.lastError = undefined;
+      this.state = 'running';
+      if (!isAtOrPast(this.position, to)) this.moveTo(to);
+    };
+    const result = this.writes.then(run);
+    this.writes = result.catch(() => undefined);
+    return result;
   }
 
   private moveTo(position: Position): void {

@@ -84,10 +84,10 @@ async function streamHead(db: Kysely<Database>, stream: string): Promise<AppendR
   return { version: row.version, position: row.commit !== null && row.prepare !== null ? toPosition({ commit: row.commit, prepare: row.prepare }) : START };
 }
 
-// One statement both checks the expected version and claims the new versions: the
+// The claim both checks the expected version and claims the new versions: the
 // streams row lock serializes concurrent appenders, and a loser re-evaluates the
 // predicate against the winner's committed row (READ COMMITTED) and matches nothing.
-function claimVersions(stream: string, expected: ExpectedVersion, count: number): RawBuilder<{ version: number }> {
+function claimVersions(stream: string, expected: ExpectedVersion, count: number): RawBuilder<unknown> {
   if (expected === 'no_stream' || expected === -1) {
     return sql`INSERT INTO streams (stream_id, version) VALUES (${stream}, ${count - 1}) ON CONFLICT DO NOTHING RETURNING version`;
   }
@@ -113,6 +113,36 @@ async function checkVersion(db: Kysely<Database>, stream: string, expected: Expe
 }
 
 /**
+ * Claim and insert in one statement, so an append is one round trip and, on its
+ * own, its own transaction. The events travel as one JSON array (a text
+ * parameter, which every driver passes through untouched); when the claim
+ * matches nothing the insert has no rows and the statement returns none.
+ */
+async function appendEvents(db: Kysely<Database>, stream: string, events: readonly NewEvent[], expected: ExpectedVersion, notify: boolean): Promise<AppendResult> {
+  const batch = JSON.stringify(events.map((event) => ({ id: event.id ?? randomUUID(), type: event.type, data: event.data ?? null, metadata: event.metadata })));
+  let rows: (PositionRow & { version: number })[];
+  try {
+    ({ rows } = await sql<PositionRow & { version: number }>`
+      WITH claimed AS (${claimVersions(stream, expected, events.length)}),
+      appended AS (
+        INSERT INTO events (event_id, stream_id, version, type, data, metadata)
+        SELECT (e.event->>'id')::uuid, ${stream}, claimed.version - ${events.length} + e.ord::integer, e.event->>'type', e.event->'data', e.event->'metadata'
+        FROM claimed, jsonb_array_elements(${batch}::text::jsonb) WITH ORDINALITY AS e(event, ord)
+        ORDER BY e.ord
+        RETURNING version, transaction_id, global_position)
+      SELECT version, transaction_id::text AS commit, global_position::text AS prepare${notify ? sql`, pg_notify(${EVENTS_CHANNEL}, '')::text AS notified` : sql``}
+      FROM appended ORDER BY global_position DESC LIMIT 1`.execute(db));
+  } catch (error) {
+    // Only reachable when events were written without going through streams.
+    if (isStreamVersionConflict(error)) throw new WrongExpectedVersion(stream, expected, undefined);
+    throw error;
+  }
+  const last = rows[0];
+  if (!last) throw new WrongExpectedVersion(stream, expected, (await streamHead(db, stream)).version);
+  return { version: last.version, position: toPosition(last) };
+}
+
+/**
  * The store's append, inside a transaction the caller owns: for callers that must
  * write something else atomically with the events (and for tests that hold one open).
  */
@@ -125,31 +155,7 @@ export async function appendInTransaction(
   const expected = options.expectedVersion;
   assertValid(expected);
   if (events.length === 0) return checkVersion(db, stream, expected);
-  const claimed = (await claimVersions(stream, expected, events.length).execute(db)).rows[0]?.version;
-  if (claimed === undefined) throw new WrongExpectedVersion(stream, expected, (await streamHead(db, stream)).version);
-  const first = claimed - events.length + 1;
-  let rows: PositionRow[];
-  try {
-    rows = await db
-      .insertInto('events')
-      .values(events.map((event, i) => ({
-        event_id: event.id ?? randomUUID(),
-        stream_id: stream,
-        version: first + i,
-        type: event.type,
-        data: JSON.stringify(event.data ?? null),
-        metadata: JSON.stringify(event.metadata),
-      })))
-      .returning([sql<string>`transaction_id::text`.as('commit'), sql<string>`global_position::text`.as('prepare')])
-      .execute();
-  } catch (error) {
-    // Only reachable when events were written without going through streams.
-    if (isStreamVersionConflict(error)) throw new WrongExpectedVersion(stream, expected, undefined);
-    throw error;
-  }
-  if (options.notify) await sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`.execute(db);
-  const last = rows.map(toPosition).reduce((a, b) => (b.prepare > a.prepare ? b : a));
-  return { version: claimed, position: last };
+  return appendEvents(db, stream, events, expected, options.notify ?? false);
 }
 
 /** A listener that opens one dedicated pg.Client per subscription (pooled connections cannot LISTEN reliably). */
@@ -260,16 +266,13 @@ export function createPostgresEventStore(db: Kysely<Database>, options: Postgres
   }
 
   return {
-    append(stream, events, { expectedVersion }) {
+    async append(stream, events, { expectedVersion }) {
+      assertValid(expectedVersion);
       // Zero events write nothing, so they need no transaction (nor a pooled connection held for one).
       if (events.length === 0) return checkVersion(db, stream, expectedVersion);
-      return db
-        .transaction()
-        .execute((trx) => appendInTransaction(trx, stream, events, { expectedVersion, notify: options.notify ?? false }))
-        .then((result) => {
-          for (const nudge of nudges) nudge();
-          return result;
-        });
+      const result = await appendEvents(db, stream, events, expectedVersion, options.notify ?? false);
+      for (const nudge of nudges) nudge();
+      return result;
     },
 
     // No visibility rule here: the streams row lock serializes a stream's appends,
