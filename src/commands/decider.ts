@@ -7,6 +7,7 @@ export interface Decider<State, Command, E extends Event> {
   readonly decide: (command: Command, state: State) => E[];
 }
 
-export function fold<State, E extends Event>(decider: Pick<Decider<State, never, E>, 'initialState' | 'evolve'>, events: readonly E[]): State {
-  return events.reduce(decider.evolve, decider.initialState());
+/** Folds events into `from` (a state folded earlier) or into the initial state. */
+export function fold<State, E extends Event>(decider: Pick<Decider<State, never, E>, 'initialState' | 'evolve'>, events: readonly E[], from?: State): State {
+  return events.reduce(decider.evolve, from ?? decider.initialState());
 }

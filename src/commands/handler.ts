@@ -4,6 +4,7 @@ import type { Event } from '../events/event.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type Position } from '../store/port.js';
 import { fold, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
+import { FoldedStates } from './folded-states.js';
 
 export interface Handled<State, E extends Event> {
   readonly state: State;
@@ -24,6 +25,8 @@ export type CommandHandler = <State, Command, E extends Event>(
 export interface HandlerOptions {
   readonly maxAttempts?: number;
   readonly random?: () => number;
+  /** Streams whose folded state is kept between commands (0 turns the cache off). */
+  readonly cachedStreams?: number;
 }
 
 /**
@@ -35,6 +38,7 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
   const maxAttempts = options.maxAttempts ?? 8;
   const random = options.random ?? Math.random;
   const queues = new Map<string, Promise<unknown>>();
+  const folded = new FoldedStates(options.cachedStreams ?? 5_000);
 
   function serialized<T>(stream: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(stream) ?? Promise.resolve();
@@ -50,9 +54,11 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
   return (decider, stream, command, metadata) =>
     serialized(stream, async () => {
       for (let attempt = 1; ; attempt++) {
-        const stored = await store.readStream(stream);
-        const state = fold(decider, stored.map((e) => toDomainEvent(e)));
-        const version = stored.at(-1)?.version ?? -1;
+        const cached = folded.get(decider, stream);
+        const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
+        const state = fold(decider, stored.map((e) => toDomainEvent(e)), cached?.state);
+        const version = stored.at(-1)?.version ?? cached?.version ?? -1;
+        if (stored.length > 0) folded.set(decider, stream, { version, state });
         const events = decider.decide(command, state);
         if (events.length === 0) return { state, events, version, position: undefined };
         try {
@@ -61,7 +67,9 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
             events.map((e) => ({ type: e.type, data: e.data, metadata })),
             { expectedVersion: version === -1 ? 'no_stream' : version },
           );
-          return { state: events.reduce(decider.evolve, state), events, version: appended.version, position: appended.position };
+          const next = events.reduce(decider.evolve, state);
+          folded.set(decider, stream, { version: appended.version, state: next });
+          return { state: next, events, version: appended.version, position: appended.position };
         } catch (error) {
           if (!(error instanceof WrongExpectedVersion)) throw error;
           if (attempt >= maxAttempts) throw new DomainError('conflict', 'The resource was changed by another request; try again.');

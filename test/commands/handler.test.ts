@@ -76,6 +76,26 @@ for (const kind of databaseKinds) {
       t.equal(expected.length, 2, 'nothing was appended for it');
     });
 
+    t.test('the folded state is kept: later commands read only newer events, including other writers\' ones', async (t) => {
+      const store = storeOn(t, db);
+      const reads: (number | undefined)[] = [];
+      const handle = createCommandHandler({ ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) }, { cachedStreams: 1 });
+      const stream = `counter-${randomUUID()}`;
+      await handle(counter, stream, increment(), systemMetadata());
+      await handle(counter, stream, increment(), systemMetadata());
+      // Another process's write: the next command must fold it in, not decide on a stale total.
+      await store.append(stream, [{ type: 'Incremented', data: { tag: 'elsewhere', total: 3 }, metadata: systemMetadata() }], { expectedVersion: 1 });
+      const third = await handle(counter, stream, increment(), systemMetadata());
+      t.match(third, { version: 3, state: { total: 4 } }, 'decided on the state including the other writer\'s event');
+      t.strictSame(reads, [0, 1, 2], 'each command read from the version after the state it had');
+
+      await handle(counter, `counter-${randomUUID()}`, increment(), systemMetadata());
+      reads.length = 0;
+      const fourth = await handle(counter, stream, increment(), systemMetadata());
+      t.match(fourth, { version: 4, state: { total: 5 } });
+      t.strictSame(reads, [0], 'past cachedStreams the least recently used stream is read whole again');
+    });
+
     t.test('events carry the metadata passed with the command', async (t) => {
       const store = storeOn(t, db);
       const handle = createCommandHandler(store);

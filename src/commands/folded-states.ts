@@ -1,0 +1,51 @@
+import type { Event } from '../events/event.js';
+import type { Decider } from './decider.js';
+
+export interface Folded<State> {
+  readonly version: number;
+  readonly state: State;
+}
+
+/**
+ * The last state each decider folded for a stream, with its version, so a
+ * command reads only the events appended since (by anyone: the stream read
+ * from `version + 1` sees them, and the expected version still decides). A
+ * miss costs the full read it always did; the least recently used streams are
+ * dropped past `limit`. Deciders' evolve never mutates a state, so sharing
+ * one between commands is safe.
+ */
+export class FoldedStates {
+  private readonly entries = new Map<string, Folded<unknown>>();
+  private readonly deciderIds = new WeakMap<object, number>();
+  private nextDeciderId = 1;
+
+  constructor(private readonly limit = 5_000) {}
+
+  get<State, E extends Event>(decider: Decider<State, never, E>, stream: string): Folded<State> | undefined {
+    const key = this.key(decider, stream);
+    const folded = this.entries.get(key);
+    if (folded) {
+      // Re-inserting moves the entry to the end of the map's order: most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, folded);
+    }
+    return folded as Folded<State> | undefined;
+  }
+
+  set<State, E extends Event>(decider: Decider<State, never, E>, stream: string, folded: Folded<State>): void {
+    const key = this.key(decider, stream);
+    this.entries.delete(key);
+    this.entries.set(key, folded);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(decider: object, stream: string): void {
+    this.entries.delete(this.key(decider, stream));
+  }
+
+  private key(decider: object, stream: string): string {
+    let id = this.deciderIds.get(decider);
+    if (id === undefined) this.deciderIds.set(decider, (id = this.nextDeciderId++));
+    return `${id}:${stream}`;
+  }
+}
