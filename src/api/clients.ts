@@ -3,8 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { changeClient, type ChangeClient } from '../commands/change-client.js';
 import { DomainError } from '../commands/errors.js';
-import { organizationsOfClients } from '../projections/client-organizations.js';
-import { findClient } from '../projections/clients.js';
+import { findClientWithOrganizations } from '../projections/client-organizations.js';
 import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { authorizeClient, visibleOrganizations, type ClientViewer } from './client-access.js';
@@ -21,11 +20,11 @@ const EVERYONE = ['client', ...STAFF] as const;
 const reading = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
 
 export async function clientView(services: Services, clientId: string, viewer: ClientViewer) {
-  const row = await findClient(services.db, clientId);
-  if (!row) throw new DomainError('not_found', 'Not found.');
-  const organizations = (await organizationsOfClients(services.db, [clientId])).get(clientId) ?? [];
+  const found = await findClientWithOrganizations(services.db, clientId);
+  if (!found) throw new DomainError('not_found', 'Not found.');
+  const { client, organizations } = found;
   const visible = new Set(visibleOrganizations(viewer, organizations.map((o) => o.id)));
-  return clientReply(row, organizations.filter((o) => visible.has(o.id)));
+  return clientReply(client, organizations.filter((o) => visible.has(o.id)));
 }
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.js';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { ClientRow, Database } from '../db/database.js';
 import type { Role } from '../events/organization.js';
 
 // Queries over `client_organizations` (written by the clients projection):
@@ -27,6 +28,28 @@ export async function clientOrganizationIds(db: Kysely<Database>, clientId: stri
 export async function isClientOf(db: Kysely<Database>, clientId: string, organizationId: string): Promise<boolean> {
   const row = await db.selectFrom('client_organizations').select('client_id').where('client_id', '=', clientId).where('organization_id', '=', organizationId).executeTakeFirst();
   return row !== undefined;
+}
+
+/** One client with its organizations (oldest membership first), in one round trip. */
+export async function findClientWithOrganizations(db: Kysely<Database>, clientId: string): Promise<{ client: ClientRow; organizations: { id: string; name: string }[] } | undefined> {
+  const row = await db
+    .selectFrom('clients')
+    .selectAll('clients')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('client_organizations as co')
+          .innerJoin('organizations as o', 'o.id', 'co.organization_id')
+          .select(['o.id', 'o.name'])
+          .whereRef('co.client_id', '=', 'clients.id')
+          .orderBy('co.joined_at'),
+      ).as('organizations'),
+    )
+    .where('clients.id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { organizations, ...client } = row;
+  return { client, organizations };
 }
 
 /** Each client's organizations (id and name), oldest membership first. */

@@ -31,10 +31,19 @@ export async function rebuildProjection(
   const head = await store.headPosition();
   let position = START;
   let events = 0;
+  // The next batch is read while this one is applied: the replay waits on
+  // round trips, not on either machine's CPU.
+  const read = (from: typeof position) => {
+    const batch = store.readAll({ from, limit: batchSize });
+    batch.catch(() => undefined); // awaited below; an early failure must not count as unhandled
+    return batch;
+  };
+  let next = read(position);
   while (comparePositions(position, head) < 0) {
-    const batch = await store.readAll({ from: position, limit: batchSize });
+    const batch = await next;
     const last = batch.at(-1);
     if (!last) break;
+    next = read(last.position);
     const from = position;
     const handled = batch.filter((e) => handles.has(e.type));
     const moved = await db.transaction().execute(async (trx) => {
@@ -42,9 +51,12 @@ export async function rebuildProjection(
       if (handled.length > 0) await projection.apply(trx, handled);
       return true;
     });
-    // A running projector took over the replay; it carries on from its checkpoint.
-    if (!moved) position = await readCheckpoint(db, projection.name);
-    else position = last.position;
+    if (moved) position = last.position;
+    else {
+      // A running projector took over the replay; it carries on from its checkpoint.
+      position = await readCheckpoint(db, projection.name);
+      next = read(position);
+    }
     events += batch.length;
     options.onProgress?.({ projection: projection.name, events, position: formatPosition(position), done: false });
   }
