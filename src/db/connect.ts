@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from './database.js';
+import { preparingPool } from './prepared.js';
 
 // int8 and numeric arrive as strings by default; positions and counts are
 // converted explicitly where they are read, so keep the driver's default.
@@ -22,7 +23,7 @@ export function connect(target: DatabaseTarget): Connection {
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 20 });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => undefined);
-    return { kind: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+    return { kind: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
