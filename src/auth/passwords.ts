@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { Algorithm, hash, parseOptions, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1. */
 export const ARGON2_PARAMS = Object.freeze({
@@ -15,14 +17,23 @@ export const ARGON2_DESCRIPTION = `argon2id m=${ARGON2_PARAMS.memoryCost} KiB, t
 // exactly what a real account's check costs. Nobody knows or needs its password.
 export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$qduU6T/J9PGV8eL9ncDnng$J5uaZGWduStnu530jVyvcwUjn2BwCCkiKYVVeluVw9g';
 
+/**
+ * Hashes and verifications waiting or running. Each one holds its 19 MiB for
+ * its whole run and the CPU is the bottleneck anyway, so no more run at once
+ * than there are cores; libuv's pool alone would run four (and on a
+ * two-core machine hold 76 MiB to go no faster). One per process, like the
+ * thread pool it guards.
+ */
+export const passwordWork = pLimit(Math.max(1, availableParallelism()));
+
 export function hashPassword(plain: string): Promise<string> {
-  return hash(plain, ARGON2_PARAMS);
+  return passwordWork(() => hash(plain, ARGON2_PARAMS));
 }
 
 /** False for a wrong password and for a hash that cannot be parsed: a login never turns into a 500. */
 export async function verifyPassword(passwordHash: string, plain: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, plain);
+    return await passwordWork(() => verify(passwordHash, plain));
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { availableParallelism } from 'node:os';
 import { parseOptions } from '@node-rs/argon2';
 import {
   ARGON2_PARAMS,
@@ -6,6 +7,7 @@ import {
   dummyVerify,
   hashPassword,
   needsRehash,
+  passwordWork,
   verifyPassword,
 } from '../../src/auth/passwords.js';
 
@@ -55,4 +57,20 @@ t.test('the dummy verification costs what a real one costs', async (t) => {
   }
   const ratio = median(dummy) / median(real);
   t.ok(ratio > 0.5 && ratio < 2, `dummy/real time ratio ${ratio.toFixed(2)} is close to 1`);
+});
+
+t.test('no more hashes run at once than the machine has cores; the rest wait their turn', async (t) => {
+  const cores = Math.max(1, availableParallelism());
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, passwordWork.activeCount)), 1);
+  const work = Array.from({ length: cores * 3 }, (_, i) => hashPassword(`password-${i}`));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(passwordWork.activeCount, cores, 'as many running as there are cores');
+  t.equal(passwordWork.pendingCount, cores * 2, 'the others queued');
+  const hashes = await Promise.all([...work, verifyPassword(await hashPassword('again'), 'again')]);
+  clearInterval(sample);
+  t.equal(new Set(hashes.slice(0, -1)).size, cores * 3, 'every queued hash was made');
+  t.equal(hashes.at(-1), true);
+  t.ok(peak <= cores, `never more than ${cores} at once (peak ${peak})`);
+  t.equal(passwordWork.activeCount + passwordWork.pendingCount, 0, 'nothing left behind');
 });
