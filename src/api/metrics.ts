@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { passwordWork } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
 import type { Services } from './services.js';
 
@@ -52,6 +53,17 @@ export const metrics = fp<{ services: Services }>(
         this.reset();
         const counts = await withTimeout(services.jobCounts(), 2000).catch(() => undefined);
         if (counts) for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+
+    new Gauge({
+      name: 'password_hashing',
+      help: 'argon2id hashes and verifications running, and waiting for a core',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        this.set({ state: 'running' }, passwordWork.activeCount);
+        this.set({ state: 'waiting' }, passwordWork.pendingCount);
       },
     });
 

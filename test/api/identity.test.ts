@@ -165,6 +165,7 @@ t.test('operations: health, OpenAPI, unknown routes', async (t) => {
   t.equal(scraped.statusCode, 200);
   t.match(scraped.body, /http_request_duration_seconds_bucket\{.*route="\/api\/v1\/nope"|route="unmatched"/);
   t.match(scraped.body, /projection_running\{projection="clients"\} 1/);
+  t.match(scraped.body, /password_hashing\{state="waiting"\} 0/, 'the argon2id queue is visible');
   t.match(scraped.body, /jobs\{state="failed"\} 0/);
   t.match(scraped.body, /process_resident_memory_bytes/);
 });
