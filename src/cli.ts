@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const connection = openDatabase(config);
-  const store = openEventStore(config, connection);
+  const store = await openEventStore(config, connection);
   try {
     await migrateToLatest(connection.db);
     if (group === 'migrate') {

@@ -30,7 +30,6 @@ import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
 import { usersProjection } from './projections/users.js';
-import { createEsdbEventStore } from './store/esdb.js';
 import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
 
@@ -66,8 +65,11 @@ export function openDatabase(config: Config): Connection {
     : connect({ kind: 'pglite', dataDir: join(config.dataDir, 'pglite') });
 }
 
-export function openEventStore(config: Config, connection: Connection): EventStore {
-  return config.eventStoreUrl ? createEsdbEventStore(config.eventStoreUrl) : createPostgresEventStore(connection.db);
+// The EventStoreDB client (gRPC) costs about 25 MB of memory: loaded only when used.
+export async function openEventStore(config: Config, connection: Connection): Promise<EventStore> {
+  if (!config.eventStoreUrl) return createPostgresEventStore(connection.db);
+  const { createEsdbEventStore } = await import('./store/esdb.js');
+  return createEsdbEventStore(config.eventStoreUrl);
 }
 
 /**
@@ -79,7 +81,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const { db } = connection;
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-  const store = openEventStore(config, connection);
+  const store = await openEventStore(config, connection);
 
   const now = overrides.now ?? (() => new Date());
   const codeSecret = await loadSecret({ configured: config.codeSecret, file: join(config.dataDir, 'keys', 'code-secret') });

@@ -1,5 +1,5 @@
 // Email senders: the console provider for development, SMTP otherwise.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../queue.js';
 
 export interface EmailSender {
@@ -15,13 +15,17 @@ export function consoleEmail(logger: Logger): EmailSender {
   };
 }
 
-/** SMTP through nodemailer; errors carry no message text (it holds the code). */
+/**
+ * SMTP through nodemailer (loaded on the first message: about 10 MB a process
+ * without email never needs); errors carry no message text (it holds the code).
+ */
 export function smtpEmail(options: { url: string; from: string }): EmailSender {
-  const transport = nodemailer.createTransport(options.url);
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(to: string, subject: string, text: string): Promise<void> {
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options.url));
       try {
-        await transport.sendMail({ from: options.from, to, subject, text });
+        await (await transport).sendMail({ from: options.from, to, subject, text });
       } catch (error) {
         const code = (error as { responseCode?: number; code?: string }).responseCode ?? (error as { code?: string }).code ?? 'unknown';
         throw new Error(`SMTP delivery failed (${String(code)})`);
