@@ -114,9 +114,12 @@ t.test('password login: one generic 401 for any wrong credential; secrets never 
 });
 
 t.test('events carry who did what and why', async (t) => {
-  const { app, connection } = await startRuntime(t);
+  const { app, connection, logs } = await startRuntime(t);
   const created = await call(app, 'POST', '/api/v1/auth/register', { body: { phone: '+79517586284' }, headers: { 'x-request-id': 'req-1', 'x-correlation-id': 'flow-7' } });
   t.equal(created.headers['x-request-id'], 'req-1');
+  const lines = logs.map((line) => JSON.parse(line) as { reqId?: string; msg?: string; res?: { statusCode?: number }; responseTime?: number }).filter((l) => l.reqId === 'req-1');
+  t.match(lines, [{ msg: 'request completed', res: { statusCode: 201 }, responseTime: Number }], 'at info, one line per request, when it completes, with its request id');
+  t.equal(lines.length, 1);
   const events = await connection.db.selectFrom('events').select(['stream_id', 'type', 'metadata']).orderBy('global_position').execute();
   const client = `client-${created.body.client_id}`;
   t.same(events.map((e) => [e.stream_id, e.type]), [['phone-+79517586284', 'PhoneReserved'], [client, 'ClientRegistered'], [client, 'PhoneVerificationRequested']]);
