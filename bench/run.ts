@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     'rebuild-events': { type: 'string' },
     'lag-rate': { type: 'string' },
+    'log-level': { type: 'string' },
   },
   strict: true,
 });
@@ -61,6 +62,8 @@ const settings = {
   rebuildTimeoutMs: quick ? 60_000 : 360_000,
   lagRate: Number(args['lag-rate'] ?? (quick ? 200 : 1000)),
   argon2Seconds: quick ? 1 : 3,
+  // The service's own default, so the cost of its request logs is in the figures.
+  logLevel: args['log-level'] ?? 'info',
 };
 const only = new Set<Scenario>(args.only ? (args.only.split(',').map((s) => s.trim()) as Scenario[]) : SCENARIOS);
 for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
@@ -275,7 +278,7 @@ async function main(): Promise<number> {
           JWT_PRIVATE_JWK: '',
           SMS_PROVIDER: 'console',
           EMAIL_PROVIDER: 'console',
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: settings.logLevel,
           DATA_DIR: dataDir,
           CODE_SECRET: randomBytes(32).toString('hex'),
           RATE_LIMIT_CODE_REQUESTS_PER_IP: '1000000',
@@ -652,7 +655,7 @@ async function main(): Promise<number> {
   await writeFile(outPath, `${JSON.stringify(result, null, 2)}\n`);
   log(`\nresults written to ${outPath} (${result.seconds} s)`);
   if (!quick && outPath === DEFAULT_OUT && only.size === SCENARIOS.length) {
-    const heading = `Last full run: ${result.date.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, PostgreSQL ${machine.postgres}; ${C} connections, ${settings.durationS} s per scenario.`;
+    const heading = `Last full run: ${result.date.slice(0, 10)}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, PostgreSQL ${machine.postgres}; ${C} connections, ${settings.durationS} s per scenario, service at LOG_LEVEL=${settings.logLevel}.`;
     await updateReadme(join(BENCH_DIR, 'README.md'), heading, figures, warnings);
     log('bench/README.md updated');
   }
