@@ -1,5 +1,5 @@
 import type { BookingPolicy } from '../events/specialist.js';
-import { conflictsWithAny, type HeldTime } from './conflicts.js';
+import { indexHeld, type HeldTime } from './conflicts.js';
 import type { WorkingInterval } from './working-hours.js';
 import { DAY_MS, localDate } from './zoned-time.js';
 
@@ -41,6 +41,7 @@ export function freeSlots(search: SlotSearch): FreeSlot[] {
   const earliest = search.now + policy.minNoticeMinutes * MINUTE;
   const latest = search.now + policy.horizonDays * DAY_MS;
   const dates = new Set(search.dates);
+  const held = indexHeld(search.held);
   const slots: FreeSlot[] = [];
   for (const interval of search.working) {
     if (interval.placeId !== null && search.closedPlaces.has(interval.placeId)) continue;
@@ -56,7 +57,7 @@ export function freeSlots(search: SlotSearch): FreeSlot[] {
         bufferBeforeMinutes: policy.bufferBeforeMinutes,
         bufferAfterMinutes: policy.bufferAfterMinutes,
       };
-      if (conflictsWithAny(candidate, search.held).size === 0) slots.push({ start, end: start + duration, placeId: interval.placeId });
+      if (held.conflictsWith(candidate).size === 0) slots.push({ start, end: start + duration, placeId: interval.placeId });
     }
   }
   return slots;

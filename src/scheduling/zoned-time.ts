@@ -47,7 +47,7 @@ interface WallClock {
   readonly second: number;
 }
 
-function wallClock(instant: number, timeZone: string): WallClock {
+function intlWallClock(instant: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
@@ -55,11 +55,94 @@ function wallClock(instant: number, timeZone: string): WallClock {
   return { year: fields.year!, month: fields.month!, day: fields.day!, hour: fields.hour!, minute: fields.minute!, second: fields.second! };
 }
 
+const SECOND = 1000;
+const floorToSecond = (instant: number) => Math.floor(instant / SECOND) * SECOND;
+
+/**
+ * Wall clock minus UTC, in ms (whole seconds: Intl drops the milliseconds).
+ * Not rounded to minutes, because local mean times such as Berlin's
+ * +00:53:28 shift the wall clock, and so the local date, by seconds.
+ */
+function intlOffsetMs(instant: number, timeZone: string): number {
+  const w = intlWallClock(instant, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - floorToSecond(instant);
+}
+
+// formatToParts was a fifth of a slot search's time, yet a zone's offset
+// only changes at its transitions. Offsets are therefore remembered per
+// quarter hour of real time: modern transitions fall on quarter-hour
+// boundaries, and the few that do not (local mean time, Monrovia's -00:44:30)
+// are found to the second within their quarter hour, so results stay exact.
+// This assumes no zone changes its offset twice within 15 minutes.
+const BUCKET_MS = 15 * MINUTE;
+// A few MB at most; a week of slots in one zone needs about a thousand.
+const MAX_CACHED_BUCKETS = 100_000;
+// Date.UTC reads years 0-99 as 1900-1999 and Intl writes years outside
+// 1-9999 differently from Date: instants far from those keep the plain Intl path.
+const CACHED_FROM = Date.UTC(1000, 0, 1);
+const CACHED_UNTIL = Date.UTC(9000, 0, 1);
+
+/** The offset over one quarter hour: constant, or changing at the whole second `at`. */
+type BucketOffset = number | { readonly at: number; readonly before: number; readonly after: number };
+
+const bucketOffsets = new Map<string, Map<number, BucketOffset>>();
+let cachedBuckets = 0;
+
+/** The first second of (`from`, `to`] whose offset is not `before`; `to`'s is not. */
+function firstSecondChanged(from: number, to: number, before: number, timeZone: string): number {
+  let unchanged = from;
+  let changed = to;
+  while (changed - unchanged > SECOND) {
+    const middle = unchanged + Math.floor((changed - unchanged) / 2 / SECOND) * SECOND;
+    if (intlOffsetMs(middle, timeZone) === before) unchanged = middle;
+    else changed = middle;
+  }
+  return changed;
+}
+
+function bucketOffset(bucket: number, timeZone: string): BucketOffset {
+  const first = bucket * BUCKET_MS;
+  const last = first + BUCKET_MS - SECOND;
+  const before = intlOffsetMs(first, timeZone);
+  const after = intlOffsetMs(last, timeZone);
+  if (before === after) return before;
+  return { at: firstSecondChanged(first, last, before, timeZone), before, after };
+}
+
+function remember(timeZone: string, bucket: number, offset: BucketOffset): void {
+  // Dropping everything is crude but cheap, and a busy server refills the few zones it serves at once.
+  if (cachedBuckets >= MAX_CACHED_BUCKETS) {
+    bucketOffsets.clear();
+    cachedBuckets = 0;
+  }
+  let zone = bucketOffsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    bucketOffsets.set(timeZone, zone);
+  }
+  zone.set(bucket, offset);
+  cachedBuckets++;
+}
+
+/** Wall clock minus UTC at `second`, from the cache; only for instants in the cached range. */
+function cachedOffsetMs(second: number, timeZone: string): number {
+  const bucket = Math.floor(second / BUCKET_MS);
+  let offset = bucketOffsets.get(timeZone)?.get(bucket);
+  if (offset === undefined) {
+    offset = bucketOffset(bucket, timeZone);
+    remember(timeZone, bucket, offset);
+  }
+  if (typeof offset === 'number') return offset;
+  return second < offset.at ? offset.before : offset.after;
+}
+
+// Also false for NaN, which then fails in Intl as it always did.
+const isCached = (instant: number) => instant >= CACHED_FROM && instant < CACHED_UNTIL;
+
 /** The zone's offset from UTC at this instant, in minutes (Berlin in summer: 120). */
 export function offsetMinutes(instant: number, timeZone: string): number {
-  const w = wallClock(instant, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / MINUTE);
+  const offsetMs = isCached(instant) ? cachedOffsetMs(floorToSecond(instant), timeZone) : intlOffsetMs(instant, timeZone);
+  return Math.round(offsetMs / MINUTE);
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -93,8 +176,14 @@ export function zonedToInstant(date: string, minutes: number, timeZone: string):
 }
 
 export function localDate(instant: number, timeZone: string): string {
-  const w = wallClock(instant, timeZone);
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+  if (!isCached(instant)) {
+    const w = intlWallClock(instant, timeZone);
+    return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+  }
+  const second = floorToSecond(instant);
+  // The wall clock read as if it were UTC, so Date's UTC fields are the local ones.
+  const wall = new Date(second + cachedOffsetMs(second, timeZone));
+  return `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`;
 }
 
 /** ISO 8601 with the zone's offset at that instant: 2026-03-29T03:00:00+02:00. */
