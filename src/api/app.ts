@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { accessControl } from './access.js';
 import { authentication } from './authenticate.js';
 import { clientHistoryRoutes } from './client-history.js';
@@ -28,6 +28,19 @@ import { ErrorReply } from './schemas.js';
 import type { Services } from './services.js';
 import { userRoutes } from './users.js';
 
+/** One info line per request, when it completes, with what was asked; the arrival is at debug. */
+class RequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface AppOptions {
@@ -45,8 +58,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
     requestIdHeader: false,
-    // One info line per request (when it completes) instead of Fastify's two; the arrival is at debug.
-    disableRequestLogging: true,
+    logController: new RequestLogs(),
     bodyLimit: 64 * 1024,
     ajv: {
       customOptions: {
@@ -60,10 +72,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    request.log.debug({ req: request }, 'incoming request');
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   // During a graceful shutdown, answers to in-flight requests also close their
