@@ -1,10 +1,15 @@
 import type { Event } from '../events/event.js';
+import type { EventStore, Position } from '../store/port.js';
 import type { Decider } from './decider.js';
 
 export interface Folded<State> {
   readonly version: number;
   readonly state: State;
+  /** Position of the stream's last event. */
+  readonly position: Position;
 }
+
+type Evolving<State, E extends Event> = Pick<Decider<State, never, E>, 'initialState' | 'evolve'>;
 
 /**
  * The last state each decider folded for a stream, with its version, so a
@@ -21,7 +26,7 @@ export class FoldedStates {
 
   constructor(private readonly limit = 5_000) {}
 
-  get<State, E extends Event>(decider: Decider<State, never, E>, stream: string): Folded<State> | undefined {
+  get<State, E extends Event>(decider: Evolving<State, E>, stream: string): Folded<State> | undefined {
     const key = this.key(decider, stream);
     const folded = this.entries.get(key);
     if (folded) {
@@ -32,7 +37,7 @@ export class FoldedStates {
     return folded as Folded<State> | undefined;
   }
 
-  set<State, E extends Event>(decider: Decider<State, never, E>, stream: string, folded: Folded<State>): void {
+  set<State, E extends Event>(decider: Evolving<State, E>, stream: string, folded: Folded<State>): void {
     const key = this.key(decider, stream);
     this.entries.delete(key);
     this.entries.set(key, folded);
@@ -48,4 +53,13 @@ export class FoldedStates {
     if (id === undefined) this.deciderIds.set(decider, (id = this.nextDeciderId++));
     return `${id}:${stream}`;
   }
+}
+
+const byStore = new WeakMap<EventStore, FoldedStates>();
+
+/** The folded states of one store's streams, shared by its command handler and its reads; they live as long as the store. */
+export function foldedStatesOf(store: EventStore): FoldedStates {
+  let folded = byStore.get(store);
+  if (!folded) byStore.set(store, (folded = new FoldedStates()));
+  return folded;
 }

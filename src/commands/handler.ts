@@ -4,7 +4,7 @@ import type { Event } from '../events/event.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type Position } from '../store/port.js';
 import { fold, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
-import { FoldedStates } from './folded-states.js';
+import { foldedStatesOf, type FoldedStates } from './folded-states.js';
 
 export interface Handled<State, E extends Event> {
   readonly state: State;
@@ -25,8 +25,8 @@ export type CommandHandler = <State, Command, E extends Event>(
 export interface HandlerOptions {
   readonly maxAttempts?: number;
   readonly random?: () => number;
-  /** Streams whose folded state is kept between commands (0 turns the cache off). */
-  readonly cachedStreams?: number;
+  /** Folded states kept between commands; by default the store's own, shared with loadState. */
+  readonly folded?: FoldedStates;
 }
 
 /**
@@ -38,7 +38,7 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
   const maxAttempts = options.maxAttempts ?? 8;
   const random = options.random ?? Math.random;
   const queues = new Map<string, Promise<unknown>>();
-  const folded = new FoldedStates(options.cachedStreams ?? 5_000);
+  const folded = options.folded ?? foldedStatesOf(store);
 
   function serialized<T>(stream: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(stream) ?? Promise.resolve();
@@ -57,8 +57,9 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
         const cached = folded.get(decider, stream);
         const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
         const state = fold(decider, stored.map((e) => toDomainEvent(e)), cached?.state);
-        const version = stored.at(-1)?.version ?? cached?.version ?? -1;
-        if (stored.length > 0) folded.set(decider, stream, { version, state });
+        const last = stored.at(-1);
+        const version = last?.version ?? cached?.version ?? -1;
+        if (last) folded.set(decider, stream, { version, state, position: last.position });
         const events = decider.decide(command, state);
         if (events.length === 0) return { state, events, version, position: undefined };
         try {
@@ -68,7 +69,7 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
             { expectedVersion: version === -1 ? 'no_stream' : version },
           );
           const next = events.reduce(decider.evolve, state);
-          folded.set(decider, stream, { version: appended.version, state: next });
+          folded.set(decider, stream, { version: appended.version, state: next, position: appended.position });
           return { state: next, events, version: appended.version, position: appended.position };
         } catch (error) {
           if (!(error instanceof WrongExpectedVersion)) throw error;

@@ -2,13 +2,24 @@ import { toDomainEvent } from '../events/catalogue.js';
 import type { Event } from '../events/event.js';
 import type { EventStore, Position } from '../store/port.js';
 import { fold, type Decider } from './decider.js';
+import { foldedStatesOf } from './folded-states.js';
 
-/** A stream folded to its decider's state, for reads that decide nothing themselves. */
+/**
+ * A stream folded to its decider's state, for reads that decide nothing
+ * themselves. Starts from the state folded last time (by a read or a
+ * command) and reads only the events since, so it is as fresh as a full read.
+ */
 export async function loadState<State, E extends Event>(
   store: EventStore,
   decider: Pick<Decider<State, never, E>, 'initialState' | 'evolve'>,
   stream: string,
 ): Promise<{ state: State; position: Position | undefined }> {
-  const stored = await store.readStream(stream);
-  return { state: fold(decider, stored.map((e) => toDomainEvent<E>(e))), position: stored.at(-1)?.position };
+  const folded = foldedStatesOf(store);
+  const cached = folded.get(decider, stream);
+  const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
+  const last = stored.at(-1);
+  if (!last) return { state: cached?.state ?? decider.initialState(), position: cached?.position };
+  const state = fold(decider, stored.map((e) => toDomainEvent<E>(e)), cached?.state);
+  folded.set(decider, stream, { version: last.version, state, position: last.position });
+  return { state, position: last.position };
 }

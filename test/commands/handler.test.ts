@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Decider } from '../../src/commands/decider.js';
 import { DomainError } from '../../src/commands/errors.js';
+import { FoldedStates } from '../../src/commands/folded-states.js';
 import { createCommandHandler } from '../../src/commands/handler.js';
+import { loadState } from '../../src/commands/load-state.js';
 import { registerClient } from '../../src/commands/register-client.js';
 import type { Database } from '../../src/db/database.js';
 import type { ClientProfile } from '../../src/events/client.js';
@@ -79,7 +81,7 @@ for (const kind of databaseKinds) {
     t.test('the folded state is kept: later commands read only newer events, including other writers\' ones', async (t) => {
       const store = storeOn(t, db);
       const reads: (number | undefined)[] = [];
-      const handle = createCommandHandler({ ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) }, { cachedStreams: 1 });
+      const handle = createCommandHandler({ ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) }, { folded: new FoldedStates(1) });
       const stream = `counter-${randomUUID()}`;
       await handle(counter, stream, increment(), systemMetadata());
       await handle(counter, stream, increment(), systemMetadata());
@@ -93,7 +95,27 @@ for (const kind of databaseKinds) {
       reads.length = 0;
       const fourth = await handle(counter, stream, increment(), systemMetadata());
       t.match(fourth, { version: 4, state: { total: 5 } });
-      t.strictSame(reads, [0], 'past cachedStreams the least recently used stream is read whole again');
+      t.strictSame(reads, [0], 'past its limit the least recently used stream is read whole again');
+    });
+
+    t.test('loadState starts from the state its store\'s commands and reads folded last', async (t) => {
+      const store = storeOn(t, db);
+      const reads: (number | undefined)[] = [];
+      const watchedStore: EventStore = { ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) };
+      const handle = createCommandHandler(watchedStore);
+      const stream = `counter-${randomUUID()}`;
+      t.strictSame(await loadState(watchedStore, counter, stream), { state: { total: 0 }, position: undefined }, 'a missing stream is the initial state');
+      const handled = await handle(counter, stream, increment(), systemMetadata());
+      await handle(counter, stream, increment(), systemMetadata());
+      const loaded = await loadState(watchedStore, counter, stream);
+      t.match(loaded, { state: { total: 2 } });
+      t.strictSame(reads, [0, 0, 1, 2], 'the read after two commands asked only for events after version 1');
+      await store.append(stream, [{ type: 'Incremented', data: { tag: 'elsewhere', total: 7 }, metadata: systemMetadata() }], { expectedVersion: 1 });
+      const fresh = await loadState(watchedStore, counter, stream);
+      t.match(fresh, { state: { total: 7 } }, 'as fresh as a full read');
+      t.strictSame(fresh.position, (await store.readStream(stream)).at(-1)!.position);
+      t.strictSame(await loadState(watchedStore, counter, stream), fresh, 'nothing new: the same state and position');
+      t.not(handled.position, undefined);
     });
 
     t.test('events carry the metadata passed with the command', async (t) => {
