@@ -29,4 +29,4 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 # ROLE = all | api | projector | worker picks what this process runs.
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=8", "dist/src/main.js"]

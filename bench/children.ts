@@ -92,10 +92,20 @@ export interface ServiceOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-/** `node dist/src/main.js` as npm start runs it, on a free port; resolves when /health/ready answers. */
+const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
+
+/** The node flags of package.json's start script (`node <flags> dist/src/main.js`), so the service runs as npm start runs it. */
+export async function startScriptNodeFlags(): Promise<string[]> {
+  const start = (JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`package.json start script is not "node [flags] dist/src/main.js": ${start}`);
+  return words.slice(1, -1);
+}
+
+/** `node dist/src/main.js` with npm start's node flags, on a free port; resolves when /health/ready answers. */
 export async function startService(options: ServiceOptions): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN_JS], {
+  const child = spawn(process.execPath, [...(await startScriptNodeFlags()), ...(options.nodeArgs ?? []), MAIN_JS], {
     env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

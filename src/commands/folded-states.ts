@@ -24,7 +24,8 @@ export class FoldedStates {
   private readonly deciderIds = new WeakMap<object, number>();
   private nextDeciderId = 1;
 
-  constructor(private readonly limit = 5_000) {}
+  // A schedule day's state grows with its bookings: a thousand streams keep this to tens of MB at worst, inside the heap cap of npm start.
+  constructor(private readonly limit = 1_000) {}
 
   get<State, E extends Event>(decider: Evolving<State, E>, stream: string): Folded<State> | undefined {
     const key = this.key(decider, stream);
