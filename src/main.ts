@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await runtime.close();
+    logger.info('stopped');
   });
 
   if (runtime.app) await runtime.app.listen({ host: config.host, port: config.port });

@@ -59,6 +59,7 @@ t.test('embedded default: serves the slice, shuts down gracefully, keeps data ac
   const [code] = (await once(first.child, 'exit')) as [number | null];
   t.equal(code, 0, 'graceful shutdown exits 0', { lines: first.lines.filter((l) => !l.includes('incoming request')) });
   t.ok(first.lines.some((l) => l.includes('shutting down')), 'the shutdown is logged');
+  t.match(first.lines.at(-1), /"msg":"stopped"/, 'and the last line, written just before exit, is not lost to the asynchronous log writer');
 
   const second = await start(dataDir);
   t.teardown(() => void second.child.kill('SIGKILL'));
