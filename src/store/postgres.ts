@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/database.js';
-import { START, WrongExpectedVersion, type AppendResult, type EventMetadata, type EventStore, type ExpectedVersion } from './port.js';
+import { formatPosition, START, WrongExpectedVersion, type AppendResult, type EventMetadata, type EventStore, type ExpectedVersion } from './port.js';
 import type { NewEvent, Position, ReadAllOptions, StoredEvent, SubscribeOptions, Subscription } from './port.js';
 
 /** Channel appends notify on (when `notify` is set) and live subscriptions listen on. */
@@ -197,6 +197,24 @@ export function createPostgresEventStore(db: Kysely<Database>, options: Postgres
     return rows.map(toStored);
   }
 
+  // Every append nudges every live subscription, and the projectors of one
+  // process mostly sit at the same position: one read of the log then serves
+  // all of them instead of one per projector. Only subscriptions share, and
+  // only a read already in flight: one that joins late may miss an event
+  // committed meanwhile, but that event's nudge has already marked it to read again.
+  const sharedReads = new Map<string, Promise<StoredEvent[]>>();
+  function sharedReadAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    const key = `${formatPosition(options.from)}:${options.limit}`;
+    let read = sharedReads.get(key);
+    if (!read) {
+      read = readAll(options);
+      sharedReads.set(key, read);
+      const forget = () => void sharedReads.delete(key);
+      read.then(forget, forget);
+    }
+    return read;
+  }
+
   function subscribe(request: SubscribeOptions): Subscription {
     const batchSize = request.batchSize ?? 100;
     let stopped = false;
@@ -229,7 +247,7 @@ export function createPostgresEventStore(db: Kysely<Database>, options: Postgres
         let from = request.from;
         while (!stopped) {
           notified = false;
-          const batch = await readAll({ from, limit: batchSize });
+          const batch = await sharedReadAll({ from, limit: batchSize });
           if (stopped) break;
           if (batch.length > 0) {
             await request.onEvents(batch);

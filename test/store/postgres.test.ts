@@ -171,3 +171,27 @@ for (const kind of databaseKinds) {
     });
   });
 }
+
+t.test('live subscriptions at one position share one read of the log', async (t) => {
+  const url = await freshPostgresUrl(t);
+  let logReads = 0;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
+    log: (event) => void (event.level === 'query' && /FROM events\s+WHERE \(transaction_id, global_position\) >/.test(event.query.sql) && logReads++),
+  });
+  t.teardown(() => db.destroy());
+  await migrateToLatest(db);
+  // Polling is slowed right down: every read below comes from an append's nudge.
+  const store = storeOn(t, db, { pollIntervalMs: 60_000 });
+  const stream = newStream();
+  const followers = Array.from({ length: 8 }, () => collect(t, store, START, new Set([stream])));
+  await sleep(100);
+  const before = logReads;
+  t.ok(before <= 2, `8 subscriptions starting together read the log ${before} time(s)`);
+
+  for (const event of events(5)) await store.append(stream, [event], { expectedVersion: 'any' });
+  t.ok(await waitFor(() => followers.every((f) => f.ours.length === 5)), 'every subscription received every event');
+  t.strictSame(followers.map((f) => f.ours.map((e) => e.version)), followers.map(() => [0, 1, 2, 3, 4]), 'in order, once each');
+  const perAppend = (logReads - before) / 5;
+  t.ok(perAppend <= 3, `log reads per append: ${perAppend} for 8 subscriptions (one each would be 8 or more)`);
+});
