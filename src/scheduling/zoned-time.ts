@@ -192,7 +192,11 @@ export function formatInstant(instant: number, timeZone: string): string {
   const shifted = new Date(Math.floor(instant / 1000) * 1000 + offset * MINUTE);
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  return `${shifted.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const zone = `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const year = shifted.getUTCFullYear();
+  // Outside four-digit years toISOString writes expanded years (+010000); it is also 2-3 times slower than the fields.
+  if (!(year >= 1000 && year <= 9999)) return `${shifted.toISOString().slice(0, 19)}${zone}`;
+  return `${year}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())}T${pad(shifted.getUTCHours())}:${pad(shifted.getUTCMinutes())}:${pad(shifted.getUTCSeconds())}${zone}`;
 }
 
 export function addDays(date: string, days: number): string {
