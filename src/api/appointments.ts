@@ -113,6 +113,8 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       byClient,
       now: services.now(),
     }, metadataOf(request));
+    // A client who booked here just joined the organization: its staff see them from this reply on.
+    await services.awaitProjections(settled.joined, ['clients']);
     return reply.code(201).send(await presentAppointment(services, appointmentId, settled.position));
   });
 

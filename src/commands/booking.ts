@@ -4,7 +4,7 @@ import type { ActorRef, Claim, Cost, SlotReleaseReason } from '../events/schedul
 import type { BookingPolicy, WorkingHours } from '../events/specialist.js';
 import { workingIntervalsAround } from '../scheduling/working-hours.js';
 import { localDate } from '../scheduling/zoned-time.js';
-import type { EventMetadata } from '../store/port.js';
+import type { EventMetadata, Position } from '../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from './appointment.js';
 import { daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
 import { clientDecider } from './client.js';
@@ -94,7 +94,7 @@ async function claimFor(
   };
 }
 
-export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Settled> {
+export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Settled & { readonly joined: Position | undefined }> {
   const { appointmentId, organizationId, clientId, service, cost, bookedBy, byClient, now } = request;
   const client = (await loadState(deps.store, clientDecider, clientStream(clientId))).state;
   // Staff book the clients of their organization; a client books themself anywhere.
@@ -104,8 +104,8 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const claim = await claimFor(deps, request, { appointmentId, organizationId, clientId, basis: -1, terms: { service, cost, bookedBy } }, null, byClient, now);
   const settled = await settleClaim(deps, claim, metadata, now.toISOString());
   // Booked there, so a client of the organization from now on (its staff may see them).
-  await deps.handle(clientDecider, clientStream(clientId), { type: 'JoinOrganization', data: { organizationId, now: now.toISOString() } }, metadata);
-  return settled;
+  const joined = await deps.handle(clientDecider, clientStream(clientId), { type: 'JoinOrganization', data: { organizationId, now: now.toISOString() } }, metadata);
+  return { ...settled, joined: joined.position };
 }
 
 export interface RescheduleRequest {
