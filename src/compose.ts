@@ -130,7 +130,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     jobCounts: () => jobs.counts(),
   };
 
-  const app = has(config, 'api') ? await buildApp(services, { logger }) : undefined;
+  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy }) : undefined;
   for (const runner of runners) runner.start();
 
   return {

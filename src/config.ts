@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type Role = 'all' | 'api' | 'projector' | 'worker';
@@ -6,6 +7,11 @@ export interface Config {
   readonly role: Role;
   readonly host: string;
   readonly port: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (per-IP
+   * rate limits, logs): false (none), a hop count, or addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
   readonly logLevel: string;
   readonly dataDir: string;
   /** Unset: embedded PGlite under dataDir. */
@@ -111,6 +117,21 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const trustProxy = ((): Config['trustProxy'] => {
+    const value = text('TRUST_PROXY');
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => {
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = isIP(address ?? '');
+      return family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+    });
+    if (bad.length > 0) problems.push(`TRUST_PROXY must be false, true, a hop count or a comma-separated list of addresses and CIDRs (not ${bad.map((b) => `"${b}"`).join(', ')})`);
+    return entries;
+  })();
+
   const region = text('PHONE_DEFAULT_REGION') ?? 'RU';
   if (!/^[A-Z]{2}$|^none$/.test(region)) problems.push(`PHONE_DEFAULT_REGION must be a two-letter ISO country code or "none" (got "${region}")`);
 
@@ -118,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     role: oneOf('ROLE', ['all', 'api', 'projector', 'worker'] as const, 'all'),
     host: text('HOST') ?? '127.0.0.1',
     port: integer('PORT', 3000, 0, 65535),
+    trustProxy,
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -28,6 +28,12 @@ import { ErrorReply } from './schemas.js';
 import type { Services } from './services.js';
 import { userRoutes } from './users.js';
 
+// A hop count trusts that many proxies nearest to this server, as proxy-addr counts them.
+function trustProxyOption(trust: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
 /** One info line per request, when it completes, with what was asked; the arrival is at debug. */
 class RequestLogs extends LogController {
   override incomingRequest(request: FastifyRequest): void {
@@ -46,6 +52,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AppOptions {
   /** The process's pino logger; none in tests unless they ask. */
   readonly logger?: FastifyBaseLogger;
+  /** Proxies whose X-Forwarded-For gives the client's address (see Config.trustProxy). */
+  readonly trustProxy?: boolean | number | readonly string[];
 }
 
 /** The HTTP API as one Fastify instance; src/main.ts listens, tests inject. */
@@ -58,6 +66,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
     requestIdHeader: false,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
     logController: new RequestLogs(),
     bodyLimit: 64 * 1024,
     ajv: {

@@ -88,8 +88,28 @@ t.test('resend: 429 with Retry-After inside 60 s, and at most 5 codes an hour pe
 t.test('per-IP cap on code-sending routes', async (t) => {
   const { app } = await startRuntime(t, { env: { RATE_LIMIT_CODE_REQUESTS_PER_IP: '2' } });
   const statuses = [];
-  for (let i = 0; i < 3; i++) statuses.push((await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: `+7900000000${i}` } })).status);
+  for (let i = 0; i < 3; i++) statuses.push((await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: `+7900000000${i}` }, headers: { 'x-forwarded-for': `203.0.113.${i}` } })).status);
+  t.same(statuses, [200, 200, 429], 'X-Forwarded-For is not believed by default: anyone could send one');
+});
+
+t.test('behind a trusted proxy (TRUST_PROXY) the per-IP cap counts the forwarded client address', async (t) => {
+  const { app } = await startRuntime(t, { env: { RATE_LIMIT_CODE_REQUESTS_PER_IP: '2', TRUST_PROXY: '127.0.0.1/8' } });
+  const ask = (i: number, from: string) => call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: `+7900000001${i}` }, headers: { 'x-forwarded-for': from } });
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await ask(i, `203.0.113.${i}`)).status);
+  t.same(statuses, [200, 200, 200], 'three clients behind the proxy, one request each');
+  const same = [(await ask(3, '198.51.100.7')).status, (await ask(4, '198.51.100.7')).status, (await ask(5, '198.51.100.7')).status];
+  t.same(same, [200, 200, 429], 'one client behind the proxy is capped');
+});
+
+t.test('TRUST_PROXY as a hop count believes only that many proxies: a client cannot forge its way past the cap', async (t) => {
+  const { app } = await startRuntime(t, { env: { RATE_LIMIT_CODE_REQUESTS_PER_IP: '2', TRUST_PROXY: '1' } });
+  const statuses = [];
+  // The one trusted proxy appends the address it saw; whatever the client wrote before it is not believed.
+  for (let i = 0; i < 3; i++) statuses.push((await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: `+7900000002${i}` }, headers: { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.50` } })).status);
   t.same(statuses, [200, 200, 429]);
+  const another = await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: '+79000000029' }, headers: { 'x-forwarded-for': '10.9.9.9, 203.0.113.51' } });
+  t.equal(another.status, 200, 'the address the proxy saw is the one counted');
 });
 
 t.test('passwordless login: same answer for unknown numbers, no SMS to them; the code logs in once', async (t) => {

@@ -75,7 +75,7 @@ t.test('embedded default: serves the slice, shuts down gracefully, keeps data ac
 
 t.test('configuration is validated at start with clear messages', async (t) => {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { PATH: process.env.PATH, PORT: 'eighty', ROLE: 'worker', DATABASE_URL: 'mysql://x' },
+    env: { PATH: process.env.PATH, PORT: 'eighty', ROLE: 'worker', DATABASE_URL: 'mysql://x', TRUST_PROXY: '10.0.0.0/8, 10.0.0.0/33,proxy' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -85,4 +85,5 @@ t.test('configuration is validated at start with clear messages', async (t) => {
   t.match(stderr, /PORT must be an integer/);
   t.match(stderr, /DATABASE_URL must start with postgres:\/\//);
   t.match(stderr, /ROLE=worker takes jobs from Redis: set REDIS_URL/);
+  t.match(stderr, /TRUST_PROXY must be false, true, a hop count or a comma-separated list of addresses and CIDRs \(not "10\.0\.0\.0\/33", "proxy"\)/);
 });
