@@ -115,13 +115,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     config: { access: staffOnly },
     schema: {
       tags: ['users'],
-      summary: 'Delete own account: sessions end, the email and phone become free.',
+      summary: 'Delete own account: sessions end, the email and phone become free, every membership ends (409 for the only owner of an organization).',
       security: [{ bearer: [] }],
-      response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(401, 403, 404) },
+      response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(401, 403, 404, 409) },
     },
   }, async (request) => {
-    const { position } = await deleteUser(services, { userId: principalOf(request).id, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['users']);
+    const { position, left } = await deleteUser(services, { userId: principalOf(request).id, now: services.now() }, metadataOf(request));
+    await Promise.all([services.awaitProjections(position, ['users']), services.awaitProjections(left, ['organizations'])]);
     return { detail: 'Account deleted.' };
   });
 };

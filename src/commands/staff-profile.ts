@@ -2,12 +2,16 @@ import { setPassword } from '../auth/credentials.js';
 import { hashPassword } from '../auth/passwords.js';
 import { revokeSubject } from '../auth/refresh-tokens.js';
 import { toDomainEvent } from '../events/catalogue.js';
+import { organizationStream } from '../events/organization.js';
 import { userStream, type UserChanges, type UserEvent } from '../events/user.js';
+import { membershipsOfUser } from '../projections/organization-queries.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
 import { fold } from './decider.js';
+import { conflict, DomainError } from './errors.js';
 import type { Handled } from './handler.js';
 import type { StaffDeps } from './staff-accounts.js';
 import { latest, releaseContacts, reserveContacts, type Contacts } from './staff-contacts.js';
+import { organizationDecider } from './organization.js';
 import { userDecider, type UserState } from './user.js';
 
 export type ProfileField = keyof UserChanges | 'password';
@@ -90,13 +94,25 @@ async function replacedContacts(store: EventStore, stream: string, handled: Hand
 }
 
 /**
- * Deletes the account: its sessions end at once, its password is forgotten
- * and its email and phone are free for someone else. A retry after a partial
- * failure finishes the job (deleting twice decides nothing new).
+ * Deletes the account: its sessions end at once, its password is forgotten,
+ * its email and phone are free for someone else, and it leaves every
+ * organization, so a deleted account holds no role anywhere (a deleted owner
+ * must not count as one). The only owner of an organization is refused until
+ * someone else is made an owner. A retry after a partial failure finishes
+ * the job (deleting twice decides nothing new).
  */
-export async function deleteUser(deps: StaffDeps, command: { userId: string; now: Date }, metadata: EventMetadata): Promise<{ position: Position | undefined }> {
+export async function deleteUser(
+  deps: StaffDeps,
+  command: { userId: string; now: Date },
+  metadata: EventMetadata,
+): Promise<{ position: Position | undefined; left: Position | undefined }> {
   const { userId } = command;
   const now = command.now.toISOString();
+  const memberships = await membershipsOfUser(deps.db, userId);
+  // A courtesy check on the read model, for a clear answer before anything changes;
+  // the organization's own stream still decides each removal below.
+  const soleOwner = memberships.filter((m) => m.role === 'owner' && m.owners <= 1).map((m) => m.name);
+  if (soleOwner.length > 0) throw conflict(`You are the only owner of ${soleOwner.join(', ')}: make someone else an owner first.`);
   const handled = await deps.handle(userDecider, userStream(userId), { type: 'DeleteUser', data: { userId, now } }, metadata);
   await revokeSubject(deps.db, userId, command.now);
   // credentials.ts has no delete yet; the row is keyed by the subject, nothing else refers to it.
@@ -104,5 +120,16 @@ export async function deleteUser(deps: StaffDeps, command: { userId: string; now
   if (handled.state.status === 'deleted') {
     await releaseContacts(deps.handle, userId, { email: handled.state.email, phone: handled.state.phone }, now, metadata);
   }
-  return { position: handled.position };
+  let left: Position | undefined;
+  for (const { organizationId } of memberships) {
+    try {
+      const removed = await deps.handle(organizationDecider, organizationStream(organizationId), { type: 'RemoveMember', data: { organizationId, userId, actor: { userId, platformAdmin: false }, now } }, metadata);
+      left = removed.position ?? left;
+    } catch (error) {
+      // Already gone; or, in a race with a co-owner leaving meanwhile, the last owner,
+      // who then stays listed for a platform admin to replace.
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
+  return { position: handled.position, left };
 }

@@ -86,6 +86,26 @@ export async function listMembers(db: Kysely<Database>, organizationId: string, 
   return rows.map(({ role, added_at, ...user }) => ({ user, role, addedAt: new Date(added_at) }));
 }
 
+/** The organizations a user belongs to, with their role and how many owners each has. */
+export async function membershipsOfUser(db: Kysely<Database>, userId: string): Promise<{ organizationId: string; name: string; role: Role; owners: number }[]> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select(['m.organization_id', 'o.name', 'm.role'])
+    .select((eb) =>
+      eb
+        .selectFrom('memberships as owners')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('owners.organization_id', '=', 'm.organization_id')
+        .where('owners.role', '=', 'owner')
+        .as('owners'),
+    )
+    .where('m.user_id', '=', userId)
+    .orderBy('m.added_at')
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organization_id, name: r.name, role: r.role, owners: Number(r.owners ?? 0) }));
+}
+
 export async function findMember(db: Kysely<Database>, organizationId: string, userId: string): Promise<MemberView | undefined> {
   return (await listMembers(db, organizationId, { userId }))[0];
 }

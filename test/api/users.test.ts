@@ -3,7 +3,7 @@ import { getPasswordHash } from '../../src/auth/credentials.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { findUserIdByEmail, findUserIdByPhone } from '../../src/projections/users.js';
 import { call, startRuntime } from '../helpers/runtime.js';
-import { staffToken } from '../helpers/staff.js';
+import { addMember, organizationOf, staffMember, staffToken } from '../helpers/staff.js';
 
 const anna = { email: 'Anna@Clinic.example', password: 'anna-password', first_name: 'Anna', last_name: 'Petrova', patronymic: 'Ivanovna', address: 'Lenina 1', phone: '8 (951) 758-62-84' };
 
@@ -183,4 +183,35 @@ t.test('DELETE /users/me: sessions end, email and phone are free, logins fail', 
   const again = await call(app, 'POST', '/api/v1/users', { body: anna });
   t.equal(again.status, 201, 'the email and the phone can be registered again');
   t.equal(await findUserIdByEmail(connection.db, anna.email), again.body.id);
+});
+
+t.test('DELETE /users/me ends every membership; the only owner of an organization is refused first', async (t) => {
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  const owner = await staffMember(runtime, 'owner@clinic.example');
+  const coOwner = await staffMember(runtime, 'co-owner@clinic.example');
+  const manager = await staffMember(runtime, 'manager@clinic.example');
+  const clinic = await organizationOf(runtime, owner, 'Clinic');
+  const studio = await organizationOf(runtime, owner, 'Studio');
+  await addMember(runtime, clinic, owner, coOwner, 'owner');
+  await addMember(runtime, clinic, owner, manager, 'manager');
+  await addMember(runtime, studio, owner, manager, 'manager');
+  const members = async (org: string) => ((await call(app, 'GET', `/api/v1/organizations/${org}/members`, { token: owner.token })).body as { user: { id: string }; role: string }[]).map((m) => `${m.user.id === owner.id ? 'owner' : m.user.id === coOwner.id ? 'co-owner' : 'manager'}:${m.role}`).sort();
+
+  const refused = await call(app, 'DELETE', '/api/v1/users/me', { token: owner.token });
+  t.equal(refused.status, 409, 'the only owner of Studio cannot go');
+  t.same(refused.body, { detail: 'You are the only owner of Studio: make someone else an owner first.' });
+  t.equal((await call(app, 'GET', '/api/v1/users/me', { token: owner.token })).status, 200, 'and nothing changed: the account still works');
+  t.same(await members(clinic), ['co-owner:owner', 'manager:manager', 'owner:owner']);
+
+  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: manager.token })).status, 200);
+  t.same(await members(clinic), ['co-owner:owner', 'owner:owner'], 'a deleted manager leaves the clinic');
+  t.same(await members(studio), ['owner:owner'], 'and the studio');
+  const removed = await runtime.connection.db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'MemberRemoved').execute();
+  t.same(removed.map((e) => [e.stream_id, (e.data as { userId: string }).userId]).sort(), [[`organization-${clinic}`, manager.id], [`organization-${studio}`, manager.id]].sort(), 'each organization recorded the departure in its own stream');
+
+  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: coOwner.token })).status, 200, 'one of two owners may go');
+  t.same(await members(clinic), ['owner:owner']);
+  const leave = await call(app, 'DELETE', `/api/v1/organizations/${clinic}/members/${owner.id}`, { token: owner.token });
+  t.equal(leave.status, 409, 'the deleted co-owner no longer counts: the remaining owner is the last one');
 });
