@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { consoleSms, httpSms, renderTemplate } from '../../src/jobs/providers/sms.js';
-import { consoleEmail } from '../../src/jobs/providers/email.js';
+import { SMTPServer } from 'smtp-server';
+import { consoleEmail, smtpEmail } from '../../src/jobs/providers/email.js';
 import type { Logger } from '../../src/jobs/queue.js';
 import { recordingLogger, type Tap } from './fixtures/support.js';
 
@@ -98,4 +99,50 @@ t.test('console providers log the message for development', async (t) => {
     { level: 'info', obj: { to: '+79517586284', text: 'Your code is 4821' } },
     { level: 'info', obj: { to: 'a@example.com', subject: 'Verify', text: 'Your code is 4821' } },
   ]);
+});
+
+/** A real SMTP server on an ephemeral port (no TLS, PLAIN auth), or one that refuses every recipient. */
+async function mailServer(t: Tap, options: { refuse?: boolean } = {}): Promise<{ url: string; received: { from: string; to: string[]; user: string | undefined; raw: string }[] }> {
+  const received: { from: string; to: string[]; user: string | undefined; raw: string }[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: false,
+    onAuth: (auth, _session, done) => (auth.username === 'mailer' && auth.password === 's3cret' ? done(null, { user: auth.username }) : done(new Error('Invalid credentials'))),
+    onRcptTo: (_address, _session, done) => (options.refuse ? done(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 })) : done()),
+    onData: (stream, session, done) => {
+      let raw = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (raw += chunk));
+      stream.on('end', () => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), user: session.user as string | undefined, raw });
+        done();
+      });
+    },
+    logger: false,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://mailer:s3cret@127.0.0.1:${port}`, received };
+}
+
+t.test('smtpEmail delivers through a real SMTP server, authenticated', async (t) => {
+  const server = await mailServer(t);
+  const email = smtpEmail({ url: server.url, from: 'no-reply@clinic.example' });
+  await email.send('anna@clinic.example', 'Your code', 'Your code is 123456');
+  t.equal(server.received.length, 1);
+  const [message] = server.received;
+  t.match(message, { from: 'no-reply@clinic.example', to: ['anna@clinic.example'], user: 'mailer' });
+  t.match(message!.raw, /Subject: Your code/);
+  t.match(message!.raw, /Your code is 123456/);
+});
+
+t.test('a refused SMTP delivery throws with the server\'s code, never the message text', async (t) => {
+  const server = await mailServer(t, { refuse: true });
+  const email = smtpEmail({ url: server.url, from: 'no-reply@clinic.example' });
+  const error = await email.send('anna@clinic.example', 'Your code', 'Your code is 654321').then(() => undefined, (e: unknown) => e as Error);
+  t.ok(error, 'send throws');
+  t.match(error!.message, /SMTP delivery failed \(550\)/);
+  t.notMatch(error!.message, /654321|s3cret/, 'neither the code nor the password in the error');
 });
