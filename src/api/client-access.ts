@@ -3,7 +3,7 @@ import { DomainError } from '../commands/errors.js';
 import type { Role } from '../events/organization.js';
 import { staffRolesForClient } from '../projections/client-organizations.js';
 import { findClient } from '../projections/clients.js';
-import { isPlatformAdmin } from '../projections/organization-queries.js';
+import { isPlatformAdmin, organizationIdsOfMember } from '../projections/organization-queries.js';
 import { principalOf } from './authenticate.js';
 import { FORBIDDEN } from './errors.js';
 import type { Services } from './services.js';
@@ -45,4 +45,10 @@ export async function authorizeClient(services: Services, request: FastifyReques
 /** Hides organizations the viewer is not staff of. */
 export function visibleOrganizations(viewer: ClientViewer, organizationIds: readonly string[]): string[] {
   return viewer.kind === 'staff' ? organizationIds.filter((id) => viewer.organizationIds.includes(id)) : [...organizationIds];
+}
+
+/** What a staff user sees of any client's organizations: those they are a member of (all, for a platform admin). */
+export async function staffViewer(services: Services, userId: string, platformAdmin: boolean): Promise<ClientViewer> {
+  if (platformAdmin) return { kind: 'platform_admin' };
+  return { kind: 'staff', organizationIds: await organizationIdsOfMember(services.db, userId) };
 }

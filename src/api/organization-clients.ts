@@ -9,6 +9,7 @@ import { isClientOf, organizationsOfClients } from '../projections/client-organi
 import { organizationGrantOf } from './access.js';
 import { principalOf } from './authenticate.js';
 import { ClientProfileFields, ClientReply, clientReply, fullProfile } from './client-fields.js';
+import { staffViewer, visibleOrganizations } from './client-access.js';
 import { clientView } from './clients.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
@@ -42,16 +43,9 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
       metadataOf(request),
     );
     await services.awaitProjections(added.position, ['clients']);
-    const view = await clientView(services, added.clientId, await viewerFor(request.organizationGrant?.platformAdmin ?? false, principalOf(request).id));
+    const view = await clientView(services, added.clientId, await staffViewer(services, principalOf(request).id, request.organizationGrant?.platformAdmin ?? false));
     return reply.code(added.created ? 201 : 200).send(view);
   });
-
-  /** What a staff user sees of clients' organizations: those they are a member of. */
-  async function viewerFor(platformAdmin: boolean, userId: string) {
-    if (platformAdmin) return { kind: 'platform_admin' as const };
-    const memberships = await db.selectFrom('memberships').select('organization_id').where('user_id', '=', userId).execute();
-    return { kind: 'staff' as const, organizationIds: memberships.map((m) => m.organization_id) };
-  }
 
   app.get('/organizations/:org/clients', {
     config: { access: { kind: 'organization', param: 'org', roles: ['owner', 'admin', 'manager', 'specialist', 'auditor'] } },
@@ -75,10 +69,13 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
     if (cursor !== undefined && !after) throw new DomainError('invalid', 'Invalid input.', { cursor: ['Not a cursor from a previous page.'] });
     const page = await listClients(db, { organizationId: grant.organizationId, sort, limit, ...(search ? { search } : {}), ...(after ? { after } : {}) });
     const organizations = await organizationsOfClients(db, page.items.map((c) => c.id));
-    const viewer = await viewerFor(grant.platformAdmin, principalOf(request).id);
-    const visible = (id: string) => viewer.kind === 'platform_admin' || viewer.organizationIds.includes(id);
+    const viewer = await staffViewer(services, principalOf(request).id, grant.platformAdmin);
     return {
-      items: page.items.map((row) => clientReply(row, (organizations.get(row.id) ?? []).filter((o) => visible(o.id)))),
+      items: page.items.map((row) => {
+        const theirs = organizations.get(row.id) ?? [];
+        const shown = new Set(visibleOrganizations(viewer, theirs.map((o) => o.id)));
+        return clientReply(row, theirs.filter((o) => shown.has(o.id)));
+      }),
       next: page.next ?? null,
     };
   });

@@ -86,6 +86,11 @@ export async function listMembers(db: Kysely<Database>, organizationId: string, 
   return rows.map(({ role, added_at, ...user }) => ({ user, role, addedAt: new Date(added_at) }));
 }
 
+export async function organizationIdsOfMember(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('memberships').select('organization_id').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.organization_id);
+}
+
 /** The organizations a user belongs to, with their role and how many owners each has. */
 export async function membershipsOfUser(db: Kysely<Database>, userId: string): Promise<{ organizationId: string; name: string; role: Role; owners: number }[]> {
   const rows = await db
