@@ -51,17 +51,40 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
     return result;
   }
 
+  /** The stream folded: the cached state plus the events appended since (by anyone). */
+  async function current<State, E extends Event>(decider: Decider<State, never, E>, stream: string): Promise<{ state: State; version: number }> {
+    const cached = folded.get(decider, stream);
+    const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
+    const state = fold(decider, stored.map((e) => toDomainEvent<E>(e)), cached?.state);
+    const last = stored.at(-1);
+    if (last) folded.set(decider, stream, { version: last.version, state, position: last.position });
+    return { state, version: last?.version ?? cached?.version ?? -1 };
+  }
+
+  // A command first decides on the state this process folded last, without
+  // reading: the append's expected version proves that state current, and a
+  // refused append means another process wrote, so the missed events are read
+  // and the command decided again, at once. A decision that appends nothing
+  // (a refusal, or nothing to do) proves nothing, so it is checked the same way.
   return (decider, stream, command, metadata) =>
     serialized(stream, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const cached = folded.get(decider, stream);
-        const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
-        const state = fold(decider, stored.map((e) => toDomainEvent(e)), cached?.state);
-        const last = stored.at(-1);
-        const version = last?.version ?? cached?.version ?? -1;
-        if (last) folded.set(decider, stream, { version, state, position: last.position });
-        const events = decider.decide(command, state);
-        if (events.length === 0) return { state, events, version, position: undefined };
+      let trustCache = true;
+      for (let attempt = 1; ; ) {
+        const cached = trustCache ? folded.get(decider, stream) : undefined;
+        const { state, version } = cached ?? (await current(decider, stream));
+        let events;
+        try {
+          events = decider.decide(command, state);
+        } catch (error) {
+          if (!cached) throw error;
+          trustCache = false;
+          continue;
+        }
+        if (events.length === 0) {
+          if (!cached) return { state, events, version, position: undefined };
+          trustCache = false;
+          continue;
+        }
         try {
           const appended = await store.append(
             stream,
@@ -73,8 +96,13 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
           return { state: next, events, version: appended.version, position: appended.position };
         } catch (error) {
           if (!(error instanceof WrongExpectedVersion)) throw error;
+          if (cached) {
+            trustCache = false;
+            continue;
+          }
           if (attempt >= maxAttempts) throw new DomainError('conflict', 'The resource was changed by another request; try again.');
           await sleep(Math.round(random() * 10 * 2 ** Math.min(attempt, 6)));
+          attempt++;
         }
       }
     });

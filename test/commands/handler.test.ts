@@ -26,6 +26,18 @@ const counter: Decider<{ total: number }, Increment, Incremented> = {
   decide: (command, state) => (command.by === 0 ? [] : [{ type: 'Incremented', data: { tag: command.tag, total: state.total + 1 } }]),
 };
 const increment = (tag: string = randomUUID()): Increment => ({ type: 'Increment', tag, by: 1 });
+
+// Open is a no-op on an open gate; closing a closed gate is refused.
+type GateEvent = Event<'Opened', Record<string, never>> | Event<'Closed', Record<string, never>>;
+const gate: Decider<{ open: boolean }, { type: 'Open' | 'Close' }, GateEvent> = {
+  initialState: () => ({ open: false }),
+  evolve: (_state, event) => ({ open: event.type === 'Opened' }),
+  decide: (command, state) => {
+    if (command.type === 'Open') return state.open ? [] : [{ type: 'Opened', data: {} }];
+    if (!state.open) throw new DomainError('conflict', 'Already closed.');
+    return [{ type: 'Closed', data: {} }];
+  },
+};
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** The real store, with every append's expected version and every WrongExpectedVersion noted. */
@@ -78,24 +90,43 @@ for (const kind of databaseKinds) {
       t.equal(expected.length, 2, 'nothing was appended for it');
     });
 
-    t.test('the folded state is kept: later commands read only newer events, including other writers\' ones', async (t) => {
+    t.test('the folded state is kept: a command reads nothing while no one else writes; another writer costs one refused append and a read of what was missed', async (t) => {
       const store = storeOn(t, db);
       const reads: (number | undefined)[] = [];
-      const handle = createCommandHandler({ ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) }, { folded: new FoldedStates(1) });
+      const { store: watchedStore, expected, conflicts } = watched({ ...store, readStream: (stream, options) => (reads.push(options?.from), store.readStream(stream, options)) });
+      const handle = createCommandHandler(watchedStore, { folded: new FoldedStates(1) });
       const stream = `counter-${randomUUID()}`;
       await handle(counter, stream, increment(), systemMetadata());
       await handle(counter, stream, increment(), systemMetadata());
+      t.strictSame(reads, [0], 'the second command decided on the state the first left, without a read');
       // Another process's write: the next command must fold it in, not decide on a stale total.
       await store.append(stream, [{ type: 'Incremented', data: { tag: 'elsewhere', total: 3 }, metadata: systemMetadata() }], { expectedVersion: 1 });
       const third = await handle(counter, stream, increment(), systemMetadata());
       t.match(third, { version: 3, state: { total: 4 } }, 'decided on the state including the other writer\'s event');
-      t.strictSame(reads, [0, 1, 2], 'each command read from the version after the state it had');
+      t.strictSame(reads, [0, 2], 'after the refused append it read from the version after the state it had');
+      t.strictSame(expected, ['no_stream', 0, 1, 2], 'the stale attempt was refused by its expected version, nothing written on stale state');
+      t.equal(conflicts(), 1);
+      t.strictSame((await store.readStream(stream)).map((e) => (e.data as { total: number }).total), [1, 2, 3, 4], 'every event decided on the whole history');
 
       await handle(counter, `counter-${randomUUID()}`, increment(), systemMetadata());
       reads.length = 0;
       const fourth = await handle(counter, stream, increment(), systemMetadata());
       t.match(fourth, { version: 4, state: { total: 5 } });
       t.strictSame(reads, [0], 'past its limit the least recently used stream is read whole again');
+    });
+
+    t.test('a refusal or a no-op decided on the cached state is checked against the stream first', async (t) => {
+      const store = storeOn(t, db);
+      const handle = createCommandHandler(store, { folded: new FoldedStates() });
+      const stream = `gate-${randomUUID()}`;
+      await handle(gate, stream, { type: 'Open' }, systemMetadata());
+      // Closed by another process: this one's cache still says open.
+      await store.append(stream, [{ type: 'Closed', data: {}, metadata: systemMetadata() }], { expectedVersion: 0 });
+      const opened = await handle(gate, stream, { type: 'Open' }, systemMetadata());
+      t.equal(opened.events.length, 1, '"already open" on the cached state was not trusted: it opened again');
+      await store.append(stream, [{ type: 'Closed', data: {}, metadata: systemMetadata() }], { expectedVersion: 2 });
+      const closed = await handle(gate, stream, { type: 'Close' }, systemMetadata()).then(() => 'closed', (error: unknown) => (error instanceof DomainError ? error.kind : 'other'));
+      t.equal(closed, 'conflict', 'and a refusal decided on the current state stands');
     });
 
     t.test('loadState starts from the state its store\'s commands and reads folded last', async (t) => {
@@ -109,7 +140,7 @@ for (const kind of databaseKinds) {
       await handle(counter, stream, increment(), systemMetadata());
       const loaded = await loadState(watchedStore, counter, stream);
       t.match(loaded, { state: { total: 2 } });
-      t.strictSame(reads, [0, 0, 1, 2], 'the read after two commands asked only for events after version 1');
+      t.strictSame(reads, [0, 0, 2], 'the second command read nothing, and the read after them asked only for events after version 1');
       await store.append(stream, [{ type: 'Incremented', data: { tag: 'elsewhere', total: 7 }, metadata: systemMetadata() }], { expectedVersion: 1 });
       const fresh = await loadState(watchedStore, counter, stream);
       t.match(fresh, { state: { total: 7 } }, 'as fresh as a full read');
