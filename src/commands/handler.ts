@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { toDomainEvent } from '../events/catalogue.js';
 import type { Event } from '../events/event.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type Position } from '../store/port.js';
-import { fold, type Decider } from './decider.js';
+import type { Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import { foldedStatesOf, type FoldedStates } from './folded-states.js';
+import { loadState } from './load-state.js';
 
 export interface Handled<State, E extends Event> {
   readonly state: State;
@@ -51,16 +51,6 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
     return result;
   }
 
-  /** The stream folded: the cached state plus the events appended since (by anyone). */
-  async function current<State, E extends Event>(decider: Decider<State, never, E>, stream: string): Promise<{ state: State; version: number }> {
-    const cached = folded.get(decider, stream);
-    const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
-    const state = fold(decider, stored.map((e) => toDomainEvent<E>(e)), cached?.state);
-    const last = stored.at(-1);
-    if (last) folded.set(decider, stream, { version: last.version, state, position: last.position });
-    return { state, version: last?.version ?? cached?.version ?? -1 };
-  }
-
   // A command first decides on the state this process folded last, without
   // reading: the append's expected version proves that state current, and a
   // refused append means another process wrote, so the missed events are read
@@ -71,7 +61,7 @@ export function createCommandHandler(store: EventStore, options: HandlerOptions 
       let trustCache = true;
       for (let attempt = 1; ; ) {
         const cached = trustCache ? folded.get(decider, stream) : undefined;
-        const { state, version } = cached ?? (await current(decider, stream));
+        const { state, version } = cached ?? (await loadState(store, decider, stream, folded));
         let events;
         try {
           events = decider.decide(command, state);

@@ -2,7 +2,7 @@ import { toDomainEvent } from '../events/catalogue.js';
 import type { Event } from '../events/event.js';
 import type { EventStore, Position } from '../store/port.js';
 import { fold, type Decider } from './decider.js';
-import { foldedStatesOf } from './folded-states.js';
+import { foldedStatesOf, type FoldedStates } from './folded-states.js';
 
 /**
  * A stream folded to its decider's state, for reads that decide nothing
@@ -13,13 +13,13 @@ export async function loadState<State, E extends Event>(
   store: EventStore,
   decider: Pick<Decider<State, never, E>, 'initialState' | 'evolve'>,
   stream: string,
-): Promise<{ state: State; position: Position | undefined }> {
-  const folded = foldedStatesOf(store);
+  folded: FoldedStates = foldedStatesOf(store),
+): Promise<{ state: State; version: number; position: Position | undefined }> {
   const cached = folded.get(decider, stream);
   const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
   const last = stored.at(-1);
-  if (!last) return { state: cached?.state ?? decider.initialState(), position: cached?.position };
+  if (!last) return { state: cached?.state ?? decider.initialState(), version: cached?.version ?? -1, position: cached?.position };
   const state = fold(decider, stored.map((e) => toDomainEvent<E>(e)), cached?.state);
   folded.set(decider, stream, { version: last.version, state, position: last.position });
-  return { state, position: last.position };
+  return { state, version: last.version, position: last.position };
 }
