@@ -8,7 +8,7 @@ import type { Subject } from './credentials.js';
 // 5 wrong tries. Only an HMAC of the code is stored; the plain code exists in
 // the worker that sends it and in the message.
 
-export type CodePurpose = 'phone_verification' | 'login' | 'email_verification';
+export type CodePurpose = 'phone_verification' | 'login' | 'email_verification' | 'reauthentication';
 
 export const CODE_POLICY = Object.freeze({
   ttlMs: 5 * 60_000,
@@ -18,6 +18,9 @@ export const CODE_POLICY = Object.freeze({
 });
 
 export type CodeCheck = 'ok' | 'invalid' | 'expired' | 'exhausted' | 'missing';
+
+/** A verified code names whose challenge it was; a code proves only the destination it was sent to. */
+export type CodeOutcome = { readonly check: 'ok'; readonly subjectId: string } | { readonly check: Exclude<CodeCheck, 'ok'> };
 
 const hmac = (secret: Buffer, code: string) => createHmac('sha256', secret).update(code).digest('hex');
 
@@ -67,10 +70,10 @@ export async function claimCodeRequest(
 export async function issueCode(
   db: Kysely<Database>,
   secret: Buffer,
-  challenge: { id: string; purpose: CodePurpose; subject: Subject; now: Date },
+  challenge: { id: string; purpose: CodePurpose; subject: Subject; destination: string; now: Date },
 ): Promise<string | undefined> {
   const code = newCode();
-  const { id, purpose, subject, now } = challenge;
+  const { id, purpose, subject, destination, now } = challenge;
   const row = await db
     .insertInto('code_challenges')
     .values({
@@ -78,6 +81,7 @@ export async function issueCode(
       purpose,
       subject_id: subject.id,
       subject_kind: subject.kind,
+      destination,
       code_hmac: hmac(secret, code),
       issued_at: now,
       expires_at: new Date(now.getTime() + CODE_POLICY.ttlMs),
@@ -94,34 +98,34 @@ export async function issueCode(
 }
 
 /**
- * Checks a code against the subject's latest challenge of this purpose. The
- * try is counted before comparing, under a row lock, so parallel guesses
- * cannot exceed the limit; a match consumes the challenge.
+ * Checks a code against the latest challenge of this purpose sent to this
+ * destination (and, when given, of this subject): a code opens only the
+ * phone or email it was sent to. The try is counted before comparing, under
+ * a row lock, so parallel guesses cannot exceed the limit; a match consumes
+ * the challenge and names its subject.
  */
 export async function verifyCode(
   db: Kysely<Database>,
   secret: Buffer,
-  attempt: { purpose: CodePurpose; subjectId: string; code: string; now: Date },
-): Promise<CodeCheck> {
-  const { purpose, subjectId, code, now } = attempt;
+  attempt: { purpose: CodePurpose; destination: string; subjectId?: string; code: string; now: Date },
+): Promise<CodeOutcome> {
+  const { purpose, destination, subjectId, code, now } = attempt;
   return db.transaction().execute(async (trx) => {
-    const latest = await trx
+    let query = trx
       .selectFrom('code_challenges')
-      .select(['id', 'code_hmac', 'expires_at', 'attempts', 'consumed_at'])
-      .where('subject_id', '=', subjectId)
-      .where('purpose', '=', purpose)
-      .orderBy('issued_at', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!latest || latest.consumed_at !== null) return 'missing';
-    if (new Date(latest.expires_at).getTime() <= now.getTime()) return 'expired';
-    if (latest.attempts >= CODE_POLICY.maxAttempts) return 'exhausted';
+      .select(['id', 'subject_id', 'code_hmac', 'expires_at', 'attempts', 'consumed_at'])
+      .where('destination', '=', destination)
+      .where('purpose', '=', purpose);
+    if (subjectId !== undefined) query = query.where('subject_id', '=', subjectId);
+    const latest = await query.orderBy('issued_at', 'desc').limit(1).forUpdate().executeTakeFirst();
+    if (!latest || latest.consumed_at !== null) return { check: 'missing' };
+    if (new Date(latest.expires_at).getTime() <= now.getTime()) return { check: 'expired' };
+    if (latest.attempts >= CODE_POLICY.maxAttempts) return { check: 'exhausted' };
     await trx.updateTable('code_challenges').set({ attempts: latest.attempts + 1 }).where('id', '=', latest.id).execute();
     const expected = Buffer.from(latest.code_hmac, 'hex');
     const given = Buffer.from(hmac(secret, code), 'hex');
-    if (!timingSafeEqual(expected, given)) return latest.attempts + 1 >= CODE_POLICY.maxAttempts ? 'exhausted' : 'invalid';
+    if (!timingSafeEqual(expected, given)) return { check: latest.attempts + 1 >= CODE_POLICY.maxAttempts ? 'exhausted' : 'invalid' };
     await trx.updateTable('code_challenges').set({ consumed_at: now }).where('id', '=', latest.id).execute();
-    return 'ok';
+    return { check: 'ok', subjectId: latest.subject_id };
   });
 }

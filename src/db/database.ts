@@ -83,6 +83,8 @@ export interface CodeChallengesTable {
   expires_at: Timestamp;
   attempts: Generated<number>;
   consumed_at: Timestamp | null;
+  /** The phone or email the code was sent to; null on challenges issued before codes were bound. */
+  destination: string | null;
 }
 
 export interface CodeRequestsTable {

@@ -6,6 +6,8 @@ import * as oneTimeCodes from './migrations/2026-11-23-03-one-time-codes.js';
 import * as staffAndOrganizations from './migrations/2026-11-23-04-staff-and-organizations.js';
 import * as clientBook from './migrations/2026-11-23-05-client-book.js';
 import * as scheduling from './migrations/2026-11-23-06-scheduling.js';
+import * as trustModel from './migrations/2026-11-29-01-trust-model.js';
+import * as staffInvitations from './migrations/2026-11-29-02-staff-invitations.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-04-staff-and-organizations': staffAndOrganizations,
   '2026-11-23-05-client-book': clientBook,
   '2026-11-23-06-scheduling': scheduling,
+  '2026-11-29-01-trust-model': trustModel,
+  '2026-11-29-02-staff-invitations': staffInvitations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
