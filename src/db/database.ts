@@ -48,8 +48,32 @@ export interface RefreshTokensTable {
   revoked_at: Timestamp | null;
 }
 
-export interface ClientsTable {
+/** A person's own account (client who books); see docs/trust-model.md. */
+export interface ClientAccountsTable {
   id: string;
+  /** Login phone (E.164); gives rights only once `confirmed_phone`. */
+  phone: string;
+  confirmed_phone: Generated<boolean>;
+  first_name: string;
+  last_name: string;
+  patronymic: string;
+  email: string | null;
+  birthday: string | null;
+  sex: string | null;
+  address: string;
+  additional_info: string;
+  links: ColumnType<Record<string, string>, string | undefined, string>;
+  registered_at: Timestamp;
+  updated_at: Timestamp;
+  stream_version: number;
+}
+
+/** One organization's record of a client; `account_id` is set only by the person linking it. */
+export interface ClientRecordsTable {
+  id: string;
+  organization_id: string;
+  account_id: string | null;
+  /** Contact phone as the organization wrote it; never a login. */
   phone: string;
   email: string | null;
   first_name: string;
@@ -59,18 +83,14 @@ export interface ClientsTable {
   sex: string | null;
   address: string;
   additional_info: string;
-  confirmed_phone: boolean;
-  registered_at: Timestamp;
-  updated_at: Timestamp;
-  stream_version: number;
   links: ColumnType<Record<string, string>, string | undefined, string>;
-  phone_login_allowed: Generated<boolean>;
-}
-
-export interface ClientOrganizationsTable {
-  client_id: string;
-  organization_id: string;
-  joined_at: Timestamp;
+  /** Account fields (domain names) the linked person shares with the organization. */
+  shared: ColumnType<string[], string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  linked_at: Timestamp | null;
+  removed_at: Timestamp | null;
+  stream_version: number;
 }
 
 export interface CodeChallengesTable {
@@ -145,8 +165,8 @@ export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable;
   credentials: CredentialsTable;
   refresh_tokens: RefreshTokensTable;
-  clients: ClientsTable;
-  client_organizations: ClientOrganizationsTable;
+  client_accounts: ClientAccountsTable;
+  client_records: ClientRecordsTable;
   code_challenges: CodeChallengesTable;
   code_requests: CodeRequestsTable;
   login_failures: LoginFailuresTable;
@@ -155,7 +175,8 @@ export interface Database {
   appointments: AppointmentsTable;
 }
 
-export type ClientRow = Selectable<ClientsTable>;
+export type ClientAccountRow = Selectable<ClientAccountsTable>;
+export type ClientRecordRow = Selectable<ClientRecordsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
