@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../store/port.js';
+import { recordIdFor } from './client-record.js';
 import { upcast, type Event, type Upcaster } from './event.js';
 
 /**
@@ -12,6 +13,26 @@ const upcasters: Readonly<Record<string, readonly Upcaster[]>> = {
   ],
 };
 
+/**
+ * Legacy event types read as the event of the current model that carries
+ * their meaning (docs/trust-model.md, "Migrating existing data").
+ */
+const renamed: Readonly<Record<string, (data: Record<string, unknown>) => Event>> = {
+  // A client "joined" an organization: in the trust model, their account is
+  // linked to that organization's record of them, made from the membership.
+  ClientJoinedOrganization: (data) => ({
+    type: 'ClientLinkedToRecord',
+    data: { clientId: data.clientId, organizationId: data.organizationId, recordId: recordIdFor(String(data.organizationId), String(data.clientId)), linkedAt: data.joinedAt },
+  }),
+  ClientLeftOrganization: (data) => ({
+    type: 'ClientUnlinkedFromRecord',
+    data: { clientId: data.clientId, organizationId: data.organizationId, recordId: recordIdFor(String(data.organizationId), String(data.clientId)), unlinkedAt: data.leftAt },
+  }),
+};
+
 export function toDomainEvent<E extends Event>(stored: StoredEvent): E {
+  const rename = renamed[stored.type];
+  if (rename) return rename(stored.data as Record<string, unknown>) as E;
   return upcast(stored, upcasters) as E;
 }
+
