@@ -20,6 +20,12 @@ export function comparePositions(a: Position, b: Position): -1 | 0 | 1 {
   return 0;
 }
 
+/** The later of two positions; undefined when neither is set (nothing was appended). */
+export function laterPosition(a: Position | undefined, b: Position | undefined): Position | undefined {
+  if (!a || !b) return a ?? b;
+  return comparePositions(a, b) >= 0 ? a : b;
+}
+
 export function formatPosition(p: Position): string {
   return `${p.commit}/${p.prepare}`;
 }
