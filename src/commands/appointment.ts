@@ -19,8 +19,11 @@ export interface Appointment {
   readonly organizationId: string;
   readonly status: AppointmentStatus;
   readonly slot: AppointmentSlot;
+  /** As staff set them: '' and null when not set. */
   readonly service: string;
-  readonly cost: Cost;
+  readonly cost: Cost | null;
+  /** Who booked: a client's own booking never set the service (legacy ones may have). */
+  readonly bookedBy: ActorRef;
 }
 
 export interface AppointmentState {
@@ -65,7 +68,7 @@ export function slotOf(claim: Claim): AppointmentSlot {
 function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentEvent[] {
   if (state.adopted.includes(claim.claimId)) return [];
   if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) throw superseded();
-  const ids = { appointmentId: claim.appointmentId, organizationId: claim.organizationId };
+  const ids = { schemaVersion: 2 as const, appointmentId: claim.appointmentId, organizationId: claim.organizationId };
   if (!state.appointment) {
     if (!claim.terms) throw new Error(`claim ${claim.claimId} books a new appointment without its terms`);
     const { service, cost, bookedBy } = claim.terms;
@@ -92,22 +95,22 @@ function decide(command: AppointmentCommand, state: AppointmentState): Appointme
     }
     case 'CompleteAppointment': {
       const a = inStatus(state, ['confirmed'], 'completed');
-      return [{ type: 'AppointmentCompleted', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, completedAt: command.data.now } }];
+      return [{ type: 'AppointmentCompleted', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, completedAt: command.data.now } }];
     }
     case 'CancelAppointment': {
       const a = inStatus(state, ACTIVE, 'cancelled');
       const { reason, by, now } = command.data;
-      return [{ type: 'AppointmentCancelled', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, reason, cancelledBy: by, cancelledAt: now } }];
+      return [{ type: 'AppointmentCancelled', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, reason, cancelledBy: by, cancelledAt: now } }];
     }
     case 'MarkNoShow': {
       const a = inStatus(state, ['confirmed'], 'marked as a no-show');
       if (Date.parse(command.data.now) < Date.parse(a.slot.start)) throw conflict('An appointment can be marked as a no-show only after its start.');
-      return [{ type: 'AppointmentMarkedNoShow', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, markedAt: command.data.now } }];
+      return [{ type: 'AppointmentMarkedNoShow', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, markedAt: command.data.now } }];
     }
     case 'ChangeCost': {
       const a = inStatus(state, ['pending', 'confirmed', 'completed'], 'repriced');
       const { cost, now } = command.data;
-      if (a.cost.amount === cost.amount && a.cost.currency === cost.currency) return [];
+      if (a.cost?.amount === cost.amount && a.cost.currency === cost.currency) return [];
       return [{ type: 'AppointmentCostChanged', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, cost, changedAt: now } }];
     }
     default: {
@@ -124,8 +127,8 @@ function withStatus(state: AppointmentState, status: AppointmentStatus): Appoint
 function evolveAppointment(state: AppointmentState, event: AppointmentEvent): AppointmentState {
   switch (event.type) {
     case 'AppointmentBooked': {
-      const { appointmentId, organizationId, slot, service, cost } = event.data;
-      return { ...state, appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost }, adopted: [...state.adopted, slot.claimId] };
+      const { appointmentId, organizationId, slot, service, cost, bookedBy } = event.data;
+      return { ...state, appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy }, adopted: [...state.adopted, slot.claimId] };
     }
     case 'AppointmentRescheduled':
       return state.appointment ? { ...state, appointment: { ...state.appointment, slot: event.data.to }, adopted: [...state.adopted, event.data.to.claimId] } : state;

@@ -7,7 +7,8 @@ import { DomainError } from './errors.js';
 // The decider of one organization-day (`schedule-{org}-{date}`). It sees
 // every claim that touches the day, so "a specialist, a place and a client
 // never hold two overlapping active appointments" is decided here, and a
-// race between two bookings is settled by one optimistic append.
+// race between two bookings is settled by one optimistic append. A client
+// is their record at this organization (`clientId`, see events/schedule.ts).
 
 export interface ScheduleState {
   /** Claims holding time, by claim id. */
@@ -67,7 +68,7 @@ function decide(command: ScheduleCommand, state: ScheduleState): ScheduleEvent[]
       if (!withinHours(claim, working)) throw bookingConflict(['hours']);
       const kinds = conflictsWithAny(heldTime(claim), Object.values(state.held).map(heldTime));
       if (kinds.size > 0) throw bookingConflict(kinds);
-      return [{ type: 'SlotClaimed', data: { ...claim, claimedAt: now } }];
+      return [{ type: 'SlotClaimed', data: { schemaVersion: 2, ...claim, claimedAt: now } }];
     }
     case 'ReleaseSlot': {
       const { claimId, reason, now } = command.data;
@@ -85,7 +86,7 @@ function decide(command: ScheduleCommand, state: ScheduleState): ScheduleEvent[]
 function evolve(state: ScheduleState, event: ScheduleEvent): ScheduleState {
   switch (event.type) {
     case 'SlotClaimed': {
-      const { claimedAt: _claimedAt, ...claim } = event.data;
+      const { schemaVersion: _version, claimedAt: _claimedAt, ...claim } = event.data;
       return { ...state, held: { ...state.held, [claim.claimId]: claim } };
     }
     case 'SlotReleased': {

@@ -8,6 +8,11 @@ import { Nullable } from './schema.js';
 // the day streams (schedule.ts); the claim an appointment adopted is the one
 // that counts, and adoption and rejection of a claim are decided here, so a
 // claim is never both.
+//
+// An appointment names the organization's client RECORD (`slot.clientId`,
+// src/events/client-record.ts), never a person's account. Every event that
+// carries a slot is at version 2; version 1 named the account and is read as
+// the record `recordIdFor(organizationId, account)` (src/events/catalogue.ts).
 
 export const appointmentStream = (appointmentId: string) => `appointment-${appointmentId}`;
 
@@ -21,6 +26,7 @@ export const AppointmentSlot = Type.Object({
   days: Type.Array(Type.String()),
   specialistId: Type.String(),
   placeId: Nullable(Type.String()),
+  /** The organization's client record. */
   clientId: Type.String(),
   start: Type.String(),
   end: Type.String(),
@@ -29,14 +35,17 @@ export const AppointmentSlot = Type.Object({
 export type AppointmentSlot = Static<typeof AppointmentSlot>;
 
 const Ids = { appointmentId: Type.String(), organizationId: Type.String() };
+/** Events naming a client record (and a nullable cost): version 2. */
+const V2 = { schemaVersion: Type.Literal(2), ...Ids };
 
-export const AppointmentBookedData = Type.Object({ ...Ids, slot: AppointmentSlot, service: Type.String(), cost: Cost, bookedBy: ActorRef, bookedAt: Type.String() });
-export const AppointmentRescheduledData = Type.Object({ ...Ids, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
+/** `service` and `cost` as staff set them ('' and null when not set; a client booking for themself sets neither). */
+export const AppointmentBookedData = Type.Object({ ...V2, slot: AppointmentSlot, service: Type.String(), cost: Nullable(Cost), bookedBy: ActorRef, bookedAt: Type.String() });
+export const AppointmentRescheduledData = Type.Object({ ...V2, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
 export const AppointmentClaimRejectedData = Type.Object({ ...Ids, claimId: Type.String(), conflicts: Type.Record(Type.String(), Type.Array(Type.String())), rejectedAt: Type.String() });
 export const AppointmentConfirmedData = Type.Object({ ...Ids, confirmedBy: ActorRef, confirmedAt: Type.String() });
-export const AppointmentCompletedData = Type.Object({ ...Ids, slot: AppointmentSlot, completedAt: Type.String() });
-export const AppointmentCancelledData = Type.Object({ ...Ids, slot: AppointmentSlot, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
-export const AppointmentMarkedNoShowData = Type.Object({ ...Ids, slot: AppointmentSlot, markedAt: Type.String() });
+export const AppointmentCompletedData = Type.Object({ ...V2, slot: AppointmentSlot, completedAt: Type.String() });
+export const AppointmentCancelledData = Type.Object({ ...V2, slot: AppointmentSlot, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
+export const AppointmentMarkedNoShowData = Type.Object({ ...V2, slot: AppointmentSlot, markedAt: Type.String() });
 export const AppointmentCostChangedData = Type.Object({ ...Ids, cost: Cost, changedAt: Type.String() });
 
 export type AppointmentBooked = Event<'AppointmentBooked', Static<typeof AppointmentBookedData>>;

@@ -26,8 +26,12 @@ export type Cost = Static<typeof Cost>;
 export const ActorRef = Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) });
 export type ActorRef = Static<typeof ActorRef>;
 
-/** What a new booking records once its claim is adopted (absent on a reschedule). */
-export const BookingTerms = Type.Object({ service: Type.String(), cost: Cost, bookedBy: ActorRef });
+/**
+ * What a new booking records once its claim is adopted (absent on a
+ * reschedule). Staff set the service and the price, or leave them empty
+ * ('' and null); a client booking for themself never sets them.
+ */
+export const BookingTerms = Type.Object({ service: Type.String(), cost: Nullable(Cost), bookedBy: ActorRef });
 export type BookingTerms = Static<typeof BookingTerms>;
 
 export const Claim = Type.Object({
@@ -42,6 +46,7 @@ export const Claim = Type.Object({
   days: Type.Array(Type.String()),
   specialistId: Type.String(),
   placeId: Nullable(Type.String()),
+  /** The organization's client record. */
   clientId: Type.String(),
   /** ISO instants (UTC). */
   start: Type.String(),
@@ -53,7 +58,8 @@ export const Claim = Type.Object({
 });
 export type Claim = Static<typeof Claim>;
 
-export const SlotClaimedData = Type.Object({ ...Claim.properties, claimedAt: Type.String() });
+/** 2: `clientId` names the record, and `terms.cost` may be null. */
+export const SlotClaimedData = Type.Object({ schemaVersion: Type.Literal(2), ...Claim.properties, claimedAt: Type.String() });
 export const SlotReleasedData = Type.Object({
   claimId: Type.String(),
   appointmentId: Type.String(),

@@ -73,7 +73,7 @@ export function settleClaimHandler(deps: { store: EventStore; now: () => Date })
     const event = await storedEvent(deps.store, data);
     const claimed = toDomainEvent<ScheduleEvent>(event);
     if (claimed.type !== 'SlotClaimed') throw new Error(`settle-claim: event ${event.id} is a ${event.type}`);
-    const { claimedAt: _claimedAt, ...claim } = claimed.data;
+    const { schemaVersion: _version, claimedAt: _claimedAt, ...claim } = claimed.data;
     try {
       await settleClaim(claims, claim, systemMetadata(event), deps.now().toISOString());
     } catch (error) {
