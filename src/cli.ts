@@ -10,27 +10,42 @@ import { rebuildProjection } from './projections/rebuild.js';
 import { clientAuditDecider } from './commands/client-audit.js';
 import type { CommandHandler } from './commands/handler.js';
 import { clientAuditStream } from './events/client-audit.js';
-import { clientHistory } from './projections/client-history.js';
+import { clientHistory, type HistoryView } from './projections/client-history.js';
+import { clientRecordAuditStream } from './events/client-record.js';
+import { findClientRecord } from './projections/client-records.js';
+import { listAppointments } from './projections/appointment-queries.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/database.js';
 import { formatPosition, type EventStore } from './store/port.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function printClientHistory(clientId: string | undefined, handle: CommandHandler, store: EventStore): Promise<number> {
-  if (!clientId || !UUID.test(clientId)) {
-    process.stderr.write('Usage: npm run cli -- clients history <client id (uuid)>\n');
+/** An operator's look, like a platform admin's: an account's or a record's whole history. */
+async function printClientHistory(id: string | undefined, handle: CommandHandler, store: EventStore, db: Kysely<Database>): Promise<number> {
+  if (!id || !UUID.test(id)) {
+    process.stderr.write('Usage: npm run cli -- clients history <account or record id (uuid)>\n');
     return 64;
   }
-  const entries = await clientHistory(store, clientId, undefined);
+  const clientId = id.toLowerCase();
+  const record = await findClientRecord(db, clientId);
+  const view: HistoryView = record
+    ? { kind: 'record', recordId: clientId, appointmentIds: (await listAppointments(db, { clientId })).map((a) => a.id), named: 'all' }
+    : { kind: 'account', accountId: clientId };
+  const entries = await clientHistory(store, view);
   if (entries.length === 0) {
     process.stderr.write(`No client ${clientId}\n`);
     return 1;
   }
   const now = new Date().toISOString();
   const cli = `cli-${process.pid}`;
+  const viewer = { kind: 'system', id: 'cli' };
   await handle(
     clientAuditDecider,
-    clientAuditStream(clientId),
-    { type: 'RecordHistoryView', data: { clientId, viewer: { kind: 'system', id: 'cli' }, asOf: null, now } },
+    record ? clientRecordAuditStream(clientId) : clientAuditStream(clientId),
+    {
+      type: 'RecordHistoryView',
+      data: { subject: record ? { kind: 'record', recordId: clientId, organizationId: record.organization_id } : { kind: 'account', clientId }, viewer, asOf: null, now },
+    },
     { actor: { kind: 'system', id: 'cli' }, correlationId: cli, causationId: cli },
   );
   for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
@@ -44,7 +59,7 @@ const USAGE = `Usage: npm run cli -- <command>
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
 ${ADMIN_USAGE}
-  clients history <id>           the client's history as JSON lines, oldest first (the look is recorded)
+  clients history <id>           an account's or a record's history as JSON lines, oldest first (the look is recorded)
 
 Configuration comes from the environment, as for npm start (see README.md).`;
 
@@ -65,10 +80,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (group === 'admin' && action === 'create') {
-      return await adminCreate(values, { handle: createCommandHandler(store), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
+      return await adminCreate(values, { handle: createCommandHandler(store), store, db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
     }
     if (group === 'clients' && action === 'history') {
-      return await printClientHistory(rest[0], createCommandHandler(store), store);
+      return await printClientHistory(rest[0], createCommandHandler(store), store, connection.db);
     }
     if (group === 'projections' && action === 'status') {
       const checkpoints = await readCheckpoints(connection.db);

@@ -24,7 +24,8 @@ import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/emai
 import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
 import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
-import { clientsProjection } from './projections/clients.js';
+import { clientAccountsProjection } from './projections/client-accounts.js';
+import { clientRecordsProjection } from './projections/client-records.js';
 import { organizationsProjection } from './projections/organizations.js';
 import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
@@ -34,7 +35,7 @@ import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
 
 /** Every read model, in the order they are started and rebuilt. */
-export const projections: readonly Projection[] = [clientsProjection, usersProjection, organizationsProjection, placesProjection, specialistsProjection, appointmentsProjection];
+export const projections: readonly Projection[] = [clientAccountsProjection, clientRecordsProjection, usersProjection, organizationsProjection, placesProjection, specialistsProjection, appointmentsProjection];
 
 export interface Runtime {
   readonly config: Config;

@@ -1,17 +1,26 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../commands/errors.js';
+import type { ClientRecordRow } from '../db/database.js';
 import type { Role } from '../events/organization.js';
-import { staffRolesForClient } from '../projections/client-organizations.js';
-import { findClient } from '../projections/clients.js';
-import { isPlatformAdmin, organizationIdsOfMember } from '../projections/organization-queries.js';
+import { findClientAccount } from '../projections/client-accounts.js';
+import { findClientRecord } from '../projections/client-records.js';
+import { findOrganizationAccess, isPlatformAdmin } from '../projections/organization-queries.js';
 import { principalOf } from './authenticate.js';
 import { FORBIDDEN } from './errors.js';
 import type { Services } from './services.js';
 
 /**
- * Who may act on one client record, in one place: the client on their own
- * record; staff of an organization the client belongs to, by role; a
- * platform admin. Anyone else gets 404, so client ids leak nothing.
+ * What `/clients/{id}` names, and who may act on it, in one place
+ * (docs/trust-model.md):
+ *
+ * - a person's ACCOUNT: only the person (and a platform admin, who must give
+ *   a reason for a change);
+ * - an organization's RECORD: staff of that organization, by role; a
+ *   platform admin.
+ *
+ * Anyone else gets 404, so ids leak nothing: staff never reach an account,
+ * a client never reaches a record (they see theirs through their links), and
+ * other organizations' records do not exist for them.
  */
 export type ClientAction = 'read' | 'write' | 'history';
 
@@ -21,34 +30,34 @@ const STAFF_ROLES: Record<ClientAction, readonly Role[]> = {
   history: ['owner', 'admin', 'auditor'],
 };
 
-/** What the caller may see of the client's organizations: all (self, platform admin) or these. */
-export type ClientViewer = { readonly kind: 'self' | 'platform_admin' } | { readonly kind: 'staff'; readonly organizationIds: readonly string[] };
+export type ClientTarget =
+  | { readonly kind: 'account'; readonly accountId: string; readonly by: 'self' | 'platform_admin' }
+  | { readonly kind: 'record'; readonly record: ClientRecordRow; readonly by: 'staff' | 'platform_admin' };
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export async function authorizeClient(services: Services, request: FastifyRequest, clientId: string, action: ClientAction): Promise<ClientViewer> {
+export async function clientTarget(services: Services, request: FastifyRequest, id: string, action: ClientAction): Promise<ClientTarget> {
   const principal = principalOf(request);
   if (principal.kind === 'client') {
-    if (principal.id !== clientId) throw notFound();
-    return { kind: 'self' };
+    if (principal.id !== id) throw notFound();
+    return { kind: 'account', accountId: id, by: 'self' };
   }
   const { db } = services;
-  if (!(await findClient(db, clientId))) throw notFound();
-  if (await isPlatformAdmin(db, principal.id)) return { kind: 'platform_admin' };
-  const roles = await staffRolesForClient(db, clientId, principal.id);
-  if (roles.length === 0) throw notFound();
-  const allowed = roles.filter((r) => STAFF_ROLES[action].includes(r.role));
-  if (allowed.length === 0) throw new DomainError('forbidden', FORBIDDEN);
-  return { kind: 'staff', organizationIds: [...new Set(roles.map((r) => r.organizationId))] };
+  if (await isPlatformAdmin(db, principal.id)) {
+    if (await findClientAccount(db, id)) return { kind: 'account', accountId: id, by: 'platform_admin' };
+    const record = await findClientRecord(db, id);
+    if (record && record.removed_at === null) return { kind: 'record', record, by: 'platform_admin' };
+    throw notFound();
+  }
+  const record = await findClientRecord(db, id);
+  if (!record || record.removed_at !== null) throw notFound();
+  return { kind: 'record', record, by: await staffOfRecord(services, principal.id, record, action) };
 }
 
-/** Hides organizations the viewer is not staff of. */
-export function visibleOrganizations(viewer: ClientViewer, organizationIds: readonly string[]): string[] {
-  return viewer.kind === 'staff' ? organizationIds.filter((id) => viewer.organizationIds.includes(id)) : [...organizationIds];
-}
-
-/** What a staff user sees of any client's organizations: those they are a member of (all, for a platform admin). */
-export async function staffViewer(services: Services, userId: string, platformAdmin: boolean): Promise<ClientViewer> {
-  if (platformAdmin) return { kind: 'platform_admin' };
-  return { kind: 'staff', organizationIds: await organizationIdsOfMember(services.db, userId) };
+/** A member of the record's organization with a role for the action; others 404 (not a member) or 403. */
+async function staffOfRecord(services: Services, userId: string, record: ClientRecordRow, action: ClientAction): Promise<'staff'> {
+  const access = await findOrganizationAccess(services.db, record.organization_id, userId);
+  if (!access.role) throw notFound();
+  if (!STAFF_ROLES[action].includes(access.role)) throw new DomainError('forbidden', FORBIDDEN);
+  return 'staff';
 }

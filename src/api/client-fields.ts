@@ -1,10 +1,12 @@
 import Type from 'typebox';
-import type { ClientRow } from '../db/database.js';
+import type { ClientAccountRow, ClientRecordRow } from '../db/database.js';
 import type { ClientProfile } from '../events/client.js';
-import { Birthday, Email, FreeText, Name, Phone, Timestamp, Uuid } from './schemas.js';
+import { SHAREABLE, type Shareable } from '../events/client-record.js';
 import { Nullable } from '../events/schema.js';
+import { Birthday, Email, FreeText, Name, Phone, Timestamp, Uuid } from './schemas.js';
 
-// The client record as the API speaks it (seeds 000 and 001, unified names).
+// A client as the API speaks it (seeds 000 and 001, unified names): the
+// person's own account, and an organization's record of a client.
 
 export const Links = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: 'e.g. {"vk": "vk.com/id1"}', maxProperties: 20 });
 
@@ -53,12 +55,14 @@ export function fullProfile(body: ClientProfileInput): ClientProfile {
   return { firstName: '', lastName: '', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {}, ...profileChanges(body) };
 }
 
+/** Account fields a person may share with an organization, in API names. */
+const SHAREABLE_FIELDS: Record<string, Shareable> = { first_name: 'firstName', last_name: 'lastName', patronymic: 'patronymic', email: 'email', birthday: 'birthday', sex: 'sex' };
+export const ShareList = Type.Array(Type.Enum(Object.keys(SHAREABLE_FIELDS)), { uniqueItems: true, maxItems: SHAREABLE.length, description: 'Account fields this organization may see while linked.' });
+export const shareableOf = (fields: readonly string[] = []): Shareable[] => fields.map((f) => SHAREABLE_FIELDS[f]!);
+
 export const OrganizationRef = Type.Object({ id: Uuid, name: Type.String() });
 
-export const ClientReply = Type.Object({
-  id: Uuid,
-  phone: Type.String(),
-  confirmed_phone: Type.Boolean(),
+const ProfileReply = {
   email: Nullable(Type.String()),
   first_name: Type.String(),
   last_name: Type.String(),
@@ -68,16 +72,14 @@ export const ClientReply = Type.Object({
   address: Type.String(),
   additional_info: Type.String(),
   links: Type.Record(Type.String(), Type.String()),
-  organizations: Type.Array(OrganizationRef, { description: 'Only the organizations the caller may see.' }),
   registration_date: Timestamp,
   updated_at: Timestamp,
-});
+};
 
-export function clientReply(row: ClientRow, organizations: { id: string; name: string }[]) {
+type ProfileRow = Pick<ClientAccountRow, 'email' | 'first_name' | 'last_name' | 'patronymic' | 'birthday' | 'sex' | 'address' | 'additional_info' | 'links' | 'updated_at'>;
+
+function profileReply(row: ProfileRow, registeredAt: Date | string) {
   return {
-    id: row.id,
-    phone: row.phone,
-    confirmed_phone: row.confirmed_phone,
     email: row.email,
     first_name: row.first_name,
     last_name: row.last_name,
@@ -87,10 +89,36 @@ export function clientReply(row: ClientRow, organizations: { id: string; name: s
     address: row.address,
     additional_info: row.additional_info,
     links: row.links,
-    organizations,
-    registration_date: new Date(row.registered_at).toISOString(),
+    registration_date: new Date(registeredAt).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** The person's own account, as they (or a platform admin) see it. */
+export const AccountReply = Type.Object({
+  id: Uuid,
+  phone: Type.String({ description: 'Login phone.' }),
+  confirmed_phone: Type.Boolean(),
+  ...ProfileReply,
+  organizations: Type.Array(OrganizationRef, { description: 'Organizations whose record of you is linked to your account.' }),
+});
+
+export function accountReply(row: ClientAccountRow, organizations: { id: string; name: string }[]) {
+  return { id: row.id, phone: row.phone, confirmed_phone: row.confirmed_phone, ...profileReply(row, row.registered_at), organizations };
+}
+
+/** An organization's record of a client, as its staff see it. */
+export const RecordReply = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  phone: Type.String({ description: 'Contact phone, as the organization wrote it (not a login).' }),
+  ...ProfileReply,
+  linked: Type.Boolean({ description: 'The person linked this record to their account.' }),
+  shared: Type.Record(Type.String(), Nullable(Type.String()), { description: 'What the linked person shares from their account.' }),
+});
+
+export function recordReply(row: ClientRecordRow, shared: Record<string, string | null> = {}) {
+  return { id: row.id, organization_id: row.organization_id, phone: row.phone, ...profileReply(row, row.created_at), linked: row.account_id !== null, shared };
 }
 
 export { Phone };

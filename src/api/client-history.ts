@@ -1,26 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { clientAuditDecider } from '../commands/client-audit.js';
+import { clientAuditDecider, type ClientAuditCommand } from '../commands/client-audit.js';
 import { DomainError } from '../commands/errors.js';
 import { clientAuditStream } from '../events/client-audit.js';
-import { clientAsOf, clientHistory } from '../projections/client-history.js';
+import { clientRecordAuditStream } from '../events/client-record.js';
+import { listAppointments } from '../projections/appointment-queries.js';
+import { accountAsOf, clientHistory, recordAsOf, type HistoryView } from '../projections/client-history.js';
+import { listMembers } from '../projections/organization-queries.js';
 import { STAFF } from './access.js';
 import { actorOf } from './authenticate.js';
-import { authorizeClient, visibleOrganizations } from './client-access.js';
+import { clientTarget, type ClientTarget } from './client-access.js';
 import { metadataOf } from './metadata.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
-// For auditors: a client's whole history, and the profile as it was at a
-// moment. Reading it is itself recorded.
+// For auditors: the history of a person's account (to the person, or a
+// platform admin) or of an organization's record (to its staff with the
+// right role), and the profile as it was at a moment. Reading is recorded.
 
 const Entry = Type.Object({
   id: Uuid,
+  sequence: Type.Integer({ description: 'Position in this view, from 1: no gaps.' }),
   type: Type.String(),
-  stream: Type.String(),
-  version: Type.Integer(),
   occurred_at: Timestamp,
-  actor: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()]) }),
+  actor: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()], { description: 'Named only when the viewer’s organization may know who it was.' }) }),
   correlation_id: Type.String(),
   request_id: Type.Union([Type.String(), Type.Null()]),
   changes: Type.Record(Type.String(), Type.Unknown()),
@@ -28,7 +31,8 @@ const Entry = Type.Object({
 
 const ProfileThen = Type.Object({
   phone: Type.String(),
-  confirmed_phone: Type.Boolean(),
+  confirmed_phone: Type.Optional(Type.Boolean()),
+  linked: Type.Optional(Type.Boolean()),
   first_name: Type.String(),
   last_name: Type.String(),
   patronymic: Type.String(),
@@ -38,17 +42,53 @@ const ProfileThen = Type.Object({
   address: Type.String(),
   additional_info: Type.String(),
   links: Type.Record(Type.String(), Type.String()),
-  organization_ids: Type.Array(Uuid),
   registration_date: Timestamp,
   updated_at: Timestamp,
 });
 
+function profileThen(profile: { firstName: string; lastName: string; patronymic: string; email: string | null; birthday: string | null; sex: string | null; address: string; additionalInfo: string; links: Record<string, string> }) {
+  return {
+    first_name: profile.firstName,
+    last_name: profile.lastName,
+    patronymic: profile.patronymic,
+    email: profile.email,
+    birthday: profile.birthday,
+    sex: profile.sex,
+    address: profile.address,
+    additional_info: profile.additionalInfo,
+    links: profile.links,
+  };
+}
+
 export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  /** The view of the target the caller may have. */
+  async function viewOf(target: ClientTarget, viewerId: string): Promise<HistoryView> {
+    if (target.kind === 'account') return { kind: 'account', accountId: target.accountId };
+    const { record } = target;
+    const appointments = await listAppointments(services.db, { organizationIds: [record.organization_id], clientId: record.id });
+    if (target.by === 'platform_admin') return { kind: 'record', recordId: record.id, appointmentIds: appointments.map((a) => a.id), named: 'all' };
+    const staff = new Set((await listMembers(services.db, record.organization_id)).map((m) => m.user.id));
+    staff.add(viewerId);
+    return { kind: 'record', recordId: record.id, appointmentIds: appointments.map((a) => a.id), named: (id) => staff.has(id) };
+  }
+
+  async function recordLook(target: ClientTarget, request: Parameters<typeof metadataOf>[0], asOf: string | null) {
+    const actor = actorOf(request);
+    const viewer = { kind: actor.kind, id: actor.id ?? null };
+    const now = services.now().toISOString();
+    const command: ClientAuditCommand =
+      target.kind === 'account'
+        ? { type: 'RecordHistoryView', data: { subject: { kind: 'account', clientId: target.accountId }, viewer, asOf, now } }
+        : { type: 'RecordHistoryView', data: { subject: { kind: 'record', recordId: target.record.id, organizationId: target.record.organization_id }, viewer, asOf, now } };
+    const stream = target.kind === 'account' ? clientAuditStream(target.accountId) : clientRecordAuditStream(target.record.id);
+    await services.handle(clientAuditDecider, stream, command, metadataOf(request));
+  }
+
   app.get('/clients/:client/history', {
     config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
     schema: {
       tags: ['clients'],
-      summary: 'Every event of the client, oldest first, with who did what; `as_of` gives the profile as it was then.',
+      summary: 'Every event of your account (a client), or of your organization’s record and its appointments (owner, admin, auditor), oldest first; `as_of` gives the profile as it was then. Each look is recorded.',
       security: [{ bearer: [] }],
       params: Type.Object({ client: Uuid }),
       querystring: Type.Object({
@@ -65,46 +105,27 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
       },
     },
   }, async (request) => {
-    const clientId = request.params.client;
-    const viewer = await authorizeClient(services, request, clientId, 'history');
+    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
-    const actor = actorOf(request);
-    await services.handle(
-      clientAuditDecider,
-      clientAuditStream(clientId),
-      { type: 'RecordHistoryView', data: { clientId, viewer: { kind: actor.kind, id: actor.id ?? null }, asOf: asOf ?? null, now: services.now().toISOString() } },
-      metadataOf(request),
-    );
+    await recordLook(target, request, asOf ?? null);
 
     if (asOf !== undefined) {
-      const state = await clientAsOf(services.store, clientId, new Date(asOf));
-      if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
-      const { profile } = state;
-      return {
-        as_of: new Date(asOf).toISOString(),
-        profile: {
-          phone: state.phone,
-          confirmed_phone: state.confirmedPhone,
-          first_name: profile.firstName,
-          last_name: profile.lastName,
-          patronymic: profile.patronymic,
-          email: profile.email,
-          birthday: profile.birthday,
-          sex: profile.sex,
-          address: profile.address,
-          additional_info: profile.additionalInfo,
-          links: profile.links,
-          organization_ids: visibleOrganizations(viewer, state.organizationIds),
-          registration_date: state.registeredAt,
-          updated_at: state.updatedAt,
-        },
-      };
+      const at = new Date(asOf);
+      if (target.kind === 'account') {
+        const state = await accountAsOf(services.store, target.accountId, at);
+        if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
+        return { as_of: at.toISOString(), profile: { phone: state.phone, confirmed_phone: state.confirmedPhone, ...profileThen(state.profile), registration_date: state.registeredAt, updated_at: state.updatedAt } };
+      }
+      const state = await recordAsOf(services.store, target.record.id, at);
+      if (state.status !== 'open') throw new DomainError('not_found', 'The record did not exist at that time.');
+      return { as_of: at.toISOString(), profile: { phone: state.phone, linked: state.clientId !== null, ...profileThen(state.profile), registration_date: state.openedAt, updated_at: state.updatedAt } };
     }
 
-    const filter = viewer.kind === 'staff' ? (id: string) => viewer.organizationIds.includes(id) : undefined;
-    const entries = await clientHistory(services.store, clientId, filter);
+    const entries = await clientHistory(services.store, await viewOf(target, actorOf(request).id ?? ''));
     const start = cursor === undefined ? 0 : Number(cursor);
     const items = entries.slice(start, start + limit);
     return { items, next: start + limit < entries.length ? String(start + limit) : null };
   });
 };
+
+

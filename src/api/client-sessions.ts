@@ -1,15 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { listAppointments } from '../projections/appointment-queries.js';
+import { linkedRecordIds } from '../projections/client-record-queries.js';
 import { STAFF } from './access.js';
-import { authorizeClient, visibleOrganizations } from './client-access.js';
+import { clientTarget } from './client-access.js';
 import { AppointmentReply, appointmentReply, PeriodQuery, periodFilter } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
-// Seed 001 "sessions": a client's appointments with place, specialist,
-// status and cost, oldest first. Staff see only those of the organizations
-// they are staff of; the client and a platform admin see all.
+// Seed 001 "sessions": appointments with place, specialist, status and cost,
+// oldest first. The person sees theirs across every organization whose
+// record they linked; staff see their organization's record's.
 
 const SessionsQuery = Type.Object(PeriodQuery);
 
@@ -18,21 +19,22 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services
     config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
     schema: {
       tags: ['clients'],
-      summary: 'The client’s appointments (sessions), filtered by status and period.',
+      summary: 'Appointments (sessions): yours across organizations (a client), or a record’s (staff); filtered by status and period.',
       security: [{ bearer: [] }],
       params: Type.Object({ client: Uuid }),
       querystring: SessionsQuery,
       response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const clientId = request.params.client.toLowerCase();
-    const viewer = await authorizeClient(services, request, clientId, 'read');
-    const q = request.query;
-    const rows = await listAppointments(services.db, {
-      clientId,
-      ...(viewer.kind === 'staff' ? { organizationIds: visibleOrganizations(viewer, viewer.organizationIds) } : {}),
-      ...periodFilter(q),
-    });
-    return rows.map(appointmentReply);
+    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'read');
+    const filter = periodFilter(request.query);
+    if (target.kind === 'record') {
+      const rows = await listAppointments(services.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
+      return rows.map((row) => appointmentReply(row));
+    }
+    const records = await linkedRecordIds(services.db, target.accountId);
+    if (records.length === 0) return [];
+    const rows = await listAppointments(services.db, { clientIds: records, ...filter });
+    return rows.map((row) => appointmentReply(row));
   });
 };

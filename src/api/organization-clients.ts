@@ -1,50 +1,49 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { clientDecider } from '../commands/client.js';
+import { addClientRecord } from '../commands/client-records.js';
+import { removeRecord } from '../commands/client-links.js';
 import { DomainError } from '../commands/errors.js';
-import { addClientToOrganization } from '../commands/register-client.js';
-import { clientStream } from '../events/client.js';
-import { decodeCursor, listClients, type ClientSort } from '../projections/client-list.js';
-import { isClientOf, organizationsOfClients } from '../projections/client-organizations.js';
+import { findClientRecord } from '../projections/client-records.js';
+import { decodeCursor, listClientRecords, sharedWith, type ClientSort } from '../projections/client-record-queries.js';
 import { organizationGrantOf } from './access.js';
-import { principalOf } from './authenticate.js';
-import { ClientProfileFields, ClientReply, clientReply, fullProfile } from './client-fields.js';
-import { staffViewer, visibleOrganizations } from './client-access.js';
-import { clientView } from './clients.js';
+import { ClientProfileFields, fullProfile, RecordReply, recordReply } from './client-fields.js';
+import { recordView } from './clients.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { errorReplies, Name, Password, Phone, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
-// An organization's client book (seed 000 client-c, client-l, clients-r).
+// An organization's client book (seed 000 client-c, client-l, clients-r):
+// its own records, never anyone's account (docs/trust-model.md).
 
-const ClientPage = Type.Object({ items: Type.Array(ClientReply), next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }) });
+const ClientPage = Type.Object({ items: Type.Array(RecordReply), next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }) });
 const SORTS: ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
+const WRITERS = ['owner', 'admin', 'manager'] as const;
 
 export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { db } = services;
 
   app.post('/organizations/:org/clients', {
-    config: { access: { kind: 'organization', param: 'org', roles: ['owner', 'admin', 'manager'] } },
+    config: { access: { kind: 'organization', param: 'org', roles: WRITERS } },
     schema: {
       tags: ['clients'],
-      summary: 'Add a client. A phone that is already a client’s adds that person (200) without changing their profile.',
+      summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its first password, only when none exists; it still verifies its phone.',
       security: [{ bearer: [] }],
       params: OrgParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
-      response: { 200: ClientReply, 201: ClientReply, ...errorReplies(400, 401, 403, 404) },
+      response: { 201: RecordReply, ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const { phone, password, ...profile } = request.body;
-    const added = await addClientToOrganization(
+    const recordId = services.newId();
+    const position = await addClientRecord(
       services,
-      { clientId: services.newId(), organizationId, phone: services.normalizePhone(phone)!, password, profile: fullProfile(profile), now: services.now() },
+      { recordId, organizationId, phone: services.normalizePhone(phone)!, profile: fullProfile(profile), password, accountId: services.newId(), now: services.now() },
       metadataOf(request),
     );
-    await services.awaitProjections(added.position, ['clients']);
-    const view = await clientView(services, added.clientId, await staffViewer(services, principalOf(request).id, request.organizationGrant?.platformAdmin ?? false));
-    return reply.code(added.created ? 201 : 200).send(view);
+    await services.awaitProjections(position, ['client-records']);
+    return reply.code(201).send(await recordView(services, recordId));
   });
 
   app.get('/organizations/:org/clients', {
@@ -67,34 +66,27 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
     const { search, sort = 'name', cursor, limit = 20 } = request.query;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) throw new DomainError('invalid', 'Invalid input.', { cursor: ['Not a cursor from a previous page.'] });
-    const page = await listClients(db, { organizationId: grant.organizationId, sort, limit, ...(search ? { search } : {}), ...(after ? { after } : {}) });
-    const organizations = await organizationsOfClients(db, page.items.map((c) => c.id));
-    const viewer = await staffViewer(services, principalOf(request).id, grant.platformAdmin);
-    return {
-      items: page.items.map((row) => {
-        const theirs = organizations.get(row.id) ?? [];
-        const shown = new Set(visibleOrganizations(viewer, theirs.map((o) => o.id)));
-        return clientReply(row, theirs.filter((o) => shown.has(o.id)));
-      }),
-      next: page.next ?? null,
-    };
+    const page = await listClientRecords(db, { organizationId: grant.organizationId, sort, limit, ...(search ? { search } : {}), ...(after ? { after } : {}) });
+    const shared = await sharedWith(db, page.items);
+    return { items: page.items.map((row) => recordReply(row, shared.get(row.id))), next: page.next ?? null };
   });
 
   app.delete('/organizations/:org/clients/:client', {
-    config: { access: { kind: 'organization', param: 'org', roles: ['owner', 'admin', 'manager'] } },
+    config: { access: { kind: 'organization', param: 'org', roles: WRITERS } },
     schema: {
       tags: ['clients'],
-      summary: 'The client leaves this organization; the person and their history remain.',
+      summary: 'Remove the organization’s record of a client (and its link); the person’s account is untouched.',
       security: [{ bearer: [] }],
-      params: Type.Object({ org: Type.String(), client: Uuid }),
+      params: Type.Object({ org: Uuid, client: Uuid }),
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
-    const clientId = request.params.client;
-    if (!(await isClientOf(db, clientId, organizationId))) throw new DomainError('not_found', 'Not found.');
-    const { position } = await services.handle(clientDecider, clientStream(clientId), { type: 'LeaveOrganization', data: { organizationId, now: services.now().toISOString() } }, metadataOf(request));
-    await services.awaitProjections(position, ['clients']);
+    const recordId = request.params.client.toLowerCase();
+    const record = await findClientRecord(db, recordId);
+    if (!record || record.organization_id !== organizationId || record.removed_at !== null) throw new DomainError('not_found', 'Not found.');
+    const position = await removeRecord(services, { recordId, now: services.now() }, metadataOf(request));
+    await services.awaitProjections(position, ['client-records']);
     return reply.code(204).send(null);
   });
 };

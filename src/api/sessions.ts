@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { verifyCode } from '../auth/codes.js';
 import { getPasswordHash, type Subject } from '../auth/credentials.js';
 import { clearFailures, lockedFor, recordFailure } from '../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../auth/passwords.js';
 import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../auth/refresh-tokens.js';
 import { startSession } from '../auth/sessions.js';
-import { clientDecider } from '../commands/client.js';
+import { clientDecider, registered } from '../commands/client.js';
 import { DomainError, tooManyRequests } from '../commands/errors.js';
+import { loadState } from '../commands/load-state.js';
 import { clientStream } from '../events/client.js';
-import { findClientIdByPhone, findClientIdForPasswordLogin } from '../projections/clients.js';
-import { findUserIdByEmail, findUserIdByPhone } from '../projections/users.js';
+import { findAccountIdByVerifiedPhone } from '../projections/client-accounts.js';
+import { staffLoginCandidates } from '../projections/users.js';
 import { principalOf } from './authenticate.js';
-import { claimOrThrow, Code, expiresIn, rejectCode } from './identity.js';
+import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
 import { codeRequestLimit, guessLimit } from './rate-limits.js';
 import { Email, errorReplies, Phone, Tokens } from './schemas.js';
@@ -33,18 +33,32 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   const { db, tokens } = services;
 
   /**
-   * The account an identifier names. A phone is a client's login first (they
-   * register by phone), then a staff user's; an email is a staff login.
+   * The accounts a login may open. A phone signs in the client who VERIFIED
+   * it (an unverified phone gives no right), else staff; an email is a staff
+   * login. Staff may sign in before verifying (seed 003): then every active
+   * staff account naming the value is a candidate, and only the password
+   * tells which, while an owner, once verified, is the only one.
    */
-  async function findAccount(identifier: { phone?: string; email?: string }): Promise<Subject | undefined> {
+  async function candidates(identifier: { phone?: string; email?: string }): Promise<Subject[]> {
     if (identifier.phone) {
-      const clientId = await findClientIdForPasswordLogin(db, identifier.phone);
-      if (clientId) return { id: clientId, kind: 'client' };
-      const userId = await findUserIdByPhone(db, identifier.phone);
-      return userId ? { id: userId, kind: 'user' } : undefined;
+      const clientId = await findAccountIdByVerifiedPhone(db, identifier.phone);
+      if (clientId) return [{ id: clientId, kind: 'client' }];
+      return (await staffLoginCandidates(db, { phone: identifier.phone })).map((id) => ({ id, kind: 'user' }));
     }
-    const userId = identifier.email ? await findUserIdByEmail(db, identifier.email) : undefined;
-    return userId ? { id: userId, kind: 'user' } : undefined;
+    return identifier.email ? (await staffLoginCandidates(db, { email: identifier.email })).map((id) => ({ id, kind: 'user' })) : [];
+  }
+
+  /** The candidate whose password this is; an unknown login costs the time of one wrong password. */
+  async function passwordOwner(accounts: readonly Subject[], password: string): Promise<Subject | undefined> {
+    if (accounts.length === 0) {
+      await dummyVerify(password);
+      return undefined;
+    }
+    for (const account of accounts) {
+      const hash = await getPasswordHash(db, account.id);
+      if (hash ? await verifyPassword(hash, password) : await dummyVerify(password)) return account;
+    }
+    return undefined;
   }
 
   app.post('/auth/token', {
@@ -65,11 +79,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     const wait = await lockedFor(db, throttleKey, now);
     if (wait > 0) throw tooManyRequests(`Too many failed login attempts; try again in ${wait} seconds.`, wait);
 
-    const account = await findAccount({ phone, email });
-    const hash = account ? await getPasswordHash(db, account.id) : undefined;
-    // An unknown account costs the same time as a wrong password.
-    const valid = hash ? await verifyPassword(hash, password) : await dummyVerify(password);
-    if (!account || !valid) {
+    const account = await passwordOwner(await candidates({ phone, email }), password);
+    if (!account) {
       await recordFailure(db, throttleKey, now);
       throw new DomainError('unauthenticated', BAD_CREDENTIALS);
     }
@@ -116,7 +127,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
     schema: {
       tags: ['sessions'],
-      summary: 'Passwordless login: an SMS code to a registered phone; the same answer for any phone (public).',
+      summary: 'Passwordless login: an SMS code to a verified phone; the same answer for any phone (public).',
       body: Type.Object({ phone: Phone }),
       response: { 200: Type.Object({ detail: Type.String(), expires_in: Type.Integer() }), ...errorReplies(400, 415, 429) },
     },
@@ -124,11 +135,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     const phone = services.normalizePhone(request.body.phone)!;
     // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
     await claimOrThrow(services, 'login', phone);
-    const clientId = await findClientIdByPhone(db, phone);
+    const clientId = await findAccountIdByVerifiedPhone(db, phone);
     if (clientId) {
       await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
     }
-    return { detail: 'If this phone number is registered, a login code has been sent to it.', expires_in: expiresIn };
+    return { detail: 'If this phone number is registered and verified, a login code has been sent to it.', expires_in: expiresIn };
   });
 
   app.post('/auth/login/verify', {
@@ -141,13 +152,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request) => {
     const phone = services.normalizePhone(request.body.phone)!;
-    const clientId = await findClientIdByPhone(db, phone);
-    if (!clientId) throw rejectCode('missing');
-    const check = await verifyCode(db, services.codeSecret, { purpose: 'login', subjectId: clientId, code: request.body.code, now: services.now() });
-    if (check !== 'ok') throw rejectCode(check);
-    // A code received on the phone proves the phone too.
-    const { position } = await services.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { now: services.now().toISOString() } }, metadataOf(request));
-    await services.awaitProjections(position, ['clients']);
+    const clientId = await expectCode(services, { purpose: 'login', destination: phone, code: request.body.code });
+    // The code opens the account only while that account still holds the number it was sent to.
+    const account = registered((await loadState(services.store, clientDecider, clientStream(clientId))).state);
+    if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
     return startSession(db, tokens, { id: clientId, kind: 'client' }, services.now());
   });
 

@@ -2,17 +2,16 @@ import { setPassword } from '../auth/credentials.js';
 import { hashPassword } from '../auth/passwords.js';
 import { revokeSubject } from '../auth/refresh-tokens.js';
 import { clientStream, type ClientProfile } from '../events/client.js';
-import { phoneStream } from '../events/phone.js';
-import { comparePositions, type EventMetadata, type Position } from '../store/port.js';
+import { phoneStream } from '../events/contact.js';
+import { laterPosition as latest, type EventMetadata, type Position } from '../store/port.js';
 import { clientDecider } from './client.js';
-import { phoneDecider, phoneTaken } from './phone.js';
-import type { ClientBookDeps } from './register-client.js';
-import { DomainError } from './errors.js';
+import { contactDecider, contactTaken } from './contact.js';
+import { phoneOwner, type ClientBookDeps } from './register-client.js';
 
 export interface ChangeClient {
   readonly clientId: string;
   readonly profile?: Partial<ClientProfile>;
-  /** E.164. A new phone is reserved, then verified again by SMS. */
+  /** E.164. A new login phone must be verified (and so owned) again. */
   readonly phone?: string;
   readonly password?: string;
   /** For the verification code of a new phone. */
@@ -20,12 +19,12 @@ export interface ChangeClient {
   readonly now: Date;
 }
 
-const later = (a: Position | undefined, b: Position | undefined) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b);
-
 /**
- * One change of a client record (PUT, PATCH and the one-purpose PATCHes).
- * The phone goes first since it may be taken (409 changes nothing else); a
- * new password ends every session of the client.
+ * One change of a person's own account (PUT, PATCH and the one-purpose
+ * PATCHes); the route has checked who asks and, for the phone and the
+ * password, that they re-authenticated. The phone goes first since it may
+ * be taken (409 changes nothing else); the old number stops being theirs;
+ * a new password ends every session.
  */
 export async function changeClient(deps: ClientBookDeps, change: ChangeClient, metadata: EventMetadata): Promise<Position | undefined> {
   const { clientId, now } = change;
@@ -36,28 +35,25 @@ export async function changeClient(deps: ClientBookDeps, change: ChangeClient, m
 
   if (change.phone !== undefined) {
     const phone = change.phone;
-    try {
-      await deps.handle(phoneDecider, phoneStream(phone), { type: 'ReservePhone', data: { phone, clientId, now: at } }, metadata);
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'conflict') throw new DomainError('conflict', phoneTaken().message, { phone: [phoneTaken().message] });
-      throw error;
-    }
+    const owner = await phoneOwner(deps.store, phone);
+    if (owner !== undefined && owner !== clientId) throw contactTaken('phone', 'This phone number is already taken.');
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePhone', data: { phone, challengeId: change.challengeId, now: at } }, metadata);
-    const previous = changed.events.find((e) => e.type === 'ClientPhoneChanged');
-    if (previous?.type === 'ClientPhoneChanged') {
-      await deps.handle(phoneDecider, phoneStream(previous.data.previousPhone), { type: 'ReleasePhone', data: { phone: previous.data.previousPhone, clientId, now: at } }, metadata);
+    const moved = changed.events.find((e) => e.type === 'ClientPhoneChanged');
+    if (moved?.type === 'ClientPhoneChanged') {
+      const previous = moved.data.previousPhone;
+      await deps.handle(contactDecider, phoneStream(previous), { type: 'ReleaseContact', data: { contact: previous, ownerId: clientId, now: at } }, metadata);
     }
-    position = later(position, changed.position);
+    position = latest(position, changed.position);
   }
   if (change.profile && Object.keys(change.profile).length > 0) {
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangeProfile', data: { changes: change.profile, now: at } }, metadata);
-    position = later(position, changed.position);
+    position = latest(position, changed.position);
   }
   if (passwordHash !== undefined) {
     await setPassword(deps.db, { id: clientId, kind: 'client' }, passwordHash);
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePassword', data: { now: at } }, metadata);
     await revokeSubject(deps.db, clientId, now);
-    position = later(position, changed.position);
+    position = latest(position, changed.position);
   }
   return position;
 }

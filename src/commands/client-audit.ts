@@ -1,9 +1,9 @@
-import type { ClientAuditEvent } from '../events/client-audit.js';
+import type { ClientAuditEvent, Viewer } from '../events/client-audit.js';
 import type { Decider } from './decider.js';
 
 export type ClientAuditCommand = {
   type: 'RecordHistoryView';
-  data: { clientId: string; viewer: { kind: string; id: string | null }; asOf: string | null; now: string };
+  data: { subject: { kind: 'account'; clientId: string } | { kind: 'record'; recordId: string; organizationId: string }; viewer: Viewer; asOf: string | null; now: string };
 };
 
 /** Every look is recorded; there is no rule to break, only a fact to keep. */
@@ -11,7 +11,9 @@ export const clientAuditDecider: Decider<null, ClientAuditCommand, ClientAuditEv
   initialState: () => null,
   evolve: (state) => state,
   decide: (command) => {
-    const { clientId, viewer, asOf, now } = command.data;
-    return [{ type: 'ClientHistoryViewed', data: { clientId, viewer, asOf, viewedAt: now } }];
+    const { subject, viewer, asOf, now } = command.data;
+    return subject.kind === 'account'
+      ? [{ type: 'ClientHistoryViewed', data: { clientId: subject.clientId, viewer, asOf, viewedAt: now } }]
+      : [{ type: 'ClientRecordHistoryViewed', data: { recordId: subject.recordId, organizationId: subject.organizationId, viewer, asOf, viewedAt: now } }];
   },
 };

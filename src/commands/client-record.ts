@@ -52,10 +52,11 @@ function decide(command: ClientRecordCommand, state: ClientRecordState): ClientR
   switch (command.type) {
     case 'OpenRecord': {
       const { recordId, organizationId, phone, profile, openedBy, now } = command.data;
-      // Opening the same record again (a retry, two bookings at once) changes nothing.
+      // Opening the same record again (a retry, two bookings at once) changes
+      // nothing; a record the organization had removed opens anew.
       if (state.status !== 'none') {
         if (state.organizationId !== organizationId) throw conflict('This record belongs to another organization.');
-        return [];
+        if (state.status === 'open') return [];
       }
       return [{ type: 'ClientRecordOpened', data: { recordId, organizationId, phone, profile, openedBy, openedAt: now } }];
     }

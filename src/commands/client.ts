@@ -2,13 +2,18 @@ import type { ClientEvent, ClientProfile } from '../events/client.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
 
+// The decider of a person's own account (`client-{id}`). Ownership of the
+// login phone is decided in the phone's own stream (src/commands/contact.ts);
+// this stream records what the account names and whether it verified it.
+
 export interface RegisteredClient {
   readonly status: 'registered';
   readonly clientId: string;
   readonly phone: string;
   readonly profile: ClientProfile;
   readonly confirmedPhone: boolean;
-  readonly organizationIds: readonly string[];
+  /** The record linked at each organization: organization id -> record id. */
+  readonly links: Readonly<Record<string, string>>;
   readonly registeredAt: string;
   readonly updatedAt: string;
 }
@@ -25,8 +30,6 @@ export type ClientCommand =
         passwordSet: boolean;
         /** Set when a code should be sent to verify the phone (self-registration). */
         challengeId: string | null;
-        /** Set when staff of an organization add the client. */
-        organizationId: string | null;
         now: string;
       };
     }
@@ -34,14 +37,18 @@ export type ClientCommand =
   | { type: 'ChangePhone'; data: { phone: string; challengeId: string; now: string } }
   | { type: 'ChangePassword'; data: { now: string } }
   | { type: 'RequestPhoneVerification'; data: { challengeId: string; now: string } }
-  | { type: 'VerifyPhone'; data: { now: string } }
+  /** `phone`: the destination the code was sent to; it verifies only that number. */
+  | { type: 'VerifyPhone'; data: { phone: string; now: string } }
   | { type: 'RequestLoginCode'; data: { challengeId: string; now: string } }
-  | { type: 'JoinOrganization'; data: { organizationId: string; now: string } }
-  | { type: 'LeaveOrganization'; data: { organizationId: string; now: string } };
+  | { type: 'RequestReauthentication'; data: { challengeId: string; now: string } }
+  | { type: 'LinkRecord'; data: { recordId: string; organizationId: string; now: string } }
+  | { type: 'UnlinkRecord'; data: { recordId: string; organizationId: string; now: string } };
 
 const notFound = () => new DomainError('not_found', 'Not found.');
+export const PHONE_NOT_VERIFIED = 'Verify your phone number first.';
+const unverified = () => new DomainError('forbidden', PHONE_NOT_VERIFIED);
 
-function registered(state: ClientState): RegisteredClient {
+export function registered(state: ClientState): RegisteredClient {
   if (state.status !== 'registered') throw notFound();
   return state;
 }
@@ -61,10 +68,9 @@ function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
   switch (command.type) {
     case 'RegisterClient': {
       if (state.status !== 'none') throw conflict('This client is already registered.');
-      const { clientId, phone, profile, passwordSet, challengeId, organizationId, now } = command.data;
+      const { clientId, phone, profile, passwordSet, challengeId, now } = command.data;
       const events: ClientEvent[] = [{ type: 'ClientRegistered', data: { schemaVersion: 2, clientId, phone, profile, passwordSet, registeredAt: now } }];
       if (challengeId) events.push({ type: 'PhoneVerificationRequested', data: { clientId, phone, challengeId, requestedAt: now } });
-      if (organizationId) events.push({ type: 'ClientJoinedOrganization', data: { clientId, organizationId, joinedAt: now } });
       return events;
     }
     case 'ChangeProfile': {
@@ -92,27 +98,38 @@ function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
     }
     case 'VerifyPhone': {
       const client = registered(state);
-      // Verifying twice (a login code also proves the phone) changes nothing.
+      const { phone, now } = command.data;
+      // A code sent to another number (the one before a change) verifies nothing here.
+      if (phone !== client.phone) throw new DomainError('invalid', 'Invalid code.', { code: ['The code is not valid.'] });
       if (client.confirmedPhone) return [];
-      return [{ type: 'PhoneVerified', data: { clientId: client.clientId, phone: client.phone, verifiedAt: command.data.now } }];
+      return [{ type: 'PhoneVerified', data: { clientId: client.clientId, phone, verifiedAt: now } }];
     }
     case 'RequestLoginCode': {
       const client = registered(state);
+      if (!client.confirmedPhone) throw unverified();
       const { challengeId, now } = command.data;
       return [{ type: 'LoginCodeRequested', data: { clientId: client.clientId, phone: client.phone, challengeId, requestedAt: now } }];
     }
-    case 'JoinOrganization': {
+    case 'RequestReauthentication': {
       const client = registered(state);
-      const { organizationId, now } = command.data;
-      // Joining again (a second booking, a retry) changes nothing.
-      if (client.organizationIds.includes(organizationId)) return [];
-      return [{ type: 'ClientJoinedOrganization', data: { clientId: client.clientId, organizationId, joinedAt: now } }];
+      if (!client.confirmedPhone) throw new DomainError('conflict', 'There is no verified phone to send a code to; give your current password.');
+      const { challengeId, now } = command.data;
+      return [{ type: 'ClientReauthenticationRequested', data: { clientId: client.clientId, phone: client.phone, challengeId, requestedAt: now } }];
     }
-    case 'LeaveOrganization': {
+    case 'LinkRecord': {
       const client = registered(state);
-      const { organizationId, now } = command.data;
-      if (!client.organizationIds.includes(organizationId)) throw notFound();
-      return [{ type: 'ClientLeftOrganization', data: { clientId: client.clientId, organizationId, leftAt: now } }];
+      if (!client.confirmedPhone) throw unverified();
+      const { recordId, organizationId, now } = command.data;
+      const linked = client.links[organizationId];
+      if (linked === recordId) return [];
+      if (linked !== undefined) throw conflict('Your account is already linked to another record of this organization.');
+      return [{ type: 'ClientLinkedToRecord', data: { clientId: client.clientId, organizationId, recordId, linkedAt: now } }];
+    }
+    case 'UnlinkRecord': {
+      const client = registered(state);
+      const { recordId, organizationId, now } = command.data;
+      if (client.links[organizationId] !== recordId) return [];
+      return [{ type: 'ClientUnlinkedFromRecord', data: { clientId: client.clientId, organizationId, recordId, unlinkedAt: now } }];
     }
     default: {
       const exhaustive: never = command;
@@ -124,7 +141,7 @@ function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
 function evolve(state: ClientState, event: ClientEvent): ClientState {
   if (event.type === 'ClientRegistered') {
     const { clientId, phone, profile, registeredAt } = event.data;
-    return { status: 'registered', clientId, phone, profile, confirmedPhone: false, organizationIds: [], registeredAt, updatedAt: registeredAt };
+    return { status: 'registered', clientId, phone, profile, confirmedPhone: false, links: {}, registeredAt, updatedAt: registeredAt };
   }
   if (state.status !== 'registered') return state;
   switch (event.type) {
@@ -134,10 +151,13 @@ function evolve(state: ClientState, event: ClientEvent): ClientState {
       return { ...state, phone: event.data.phone, confirmedPhone: false, updatedAt: event.data.changedAt };
     case 'PhoneVerified':
       return state.phone === event.data.phone ? { ...state, confirmedPhone: true, updatedAt: event.data.verifiedAt } : state;
-    case 'ClientJoinedOrganization':
-      return { ...state, organizationIds: [...state.organizationIds, event.data.organizationId] };
-    case 'ClientLeftOrganization':
-      return { ...state, organizationIds: state.organizationIds.filter((id) => id !== event.data.organizationId) };
+    case 'ClientLinkedToRecord':
+      return { ...state, links: { ...state.links, [event.data.organizationId]: event.data.recordId } };
+    case 'ClientUnlinkedFromRecord': {
+      if (state.links[event.data.organizationId] !== event.data.recordId) return state;
+      const { [event.data.organizationId]: _gone, ...links } = state.links;
+      return { ...state, links };
+    }
     default:
       return state;
   }

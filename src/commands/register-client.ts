@@ -3,13 +3,12 @@ import { setPassword } from '../auth/credentials.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Database } from '../db/database.js';
 import { clientStream, type ClientProfile } from '../events/client.js';
-import { phoneStream } from '../events/phone.js';
+import { phoneStream } from '../events/contact.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
 import { clientDecider } from './client.js';
-import { fold } from './decider.js';
-import { DomainError } from './errors.js';
+import { contactDecider, contactTaken, isContactTaken } from './contact.js';
 import type { CommandHandler } from './handler.js';
-import { phoneDecider } from './phone.js';
+import { loadState } from './load-state.js';
 
 export interface ClientBookDeps {
   readonly handle: CommandHandler;
@@ -17,12 +16,13 @@ export interface ClientBookDeps {
   readonly store: EventStore;
 }
 
+export const PHONE_TAKEN = 'A client with this phone number already exists.';
+const phoneTaken = () => contactTaken('phone', PHONE_TAKEN);
+
 export interface RegisterClient {
   readonly clientId: string;
   /** Names the phone verification code the worker will send; null sends none. */
   readonly challengeId: string | null;
-  /** The organization whose staff add the client, if any. */
-  readonly organizationId: string | null;
   /** E.164. */
   readonly phone: string;
   readonly password: string | undefined;
@@ -30,53 +30,64 @@ export interface RegisterClient {
   readonly now: Date;
 }
 
+/** The account that owns (has verified) a phone, from the phone's stream: the source of truth. */
+export async function phoneOwner(store: EventStore, phone: string): Promise<string | undefined> {
+  const { state } = await loadState(store, contactDecider, phoneStream(phone));
+  return state.status === 'owned' ? state.ownerId : undefined;
+}
+
 /**
- * Reserves the phone (its own stream, appended with `no_stream`: of two
- * registrations racing for one number exactly one wins), then records the
- * client. The password hash goes to the credentials table, never the log.
+ * A new account. A phone somebody has verified is taken (409); a phone that
+ * others merely named stops nobody: whoever verifies it owns it
+ * (verifyClientPhone). The password hash goes to the credentials table,
+ * never the log.
  */
-export async function registerClient(deps: Pick<ClientBookDeps, 'handle' | 'db'>, command: RegisterClient, metadata: EventMetadata): Promise<{ clientId: string; position: Position | undefined }> {
-  const { clientId, challengeId, organizationId, phone, password, profile } = command;
-  const now = command.now.toISOString();
+export async function registerClient(deps: ClientBookDeps, command: RegisterClient, metadata: EventMetadata): Promise<{ clientId: string; position: Position | undefined }> {
+  const { password, ...account } = command;
   // Hash first: it is the slow part, and a failure here must leave no trace.
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
-  await deps.handle(phoneDecider, phoneStream(phone), { type: 'ReservePhone', data: { phone, clientId, now } }, metadata);
+  return registerAccount(deps, { ...account, passwordHash }, metadata);
+}
+
+/** registerClient with the password already hashed. */
+export async function registerAccount(
+  deps: ClientBookDeps,
+  command: Omit<RegisterClient, 'password'> & { passwordHash: string | undefined },
+  metadata: EventMetadata,
+): Promise<{ clientId: string; position: Position | undefined }> {
+  const { clientId, challengeId, phone, passwordHash, profile } = command;
+  const now = command.now.toISOString();
+  if ((await phoneOwner(deps.store, phone)) !== undefined) throw phoneTaken();
   const registered = await deps.handle(
     clientDecider,
     clientStream(clientId),
-    { type: 'RegisterClient', data: { clientId, phone, profile, passwordSet: passwordHash !== undefined, challengeId, organizationId, now } },
+    { type: 'RegisterClient', data: { clientId, phone, profile, passwordSet: passwordHash !== undefined, challengeId, now } },
     metadata,
   );
   if (passwordHash !== undefined) await setPassword(deps.db, { id: clientId, kind: 'client' }, passwordHash);
   return { clientId, position: registered.position };
 }
 
-/** The client holding a phone now, from its reservation stream (the source of truth). */
-export async function phoneHolder(store: EventStore, phone: string): Promise<string | undefined> {
-  const events = await store.readStream(phoneStream(phone));
-  const state = fold(phoneDecider, events.map((e) => ({ type: e.type, data: e.data }) as Parameters<typeof phoneDecider.evolve>[1]));
-  return state.status === 'reserved' ? state.clientId : undefined;
-}
-
 /**
- * Staff add a client to their organization. A phone that already belongs to
- * a client means the same person: they join this organization too (one
- * person, one history), their profile is not overwritten, and nothing of
- * their other organizations is shown to this one.
+ * A code sent to `phone` came back for this account: the phone's stream
+ * decides ownership first (of two accounts verifying one number, one owns
+ * it), then the account records the verification. An account that no longer
+ * names the number gives the ownership back.
  */
-export async function addClientToOrganization(
-  deps: ClientBookDeps,
-  command: Omit<RegisterClient, 'challengeId'> & { organizationId: string },
-  metadata: EventMetadata,
-): Promise<{ clientId: string; created: boolean; position: Position | undefined }> {
+export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+  const { clientId, phone } = command;
+  const now = command.now.toISOString();
   try {
-    const { clientId, position } = await registerClient(deps, { ...command, challengeId: null }, metadata);
-    return { clientId, created: true, position };
+    await deps.handle(contactDecider, phoneStream(phone), { type: 'OwnContact', data: { contact: phone, ownerId: clientId, now } }, metadata);
   } catch (error) {
-    if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
-    const holder = await phoneHolder(deps.store, command.phone);
-    if (!holder) throw error;
-    const joined = await deps.handle(clientDecider, clientStream(holder), { type: 'JoinOrganization', data: { organizationId: command.organizationId, now: command.now.toISOString() } }, metadata);
-    return { clientId: holder, created: false, position: joined.position };
+    if (isContactTaken(error)) throw contactTaken('phone', 'This phone number was verified by another account.');
+    throw error;
+  }
+  try {
+    const verified = await deps.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { phone, now } }, metadata);
+    return verified.position;
+  } catch (error) {
+    await deps.handle(contactDecider, phoneStream(phone), { type: 'ReleaseContact', data: { contact: phone, ownerId: clientId, now } }, metadata);
+    throw error;
   }
 }

@@ -2,7 +2,11 @@ import Type, { type Static } from 'typebox';
 import type { Event } from './event.js';
 import { Nullable } from './schema.js';
 
-// Stream `client-{clientId}`: one person who books, whatever organizations they belong to.
+// Stream `client-{clientId}`: one person's own ACCOUNT (a client who books):
+// login phone, verification, the profile they keep themself, and which
+// organization records they linked. Only the person changes it (or a
+// platform admin, recorded). What an organization knows of the person lives
+// in that organization's record (client-record.ts), never here.
 
 export const clientStream = (clientId: string) => `client-${clientId}`;
 
@@ -38,14 +42,20 @@ export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', { c
 export type PhoneVerified = Event<'PhoneVerified', { clientId: string; phone: string; verifiedAt: string }>;
 export type LoginCodeRequested = Event<'LoginCodeRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
 
-/** The client became a client of an organization (staff added them, or they booked there). */
-export type ClientJoinedOrganization = Event<'ClientJoinedOrganization', { clientId: string; organizationId: string; joinedAt: string }>;
-/** The organization removed the client; the person and their history remain. */
-export type ClientLeftOrganization = Event<'ClientLeftOrganization', { clientId: string; organizationId: string; leftAt: string }>;
+/** A code to confirm a sensitive change (password, phone) was asked for; sent to the verified phone. */
+export type ClientReauthenticationRequested = Event<'ClientReauthenticationRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
+
+/**
+ * The person linked an organization's record of them to their account (they
+ * booked there, or accepted it). Legacy `ClientJoinedOrganization` events are
+ * read as this (src/events/catalogue.ts).
+ */
+export type ClientLinkedToRecord = Event<'ClientLinkedToRecord', { clientId: string; organizationId: string; recordId: string; linkedAt: string }>;
+export type ClientUnlinkedFromRecord = Event<'ClientUnlinkedFromRecord', { clientId: string; organizationId: string; recordId: string; unlinkedAt: string }>;
 
 /** Only the profile fields that changed, with their new values. */
 export type ClientProfileChanged = Event<'ClientProfileChanged', { clientId: string; changes: Partial<ClientProfile>; changedAt: string }>;
-/** The new phone was reserved first; it must be verified again before a password login. */
+/** The new phone must be verified (and so owned) before it gives any right. */
 export type ClientPhoneChanged = Event<'ClientPhoneChanged', { clientId: string; phone: string; previousPhone: string; changedAt: string }>;
 /** That the password changed, never the password or its hash. */
 export type ClientPasswordChanged = Event<'ClientPasswordChanged', { clientId: string; changedAt: string }>;
@@ -58,5 +68,9 @@ export type ClientEvent =
   | PhoneVerificationRequested
   | PhoneVerified
   | LoginCodeRequested
-  | ClientJoinedOrganization
-  | ClientLeftOrganization;
+  | ClientReauthenticationRequested
+  | ClientLinkedToRecord
+  | ClientUnlinkedFromRecord;
+
+/** What the account read model projects. */
+export const clientAccountEventTypes: readonly ClientEvent['type'][] = ['ClientRegistered', 'ClientProfileChanged', 'ClientPhoneChanged', 'ClientPasswordChanged', 'PhoneVerified'];

@@ -24,6 +24,7 @@ interface Delivery {
 const deliveries: Readonly<Record<string, Delivery>> = {
   PhoneVerificationRequested: { purpose: 'phone_verification', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
   LoginCodeRequested: { purpose: 'login', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
+  ClientReauthenticationRequested: { purpose: 'reauthentication', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
   EmailVerificationRequested: { purpose: 'email_verification', channel: 'email', subjectKind: 'user', subjectId: (d) => d.userId, destination: (d) => d.email },
 };
 
@@ -74,7 +75,7 @@ export function sendCodeHandler(deps: {
     const challengeId = data.challengeId;
     if (!delivery || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
 
-    const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, now: deps.now() });
+    const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, destination, now: deps.now() });
     if (code === undefined) return; // already used: nothing left to send
     const text = `Your ${delivery.purpose === 'login' ? 'login' : 'verification'} code is ${code}. It expires in ${minutes(deps.codeTtlMs)} minutes. Do not share it.`;
     if (delivery.channel === 'sms') await deps.sms.send(destination, text);

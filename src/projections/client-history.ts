@@ -1,19 +1,26 @@
 import { clientDecider, type ClientState } from '../commands/client.js';
+import { clientRecordDecider, type ClientRecordState } from '../commands/client-record.js';
 import { fold } from '../commands/decider.js';
+import { appointmentStream } from '../events/appointment.js';
 import { toDomainEvent } from '../events/catalogue.js';
 import { clientAuditStream } from '../events/client-audit.js';
 import { clientStream, type ClientEvent } from '../events/client.js';
+import { clientRecordAuditStream, clientRecordStream, type ClientRecordEvent } from '../events/client-record.js';
 import type { EventStore, StoredEvent } from '../store/port.js';
 
-// A client's history for auditors, read from the log itself (not a table):
-// every event of the client's streams, oldest first, with who did it and why,
-// and the profile as it was at any moment, folded from the events.
+// A client's history for auditors, read from the log itself (not a table),
+// in one of two views (docs/trust-model.md, "History"):
+//
+// - an ACCOUNT: the person's own stream and the looks at it;
+// - a RECORD: one organization's record, the looks at it and its
+//   appointments; only that organization's own staff are named.
+//
+// Entries are numbered per view, so no gap hints at events left out.
 
 export interface HistoryEntry {
   readonly id: string;
+  readonly sequence: number;
   readonly type: string;
-  readonly stream: string;
-  readonly version: number;
   readonly occurred_at: string;
   readonly actor: { kind: string; id: string | null };
   readonly correlation_id: string;
@@ -21,52 +28,63 @@ export interface HistoryEntry {
   readonly changes: Record<string, unknown>;
 }
 
-/** Organizations a viewer may see; undefined: all. */
-export type OrganizationFilter = ((organizationId: string) => boolean) | undefined;
+export type HistoryView =
+  | { readonly kind: 'account'; readonly accountId: string }
+  | { readonly kind: 'record'; readonly recordId: string; readonly appointmentIds: readonly string[]; readonly named: ((actorId: string) => boolean) | 'all' };
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function snakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeKeys);
+/** Keys in snake case; in a record view, `{kind, id}` actors the organization may not name lose their id. */
+function present(value: unknown, named: (id: string) => boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => present(v, named));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]));
+  const object = value as Record<string, unknown>;
+  const isActor = typeof object.kind === 'string' && typeof object.id === 'string' && Object.keys(object).length <= 2;
+  if (isActor && !named(object.id as string)) return { kind: object.kind };
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [snake(k), present(v, named)]));
 }
 
-// Ids that only repeat the stream's own subject, or name a code's row, say nothing to an auditor.
-const OMITTED = new Set(['clientId', 'challengeId', 'schemaVersion']);
+// Ids that only repeat the view's own subject, or name a code's row, say nothing to an auditor.
+const OMITTED = new Set(['clientId', 'recordId', 'challengeId', 'schemaVersion']);
 
-function entry(event: StoredEvent): HistoryEntry {
+function entry(event: StoredEvent, sequence: number, named: (id: string) => boolean): HistoryEntry {
   const data = toDomainEvent(event).data as Record<string, unknown>;
   const changes = Object.fromEntries(Object.entries(data).filter(([k]) => !OMITTED.has(k)));
+  const actor = event.metadata.actor;
   return {
     id: event.id,
-    type: event.type,
-    stream: event.stream,
-    version: event.version,
+    sequence,
+    type: toDomainEvent(event).type,
     occurred_at: event.createdAt.toISOString(),
-    actor: { kind: event.metadata.actor.kind, id: event.metadata.actor.id ?? null },
+    actor: { kind: actor.kind, id: actor.id !== undefined && named(actor.id) ? actor.id : null },
     correlation_id: event.metadata.correlationId,
     request_id: event.metadata.requestId ?? null,
-    changes: snakeKeys(changes) as Record<string, unknown>,
+    changes: present(changes, named) as Record<string, unknown>,
   };
 }
 
-/** Events about organizations the viewer is not staff of are not theirs to see. */
-function visible(event: StoredEvent, filter: OrganizationFilter): boolean {
-  const organizationId = (event.data as { organizationId?: unknown }).organizationId;
-  return filter === undefined || typeof organizationId !== 'string' || filter(organizationId);
+function streamsOf(view: HistoryView): string[] {
+  return view.kind === 'account'
+    ? [clientStream(view.accountId), clientAuditStream(view.accountId)]
+    : [clientRecordStream(view.recordId), clientRecordAuditStream(view.recordId), ...view.appointmentIds.map(appointmentStream)];
 }
 
-export async function clientHistory(store: EventStore, clientId: string, filter: OrganizationFilter): Promise<HistoryEntry[]> {
-  const [own, audit] = await Promise.all([store.readStream(clientStream(clientId)), store.readStream(clientAuditStream(clientId))]);
-  return [...own, ...audit]
-    .filter((e) => visible(e, filter))
-    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.stream === b.stream ? a.version - b.version : 0))
-    .map(entry);
+export async function clientHistory(store: EventStore, view: HistoryView): Promise<HistoryEntry[]> {
+  const events = (await Promise.all(streamsOf(view).map((s) => store.readStream(s)))).flat();
+  const named = view.kind === 'account' || view.named === 'all' ? () => true : view.named;
+  return events
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.stream === b.stream ? a.version - b.version : a.stream.localeCompare(b.stream)))
+    .map((event, i) => entry(event, i + 1, named));
 }
 
-/** The client as they were at `asOf`: the fold of every event recorded until then. */
-export async function clientAsOf(store: EventStore, clientId: string, asOf: Date): Promise<ClientState> {
-  const events = await store.readStream(clientStream(clientId));
-  return fold(clientDecider, events.filter((e) => e.createdAt.getTime() <= asOf.getTime()).map((e) => toDomainEvent<ClientEvent>(e)));
+const until = (events: readonly StoredEvent[], asOf: Date) => events.filter((e) => e.createdAt.getTime() <= asOf.getTime());
+
+/** The person's account as it was at `asOf`. */
+export async function accountAsOf(store: EventStore, accountId: string, asOf: Date): Promise<ClientState> {
+  return fold(clientDecider, until(await store.readStream(clientStream(accountId)), asOf).map((e) => toDomainEvent<ClientEvent>(e)));
+}
+
+/** The organization's record as it was at `asOf`. */
+export async function recordAsOf(store: EventStore, recordId: string, asOf: Date): Promise<ClientRecordState> {
+  return fold(clientRecordDecider, until(await store.readStream(clientRecordStream(recordId)), asOf).map((e) => toDomainEvent<ClientRecordEvent>(e)));
 }

@@ -49,6 +49,8 @@ export interface EventMetadata {
   readonly correlationId: string;
   readonly causationId: string;
   readonly requestId?: string;
+  /** Why a platform admin acted on someone else's account (the trust model records who and why). */
+  readonly reason?: string;
 }
 
 export interface NewEvent {

@@ -1,0 +1,108 @@
+import { clientStream } from '../events/client.js';
+import { clientRecordStream, recordIdFor, type Shareable } from '../events/client-record.js';
+import { laterPosition, type EventMetadata, type EventStore, type Position } from '../store/port.js';
+import { clientDecider, PHONE_NOT_VERIFIED, registered } from './client.js';
+import { clientRecordDecider, openRecord } from './client-record.js';
+import { DomainError } from './errors.js';
+import type { CommandHandler } from './handler.js';
+import { loadState } from './load-state.js';
+
+// The link between an organization's record and a person's account, made
+// only with the person's proof (docs/trust-model.md). It is recorded on both
+// streams: the account links at most one record per organization, a record
+// at most one account. Each step is idempotent, so retries and parallel
+// requests converge on one link; a step refused by the second stream gives
+// back the first.
+
+export interface LinkDeps {
+  readonly handle: CommandHandler;
+  readonly store: EventStore;
+}
+
+type Via = 'accepted' | 'booking';
+
+const notFound = () => new DomainError('not_found', 'Not found.');
+
+async function link(
+  deps: LinkDeps,
+  command: { clientId: string; recordId: string; organizationId: string; via: Via; shared: readonly Shareable[]; now: string },
+  metadata: EventMetadata,
+): Promise<Position | undefined> {
+  const { clientId, recordId, organizationId, via, shared, now } = command;
+  const onAccount = await deps.handle(clientDecider, clientStream(clientId), { type: 'LinkRecord', data: { recordId, organizationId, now } }, metadata);
+  try {
+    const onRecord = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'LinkAccount', data: { clientId, via, shared, now } }, metadata);
+    return laterPosition(onAccount.position, onRecord.position);
+  } catch (error) {
+    if (onAccount.events.length > 0) {
+      await deps.handle(clientDecider, clientStream(clientId), { type: 'UnlinkRecord', data: { recordId, organizationId, now } }, metadata);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The person's record at an organization they book at while signed in: the
+ * one their account links there, else the one made from their account
+ * (`recordIdFor`), opened with their name and verified phone (what a booking
+ * form asks) and linked. Their booking is their proof.
+ */
+export async function recordForBooking(deps: LinkDeps, command: { clientId: string; organizationId: string; now: Date }, metadata: EventMetadata): Promise<{ recordId: string; position: Position | undefined }> {
+  const { clientId, organizationId } = command;
+  const now = command.now.toISOString();
+  const account = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state);
+  if (!account.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
+  const linked = account.links[organizationId];
+  if (linked !== undefined) return { recordId: linked, position: undefined };
+  const recordId = recordIdFor(organizationId, clientId);
+  const { firstName, lastName, patronymic } = account.profile;
+  const profile = { firstName, lastName, patronymic, email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
+  const opened = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'OpenRecord', data: { recordId, organizationId, phone: account.phone, profile, openedBy: 'booking', now } }, metadata);
+  try {
+    const linkedAt = await link(deps, { clientId, recordId, organizationId, via: 'booking', shared: [], now }, metadata);
+    return { recordId, position: laterPosition(opened.position, linkedAt) };
+  } catch (error) {
+    // Linked meanwhile to another record of this organization (they accepted one): book on that one.
+    if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
+    const again = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state).links[organizationId];
+    if (again === undefined) throw error;
+    return { recordId: again, position: opened.position };
+  }
+}
+
+/**
+ * The person accepts a record an organization holds of them: offered only
+ * when its contact phone is the account's verified phone. Anything else is
+ * a 404, so record ids leak nothing.
+ */
+export async function acceptRecord(deps: LinkDeps, command: { clientId: string; recordId: string; shared: readonly Shareable[]; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+  const { clientId, recordId, shared } = command;
+  const [account, record] = await Promise.all([loadState(deps.store, clientDecider, clientStream(clientId)), loadState(deps.store, clientRecordDecider, clientRecordStream(recordId))]);
+  if (account.state.status !== 'registered' || record.state.status !== 'open') throw notFound();
+  const offered = record.state.clientId === clientId || (record.state.clientId === null && record.state.phone === account.state.phone);
+  if (!offered) throw notFound();
+  if (!account.state.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
+  return link(deps, { clientId, recordId, organizationId: record.state.organizationId, via: 'accepted', shared, now: command.now.toISOString() }, metadata);
+}
+
+/** Unlinks a record: the person (their own link only) or the organization. */
+export async function unlinkRecord(deps: LinkDeps, command: { recordId: string; by: 'client' | 'organization'; clientId: string | null; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+  const { recordId, by, clientId } = command;
+  const now = command.now.toISOString();
+  const unlinked = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'UnlinkAccount', data: { clientId, by, now } }, metadata);
+  const event = unlinked.events[0];
+  if (event?.type !== 'ClientRecordUnlinked') return unlinked.position;
+  const onAccount = await deps.handle(clientDecider, clientStream(event.data.clientId), { type: 'UnlinkRecord', data: { recordId, organizationId: event.data.organizationId, now } }, metadata);
+  return laterPosition(unlinked.position, onAccount.position);
+}
+
+/** The organization removes its record; a link to it ends with it. */
+export async function removeRecord(deps: LinkDeps, command: { recordId: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+  const { recordId } = command;
+  const now = command.now.toISOString();
+  const stream = clientRecordStream(recordId);
+  const before = openRecord((await loadState(deps.store, clientRecordDecider, stream)).state);
+  const unlinked = before.clientId === null ? undefined : await unlinkRecord(deps, { recordId, by: 'organization', clientId: null, now: command.now }, metadata);
+  const removed = await deps.handle(clientRecordDecider, stream, { type: 'RemoveRecord', data: { now } }, metadata);
+  return laterPosition(unlinked, removed.position);
+}
