@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate } from './admin-cli.js';
 import { phoneNormalizer } from './api/phone.js';
 import { createCommandHandler } from './commands/handler.js';
+import { migrateToTrustModel } from './commands/migrate-trust-model.js';
 import { openDatabase, openEventStore, projections } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -54,7 +55,8 @@ async function printClientHistory(id: string | undefined, handle: CommandHandler
 
 const USAGE = `Usage: npm run cli -- <command>
 
-  migrate                        apply pending database migrations
+  migrate                        apply pending database migrations (and move data written
+                                 before the trust model into it, once)
   projections status             each projection's checkpoint
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
@@ -76,7 +78,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrateToLatest(connection.db);
     if (group === 'migrate') {
-      process.stdout.write('database is up to date\n');
+      const moved = await migrateToTrustModel({ store, handle: createCommandHandler(store), now: () => new Date() }, ({ phase, done, total }) => {
+        if (done % 1000 === 0 || done === total) process.stdout.write(`trust model: ${phase} ${done}${total ? ` of ${total}` : ''}\n`);
+      });
+      process.stdout.write(moved ? 'database is up to date; existing clients moved to the trust model\n' : 'database is up to date\n');
       return 0;
     }
     if (group === 'admin' && action === 'create') {

@@ -10,6 +10,7 @@ import { loadSigningKeys } from './auth/keys.js';
 import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
+import { migrateToTrustModel } from './commands/migrate-trust-model.js';
 import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -131,6 +132,8 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     jobCounts: () => jobs.counts(),
   };
 
+  // Data written before the trust model moves into it once, before projectors follow the log.
+  if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: services.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
   const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy }) : undefined;
   for (const runner of runners) runner.start();
 
