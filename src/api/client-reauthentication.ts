@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { DomainError } from '../commands/errors.js';
-import { findClientAccount } from '../projections/client-accounts.js';
 import type { EventMetadata } from '../store/port.js';
 import type { ClientTarget } from './client-access.js';
 import { metadataOf } from './metadata.js';
@@ -35,12 +34,6 @@ export async function reauthenticate(
     return { ...metadata, reason: proof.reason };
   }
   if (!sensitive) return metadata;
-  const account = await findClientAccount(services.db, target.accountId);
-  await checkReauthentication(services, {
-    subject: { id: target.accountId, kind: 'client' },
-    currentPassword: proof.current_password,
-    code: proof.code,
-    destination: account?.confirmed_phone ? account.phone : undefined,
-  });
+  await checkReauthentication(services, { subject: { id: target.accountId, kind: 'client' }, currentPassword: proof.current_password, code: proof.code });
   return metadata;
 }
