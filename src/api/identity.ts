@@ -31,11 +31,18 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   }, async (request, reply) => {
     const body = request.body;
     const phone = services.normalizePhone(body.phone)!;
-    // The registration sends a code: it is capped like every code, before anything is recorded.
-    await claimOrThrow(services, 'phone_verification', phone);
     const { clientId, position } = await registerClient(
       services,
-      { clientId: services.newId(), challengeId: services.newId(), phone, password: body.password, profile: fullProfile(body), now: services.now() },
+      {
+        clientId: services.newId(),
+        challengeId: services.newId(),
+        phone,
+        password: body.password,
+        profile: fullProfile(body),
+        now: services.now(),
+        // The registration sends a code: it is capped like every code, before anything is recorded.
+        beforeRecording: () => claimOrThrow(services, 'phone_verification', phone),
+      },
       metadataOf(request),
     );
     await services.awaitProjections(position, ['client-accounts']);

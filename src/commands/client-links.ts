@@ -32,7 +32,9 @@ async function link(
   const onAccount = await deps.handle(clientDecider, clientStream(clientId), { type: 'LinkRecord', data: { recordId, organizationId, now } }, metadata);
   try {
     const onRecord = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'LinkAccount', data: { clientId, via, shared, now } }, metadata);
-    return laterPosition(onAccount.position, onRecord.position);
+    // Linked already (a retry, a parallel request): the reply still waits for the link that was made.
+    const made = onRecord.position ?? (await loadState(deps.store, clientRecordDecider, clientRecordStream(recordId))).position;
+    return laterPosition(onAccount.position, made);
   } catch (error) {
     if (onAccount.events.length > 0) {
       await deps.handle(clientDecider, clientStream(clientId), { type: 'UnlinkRecord', data: { recordId, organizationId, now } }, metadata);

@@ -28,6 +28,8 @@ export interface RegisterClient {
   readonly password: string | undefined;
   readonly profile: ClientProfile;
   readonly now: Date;
+  /** Runs once the phone is known to be free to register, before anything is recorded (the code-sending cap). */
+  readonly beforeRecording?: () => Promise<void>;
 }
 
 /** The account that owns (has verified) a phone, from the phone's stream: the source of truth. */
@@ -58,6 +60,7 @@ export async function registerAccount(
   const { clientId, challengeId, phone, passwordHash, profile } = command;
   const now = command.now.toISOString();
   if ((await phoneOwner(deps.store, phone)) !== undefined) throw phoneTaken();
+  await command.beforeRecording?.();
   const registered = await deps.handle(
     clientDecider,
     clientStream(clientId),
