@@ -39,19 +39,41 @@ export interface Child {
   readonly url: string;
   /** The last lines the child wrote (stdout and stderr), for error reports. */
   output(): string;
+  /** The code in the last SMS the console provider logged for `phone` (verification during setup). */
+  smsCode(phone: string, timeoutMs?: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
 
-function capture(child: ChildProcess): () => string {
+function capture(child: ChildProcess, codes?: Map<string, string>): () => string {
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    const fresh = chunk.toString().split('\n').filter(Boolean);
+    lines.push(...fresh);
     if (lines.length > 200) lines.splice(0, lines.length - 200);
+    for (const line of codes ? fresh : []) {
+      if (!line.includes('sms (console provider')) continue;
+      const { to, text } = JSON.parse(line) as { to?: string; text?: string };
+      const code = /code is (\d{6})/.exec(text ?? '')?.[1];
+      if (to && code) codes!.set(to, code);
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return () => lines.join('\n');
+}
+
+/** Waits for the console provider to log a code for `phone` (the service must log at info). */
+function codeWaiter(codes: Map<string, string>) {
+  return async (phone: string, timeoutMs = 10_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const code = codes.get(phone);
+      if (code) return code;
+      if (Date.now() > deadline) throw new Error(`no SMS code for ${phone} in the service's log (it must log at info or below)`);
+      await sleep(20);
+    }
+  };
 }
 
 function stopper(child: ChildProcess) {
@@ -109,7 +131,8 @@ export async function startService(options: ServiceOptions): Promise<Child> {
     env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = capture(child);
+  const codes = new Map<string, string>();
+  const output = capture(child, codes);
   const stop = stopper(child);
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -118,7 +141,7 @@ export async function startService(options: ServiceOptions): Promise<Child> {
     await stop(2000);
     throw error;
   }
-  return { process: child, url, output, stop };
+  return { process: child, url, output, stop, smsCode: codeWaiter(codes) };
 }
 
 /** The bare Fastify app (bench/bare-fastify.ts) on a port of its choosing. */
@@ -137,7 +160,7 @@ export async function startBareFastify(): Promise<Child> {
       reject(new Error(`bare fastify exited with ${code}:\n${output()}`));
     });
   });
-  return { process: child, url: `http://127.0.0.1:${port}`, output, stop };
+  return { process: child, url: `http://127.0.0.1:${port}`, output, stop, smsCode: () => Promise.reject(new Error('bare fastify sends no SMS')) };
 }
 
 /** Runs a command to completion with a time limit; stdout and stderr are collected. */

@@ -298,7 +298,7 @@ async function main(): Promise<number> {
       log(`setup over HTTP: ${settings.staffUsers} staff users and ${C} clients, each with a token`);
       const scheduling = only.has('booking') || only.has('slots');
       const staff = only.has('commands') || only.has('lag') ? await staffUsers(base, runId, settings.staffUsers) : scheduling ? await staffUsers(base, runId, 1) : [];
-      const people = only.has('get_client') || scheduling ? await setupClients(base, 1, C) : [];
+      const people = only.has('get_client') || scheduling ? await setupClients(base, 1, C, (phone) => service!.smsCode(phone)) : [];
 
       if (only.has('get_client')) {
         rss.enter('get_client');

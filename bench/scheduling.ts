@@ -67,7 +67,8 @@ export function bookingsFor(schedule: Schedule, clients: readonly Account[], con
         const dayIndex = 1 + i + connections * Math.floor(n / SLOTS_PER_DAY);
         const minutes = (n % SLOTS_PER_DAY) * SLOT_MINUTES;
         const start = `${dayFromToday(dayIndex)}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+00:00`;
-        return { ...request, body: JSON.stringify({ specialist_id: specialist, start, duration: SLOT_MINUTES, service: 'Bench', cost: { amount: 100_000, currency: 'RUB' } }) };
+        // A client booking for themself never sets the price or the service: the organization does.
+        return { ...request, body: JSON.stringify({ specialist_id: specialist, start, duration: SLOT_MINUTES }) };
       },
     }];
   };

@@ -41,11 +41,16 @@ export async function staffUsers(baseUrl: string, runId: string, count: number):
   });
 }
 
-/** Clients (POST /api/v1/auth/register) with an access token each (POST /api/v1/auth/token by phone). */
-export async function clients(baseUrl: string, firstPhone: number, count: number): Promise<Account[]> {
+/**
+ * Clients (POST /api/v1/auth/register), their phone verified with the code
+ * the service logged (an unverified phone signs nothing in), with an access
+ * token each (POST /api/v1/auth/token by phone).
+ */
+export async function clients(baseUrl: string, firstPhone: number, count: number, smsCode: (phone: string) => Promise<string>): Promise<Account[]> {
   return inParallel(count, 4, async (i) => {
     const phone = benchPhone(firstPhone + i);
     const created = await post(`${baseUrl}/api/v1/auth/register`, { phone, password: PASSWORD, first_name: `Client${i}` }, 201);
+    await post(`${baseUrl}/api/v1/auth/phone/verify`, { phone, code: await smsCode(phone) }, 200);
     const tokens = await post(`${baseUrl}/api/v1/auth/token`, { phone, password: PASSWORD }, 200);
     return { id: String(created.client_id), token: String(tokens.access) };
   });
