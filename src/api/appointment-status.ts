@@ -13,8 +13,8 @@ import type { Services } from './services.js';
 
 // Status changes (seeds 001, 002): pending -> confirmed -> completed;
 // pending | confirmed -> cancelled (with a reason and who); confirmed ->
-// no_show after its start. Anything else is 409. A client may cancel their
-// own appointment; the rest is staff's.
+// no_show after its start. Anything else is 409. A client may cancel an
+// appointment of the record linked to them; the rest is staff's.
 
 const ATTENDING: readonly Role[] = [...BOOKERS, 'specialist'];
 
@@ -26,9 +26,9 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ services: Serv
   const deps = { handle: services.handle, store: services.store };
 
   async function change(request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean, command: (now: string) => StatusCommand) {
-    const row = await authorizedAppointment(services, request, appointmentId, roles, clientMay);
+    const { row, audience } = await authorizedAppointment(services, request, appointmentId, roles, clientMay);
     const { position } = await changeAppointment(deps, row.id, command(services.now().toISOString()), metadataOf(request));
-    return presentAppointment(services, row.id, position);
+    return presentAppointment(services, row.id, position, audience);
   }
 
   const schema = (summary: string) => ({

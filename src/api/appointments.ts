@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { bookAppointment, changeAppointment, rescheduleAppointment } from '../commands/booking.js';
+import { bookAppointment, changeAppointment, rescheduleAppointment, type BookedClient } from '../commands/booking.js';
 import { DomainError } from '../commands/errors.js';
+import type { AppointmentRow } from '../db/database.js';
 import { ROLES, type Role } from '../events/organization.js';
 import type { ActorRef } from '../events/schedule.js';
-import { findAppointment, listAppointments } from '../projections/appointment-queries.js';
+import { findAppointment, isLinkedRecord, listAppointments } from '../projections/appointment-queries.js';
 import { findOrganization } from '../projections/organization-queries.js';
 import { organizationGrantOf } from './access.js';
 import { actorOf, principalOf } from './authenticate.js';
@@ -13,12 +14,16 @@ import { FORBIDDEN, NotVisibleYet } from './errors.js';
 import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
-import { AppointmentReply, appointmentReply, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime, type Audience } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
-// Booking (seed 002): owners, admins and managers book any client of the
-// organization; a client books themself. The no-double-booking rule is
+// Booking (seed 002): owners, admins and managers book a client record of
+// the organization, and set the service and the price (or leave them empty);
+// a client books themself, on their record there (found through their
+// account's link, or opened and linked by this booking), and sets neither.
+// An appointment names the record, never the person's account: a client
+// reaches it through their link to the record. The no-double-booking rule is
 // decided in the organization-day streams (src/commands/claims.ts); a
 // conflict is a 409 naming the field that conflicts (specialist_id,
 // place_id, client_id, or start for working hours).
@@ -27,14 +32,16 @@ export const BOOKERS: readonly Role[] = ['owner', 'admin', 'manager'];
 
 const BookBody = Type.Object({
   specialist_id: Uuid,
-  /** A client booking themself may leave it out. */
+  /** Staff: a client record of the organization. A client booking themself leaves it out (or names their own account). */
   client_id: Type.Optional(Uuid),
   /** Left out: the place the working hours name at that time. */
   place_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   start: ZonedTime,
   duration: Duration,
+  /** Staff only; '' when left out. */
   service: Type.Optional(Type.String({ maxLength: 200 })),
-  cost: Cost,
+  /** Staff only; left out, the appointment has no price yet (null). */
+  cost: Type.Optional(Cost),
 });
 
 const ChangeBody = Type.Object({
@@ -59,24 +66,28 @@ export const actorRefOf = (request: FastifyRequest): ActorRef => {
   return actor.id === undefined ? { kind: actor.kind } : { kind: actor.kind, id: actor.id };
 };
 
-/** The appointment once the caller may act on it: its client (when `clientMay`), or staff with one of the roles. */
-export async function authorizedAppointment(services: Services, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean) {
+/**
+ * The appointment once the caller may act on it, and how they see it: the
+ * person linked to its record (when `clientMay`), or staff with one of the
+ * roles. Anyone else finds nothing (404).
+ */
+export async function authorizedAppointment(services: Services, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
   const row = await findAppointment(services.db, appointmentId.toLowerCase());
   const principal = principalOf(request);
   if (principal.kind === 'client') {
-    if (!row || row.client_id !== principal.id) throw new DomainError('not_found', 'Not found.');
+    if (!row || !(await isLinkedRecord(services.db, row.client_id, principal.id))) throw new DomainError('not_found', 'Not found.');
     if (!clientMay) throw new DomainError('forbidden', FORBIDDEN);
-    return row;
+    return { row, audience: 'client' };
   }
   await authorizeInOrganization(services, request, row?.organization_id, roles);
-  return row!;
+  return { row: row!, audience: 'staff' };
 }
 
-export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0]) {
+export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0], audience: Audience) {
   await services.awaitProjections(position, ['appointments']);
   const row = await findAppointment(services.db, appointmentId);
   if (!row) throw new NotVisibleYet(appointmentId);
-  return appointmentReply(row);
+  return appointmentReplyFor(audience)(row);
 }
 
 export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -89,33 +100,34 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
   }, async (request, reply) => {
     const organizationId = request.params.org.toLowerCase();
     const principal = principalOf(request);
-    const byClient = principal.kind === 'client';
-    if (byClient) {
-      if (request.body.client_id !== undefined && request.body.client_id.toLowerCase() !== principal.id) throw new DomainError('forbidden', FORBIDDEN);
+    const { body } = request;
+    let client: BookedClient;
+    if (principal.kind === 'client') {
+      if (body.client_id !== undefined && body.client_id.toLowerCase() !== principal.id) throw new DomainError('forbidden', FORBIDDEN);
       if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
+      client = { kind: 'self', accountId: principal.id };
     } else {
       await authorizeInOrganization(services, request, organizationId, BOOKERS);
-      if (request.body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
+      if (body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
+      client = { kind: 'record', recordId: body.client_id.toLowerCase() };
     }
-    const { body } = request;
     const appointmentId = services.newId();
     const settled = await bookAppointment(deps, {
       appointmentId,
       organizationId,
-      clientId: byClient ? principal.id : body.client_id!.toLowerCase(),
+      client,
       specialistId: body.specialist_id.toLowerCase(),
       placeId: body.place_id === undefined || body.place_id === null ? body.place_id : body.place_id.toLowerCase(),
       start: Date.parse(body.start),
       durationMinutes: body.duration,
-      service: body.service ?? '',
+      service: body.service,
       cost: body.cost,
       bookedBy: actorRefOf(request),
-      byClient,
       now: services.now(),
     }, metadataOf(request));
-    // A client who booked here just joined the organization: its staff see them from this reply on.
-    await services.awaitProjections(settled.joined, ['clients']);
-    return reply.code(201).send(await presentAppointment(services, appointmentId, settled.position));
+    // A client who booked here may have just been linked to their record: they see the appointment from this reply on.
+    await services.awaitProjections(settled.joined, ['client-records']);
+    return reply.code(201).send(await presentAppointment(services, appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
   });
 
   app.get('/organizations/:org/appointments', {
@@ -130,19 +142,22 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       ...(q.date ? { day: q.date } : {}),
       ...periodFilter(q),
     });
-    return rows.map(appointmentReply);
+    return rows.map(appointmentReplyFor('staff'));
   });
 
   app.get('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'One appointment (its client, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
-  }, async (request) => appointmentReply(await authorizedAppointment(services, request, request.params.id, ROLES, true)));
+    schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
+  }, async (request) => {
+    const { row, audience } = await authorizedAppointment(services, request, request.params.id, ROLES, true);
+    return appointmentReplyFor(audience)(row);
+  });
 
   app.patch('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', security: [{ bearer: [] }], params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
   }, async (request) => {
-    const row = await authorizedAppointment(services, request, request.params.id, BOOKERS, false);
+    const { row, audience } = await authorizedAppointment(services, request, request.params.id, BOOKERS, false);
     const { body } = request;
     const now = services.now();
     let position;
@@ -162,6 +177,6 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       const repriced = await changeAppointment(deps, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
       position = repriced.position ?? position;
     }
-    return presentAppointment(services, row.id, position);
+    return presentAppointment(services, row.id, position, audience);
   });
 };

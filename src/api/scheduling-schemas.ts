@@ -2,9 +2,11 @@ import Type from 'typebox';
 import type { AppointmentRow, PlaceRow, SpecialistRow } from '../db/database.js';
 import { STATUSES, type AppointmentStatus } from '../events/appointment.js';
 import type { AppointmentFilter } from '../projections/appointment-queries.js';
-import { formatInstant } from '../scheduling/zoned-time.js';
-import { Timestamp, Uuid } from './schemas.js';
+import type { ActorRef } from '../events/schedule.js';
 import { Nullable } from '../events/schema.js';
+import { formatInstant } from '../scheduling/zoned-time.js';
+import { STAFF } from './access.js';
+import { Timestamp, Uuid } from './schemas.js';
 
 // Shapes of the scheduling resources (seed 002, API.md "Scheduling"): snake
 // case, times ISO 8601 with the specialist's offset, costs in minor units.
@@ -69,21 +71,40 @@ export const AppointmentReply = Type.Object({
   organization_id: Uuid,
   specialist_id: Uuid,
   place_id: Nullable(Uuid),
+  /** The organization's client record. */
   client_id: Uuid,
   start: ZonedTime,
   end: ZonedTime,
   duration: Type.Integer({ description: 'Minutes.' }),
   time_zone: Type.String(),
   status: StatusSchema,
+  /** As staff set it; '' when not set. */
   service: Type.String(),
-  cost: Cost,
+  /** As staff set it; null when not set. */
+  cost: Nullable(Cost),
   cancel_reason: Nullable(Type.String()),
+  /** `id` only for staff of the organization, and only of a staff member. */
   cancelled_by: Nullable(Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) })),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
 
-export function appointmentReply(row: AppointmentRow) {
+/** Who reads an appointment: staff of its organization, or anyone else allowed to (its client). */
+export type Audience = 'staff' | 'client';
+
+/**
+ * An actor as the audience may see them. Staff of the organization see which
+ * staff member acted; a client sees only the kind (staff ids never reach
+ * clients); and nobody is shown a person's account id: the appointment names
+ * the organization's record, and an account is the person's own.
+ */
+function actorFor(actor: ActorRef | null, audience: Audience): ActorRef | null {
+  if (!actor) return null;
+  const named = audience === 'staff' && actor.id !== undefined && (STAFF as readonly string[]).includes(actor.kind);
+  return named ? { kind: actor.kind, id: actor.id } : { kind: actor.kind };
+}
+
+export const appointmentReplyFor = (audience: Audience) => (row: AppointmentRow) => {
   const start = new Date(row.starts_at).getTime();
   const end = new Date(row.ends_at).getTime();
   return {
@@ -98,13 +119,16 @@ export function appointmentReply(row: AppointmentRow) {
     time_zone: row.time_zone,
     status: row.status,
     service: row.service,
-    cost: { amount: Number(row.cost_amount), currency: row.cost_currency },
+    cost: row.cost_amount === null || row.cost_currency === null ? null : { amount: Number(row.cost_amount), currency: row.cost_currency },
     cancel_reason: row.cancel_reason,
-    cancelled_by: row.cancelled_by,
+    cancelled_by: actorFor(row.cancelled_by, audience),
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
-}
+};
+
+/** The reply for a viewer not known to be staff of the organization: actors by kind only. */
+export const appointmentReply = appointmentReplyFor('client');
 
 /** Status, period and page: the filters every appointment list shares. */
 export const PeriodQuery = {

@@ -1,20 +1,22 @@
 import { appointmentStream } from '../events/appointment.js';
-import { clientStream } from '../events/client.js';
-import type { ActorRef, Claim, Cost, SlotReleaseReason } from '../events/schedule.js';
+import { clientRecordStream } from '../events/client-record.js';
+import type { ActorRef, BookingTerms, Claim, Cost, SlotReleaseReason } from '../events/schedule.js';
 import type { BookingPolicy, WorkingHours } from '../events/specialist.js';
 import { workingIntervalsAround } from '../scheduling/working-hours.js';
 import { localDate } from '../scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from './appointment.js';
 import { daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
-import { clientDecider } from './client.js';
+import { recordForBooking } from './client-links.js';
+import { clientRecordDecider } from './client-record.js';
 import { DomainError, invalid } from './errors.js';
 import { loadState } from './load-state.js';
 import { activeSpecialistOf, isOpenPlace } from './schedule-reads.js';
 import type { ActiveSpecialist } from './specialist.js';
 
 // Booking, rescheduling and status changes: the checks that need other
-// streams (specialist, place, client), then the claim (claims.ts).
+// streams (specialist, place, client record), then the claim (claims.ts).
+// An appointment names the organization's client record, never an account.
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -31,16 +33,44 @@ export interface Placement {
   readonly durationMinutes: number;
 }
 
+/** Who the appointment is for, as the booker names them. */
+export type BookedClient =
+  /** Staff book a record of their organization. */
+  | { readonly kind: 'record'; readonly recordId: string }
+  /** A client books themself: their record there is found, or opened and linked. */
+  | { readonly kind: 'self'; readonly accountId: string };
+
 export interface BookRequest extends Placement {
   readonly appointmentId: string;
   readonly organizationId: string;
-  readonly clientId: string;
-  readonly service: string;
-  readonly cost: Cost;
+  readonly client: BookedClient;
+  /** As the request gave them (undefined: not given). */
+  readonly service: string | undefined;
+  readonly cost: Cost | null | undefined;
   readonly bookedBy: ActorRef;
-  /** A client booking themself: the minimum notice applies to them. */
-  readonly byClient: boolean;
   readonly now: Date;
+}
+
+/**
+ * Prices come from the organization: a client booking for themself never
+ * sets the service or the cost (they would reach the staff's book and the
+ * reminder SMS as the organization's word). Staff may leave them empty.
+ */
+function termsOf(request: BookRequest): BookingTerms {
+  const { client, service, cost, bookedBy } = request;
+  if (client.kind === 'self') {
+    const errors: Record<string, string[]> = {};
+    if (cost !== undefined) errors.cost = ['A client booking for themself does not set the price.'];
+    if (service !== undefined) errors.service = ['A client booking for themself does not set the service.'];
+    if (Object.keys(errors).length > 0) throw new DomainError('invalid', 'Invalid input.', errors);
+  }
+  return { service: service ?? '', cost: cost ?? null, bookedBy };
+}
+
+/** Staff book only an open record of their own organization (decided on its stream). */
+async function checkRecord(deps: ClaimDeps, recordId: string, organizationId: string): Promise<void> {
+  const { state } = await loadState(deps.store, clientRecordDecider, clientRecordStream(recordId));
+  if (state.status !== 'open' || state.organizationId !== organizationId) throw invalid('client_id', 'No client of this organization with this id.');
 }
 
 /**
@@ -60,16 +90,12 @@ async function specialistFor(deps: ClaimDeps, specialistId: string, organization
   return { ...specialist, hours: specialist.hours };
 }
 
-/** Builds the claim of a placement; the place defaults to the one the hours name. */
-async function claimFor(
-  deps: BookingDeps,
-  placement: Placement,
-  base: Pick<Claim, 'appointmentId' | 'organizationId' | 'clientId' | 'basis' | 'terms'>,
-  fallbackPlace: string | null,
-  byClient: boolean,
-  now: Date,
-): Promise<Claim> {
-  const specialist = await specialistFor(deps, placement.specialistId, base.organizationId);
+/** Where and when a claim holds time. */
+type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes'>;
+
+/** Checks a placement and fixes its time; the place defaults to the one the hours name. */
+async function placed(deps: ClaimDeps, placement: Placement, organizationId: string, fallbackPlace: string | null, byClient: boolean, now: Date): Promise<Placed> {
+  const specialist = await specialistFor(deps, placement.specialistId, organizationId);
   const { hours } = specialist;
   const { timeZone, policy } = hours;
   checkWindow(policy, placement.start, now.getTime(), byClient);
@@ -78,10 +104,8 @@ async function claimFor(
   const day = localDate(start, timeZone);
   const interval = workingIntervalsAround(hours, day).find((w) => w.start <= start && end <= w.end);
   const placeId = placement.placeId !== undefined ? placement.placeId : (interval?.placeId ?? fallbackPlace);
-  if (placeId !== null && !(await isOpenPlace(deps.store, placeId, base.organizationId))) throw invalid('place_id', 'No place of this organization with this id.');
+  if (placeId !== null && !(await isOpenPlace(deps.store, placeId, organizationId))) throw invalid('place_id', 'No place of this organization with this id.');
   return {
-    ...base,
-    claimId: deps.newId(),
     day,
     days: daysOf(start, end, policy.bufferBeforeMinutes, policy.bufferAfterMinutes, timeZone),
     specialistId: placement.specialistId,
@@ -94,18 +118,24 @@ async function claimFor(
   };
 }
 
+/**
+ * `joined`: where the link of a client's own record is in the log (they may
+ * have just been linked to the organization's record of them by booking).
+ */
 export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Settled & { readonly joined: Position | undefined }> {
-  const { appointmentId, organizationId, clientId, service, cost, bookedBy, byClient, now } = request;
-  const client = (await loadState(deps.store, clientDecider, clientStream(clientId))).state;
-  // Staff book the clients of their organization; a client books themself anywhere.
-  if (client.status !== 'registered' || (!byClient && !client.organizationIds.includes(organizationId))) {
-    throw invalid('client_id', 'No client of this organization with this id.');
-  }
-  const claim = await claimFor(deps, request, { appointmentId, organizationId, clientId, basis: -1, terms: { service, cost, bookedBy } }, null, byClient, now);
+  const { appointmentId, organizationId, client, now } = request;
+  const byClient = client.kind === 'self';
+  const terms = termsOf(request);
+  if (client.kind === 'record') await checkRecord(deps, client.recordId, organizationId);
+  const where = await placed(deps, request, organizationId, null, byClient, now);
+  // Only a booking that passed the checks above opens (or finds) the person's
+  // record there; the schedule may still refuse the time, the record stays theirs.
+  const { recordId, position: joined } = client.kind === 'self'
+    ? await recordForBooking(deps, { clientId: client.accountId, organizationId, now }, metadata)
+    : { recordId: client.recordId, position: undefined };
+  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: recordId, basis: -1, terms, ...where };
   const settled = await settleClaim(deps, claim, metadata, now.toISOString());
-  // Booked there, so a client of the organization from now on (its staff may see them).
-  const joined = await deps.handle(clientDecider, clientStream(clientId), { type: 'JoinOrganization', data: { organizationId, now: now.toISOString() } }, metadata);
-  return { ...settled, joined: joined.position };
+  return { ...settled, joined };
 }
 
 export interface RescheduleRequest {
@@ -139,8 +169,8 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
       start,
       durationMinutes: request.durationMinutes ?? (Date.parse(slot.end) - Date.parse(slot.start)) / MINUTE,
     };
-    const base = { appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version };
-    const claim = await claimFor(deps, placement, base, slot.placeId, request.byClient, request.now);
+    const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now);
+    const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
     try {
       const settled = await settleClaim(deps, claim, metadata, now);
       await releaseClaim(deps, { ...slot, organizationId: appointment.organizationId }, 'rescheduled', metadata, now);

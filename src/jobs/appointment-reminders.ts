@@ -1,12 +1,12 @@
 import { isActive } from '../commands/appointment.js';
 import { loadAppointment } from '../commands/claims.js';
-import { clientDecider } from '../commands/client.js';
+import { clientRecordDecider } from '../commands/client-record.js';
 import { loadState } from '../commands/load-state.js';
 import { placeDecider } from '../commands/place.js';
 import { activeSpecialistOf } from '../commands/schedule-reads.js';
 import type { AppointmentEvent } from '../events/appointment.js';
 import { toDomainEvent } from '../events/catalogue.js';
-import { clientStream } from '../events/client.js';
+import { clientRecordStream } from '../events/client-record.js';
 import { placeStream } from '../events/place.js';
 import type { Projection } from '../projections/projection.js';
 import { formatInstant } from '../scheduling/zoned-time.js';
@@ -15,7 +15,9 @@ import type { SmsSender } from './providers/sms.js';
 import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
 
 // An SMS to the client some hours (REMINDER_LEAD_HOURS, 24 by default)
-// before each appointment. A booking schedules a delayed job named after the
+// before each appointment, at the contact phone of the organization's record
+// of them (none once the record is removed); it names the service only as
+// staff set it, so nothing a client typed goes out as the organization's word. A booking schedules a delayed job named after the
 // appointment and its start; a reschedule withdraws it and schedules the new
 // one; a cancellation (or completion, or no-show) withdraws it. The worker
 // still re-reads the appointment and sends only when it is active and starts
@@ -75,14 +77,16 @@ export function appointmentReminderHandler(deps: { store: EventStore; sms: SmsSe
     // Cancelled, finished, moved, or already begun: this reminder has nothing left to say.
     if (!appointment || !isActive(appointment.status) || appointment.slot.start !== start || Date.parse(start) <= deps.now().getTime()) return;
     const { slot } = appointment;
-    const client = (await loadState(store, clientDecider, clientStream(slot.clientId))).state;
-    if (client.status !== 'registered') return;
+    const record = (await loadState(store, clientRecordDecider, clientRecordStream(slot.clientId))).state;
+    if (record.status !== 'open') return;
     const specialist = await activeSpecialistOf(store, slot.specialistId);
     const place = slot.placeId === null ? undefined : (await loadState(store, placeDecider, placeStream(slot.placeId))).state;
     const local = formatInstant(Date.parse(slot.start), slot.timeZone);
     const where = place && place.status !== 'none' ? ` (${place.details.name})` : '';
     const who = specialist ? ` with ${specialist.details.name}` : '';
-    const what = appointment.service ? `${appointment.service}${who}` : `Your appointment${who}`;
-    await deps.sms.send(client.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
+    // A legacy booking by a client may carry a service they typed themself.
+    const service = appointment.bookedBy.kind === 'client' ? '' : appointment.service;
+    const what = service ? `${service}${who}` : `Your appointment${who}`;
+    await deps.sms.send(record.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
   };
 }

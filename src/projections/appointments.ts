@@ -2,11 +2,13 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AppointmentEvent, AppointmentSlot, AppointmentStatus } from '../events/appointment.js';
 import { toDomainEvent } from '../events/catalogue.js';
+import type { Cost } from '../events/schedule.js';
 import type { Projection } from './projection.js';
 
 // Read model `appointments`: one row per appointment id, wherever it moved,
 // so a reschedule across days shows one appointment, never two. Rejected
-// claims never become rows. Queries are in appointment-queries.ts.
+// claims never become rows. `client_id` is the organization's client record
+// (legacy events are upcast to it). Queries are in appointment-queries.ts.
 
 function slotColumns(slot: AppointmentSlot) {
   return {
@@ -19,6 +21,9 @@ function slotColumns(slot: AppointmentSlot) {
     time_zone: slot.timeZone,
   };
 }
+
+/** No cost set: both columns empty. */
+const costColumns = (cost: Cost | null) => ({ cost_amount: cost?.amount ?? null, cost_currency: cost?.currency ?? null });
 
 async function setStatus(trx: Transaction<Database>, appointmentId: string, status: AppointmentStatus, at: string): Promise<void> {
   await trx.updateTable('appointments').set({ status, updated_at: at }).where('id', '=', appointmentId).execute();
@@ -36,8 +41,7 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent): Pr
           ...slotColumns(slot),
           status: 'pending',
           service,
-          cost_amount: cost.amount,
-          cost_currency: cost.currency,
+          ...costColumns(cost),
           created_at: bookedAt,
           updated_at: bookedAt,
         })
@@ -65,7 +69,7 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent): Pr
     }
     case 'AppointmentCostChanged': {
       const { appointmentId, cost, changedAt } = event.data;
-      await trx.updateTable('appointments').set({ cost_amount: cost.amount, cost_currency: cost.currency, updated_at: changedAt }).where('id', '=', appointmentId).execute();
+      await trx.updateTable('appointments').set({ ...costColumns(cost), updated_at: changedAt }).where('id', '=', appointmentId).execute();
       return;
     }
     default:

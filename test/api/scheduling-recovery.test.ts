@@ -38,7 +38,7 @@ t.test('a booking whose request died after its claim is finished by the worker',
   const appointmentId = randomUUID();
   await crashedClaim(runtime, {
     claimId: randomUUID(), appointmentId, organizationId: c.org, basis: -1, day: '2026-06-10', days: ['2026-06-10'],
-    specialistId: doctor, placeId: null, clientId: alice.id, start: '2026-06-10T07:00:00.000Z', end: '2026-06-10T08:00:00.000Z',
+    specialistId: doctor, placeId: null, clientId: alice.record!, start: '2026-06-10T07:00:00.000Z', end: '2026-06-10T08:00:00.000Z',
     timeZone: 'Europe/Moscow', bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
     terms: { service: 'Massage', cost: rub(300000), bookedBy: { kind: 'user', id: c.manager.id } },
   }, ['2026-06-10']);
@@ -47,7 +47,7 @@ t.test('a booking whose request died after its claim is finished by the worker',
     return reply.status === 200 ? reply.body : undefined;
   });
   t.match(appointment, { id: appointmentId, status: 'pending', start: '2026-06-10T10:00:00+03:00', service: 'Massage' }, 'the appointment exists, as claimed');
-  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: (await client(runtime, '+79517586202', c)).id, start: '2026-06-10T10:30:00+03:00' })).status, 409, 'and holds its time');
+  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: (await client(runtime, '+79517586202', c)).record, start: '2026-06-10T10:30:00+03:00' })).status, 409, 'and holds its time');
 });
 
 t.test('a claim across midnight refused by its second day is undone, never adopted', async (t) => {
@@ -57,11 +57,11 @@ t.test('a claim across midnight refused by its second day is undone, never adopt
   const owl = await specialist(runtime, c, 'Dr Owl', { time_zone: 'Europe/Moscow', weekly: [{ weekday: 5, start: '22:00', end: '02:00' }], slot_step_minutes: 30, min_notice_minutes: 0 });
   const alice = await client(runtime, '+79517586201', c);
   const bob = await client(runtime, '+79517586202', c);
-  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: bob.id, start: '2026-06-13T00:00:00+03:00', duration: 30 })).status, 201);
+  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: bob.record, start: '2026-06-13T00:00:00+03:00', duration: 30 })).status, 201);
   const appointmentId = randomUUID();
   await crashedClaim(runtime, {
     claimId: randomUUID(), appointmentId, organizationId: c.org, basis: -1, day: '2026-06-12', days: ['2026-06-12', '2026-06-13'],
-    specialistId: owl, placeId: null, clientId: alice.id, start: '2026-06-12T20:30:00.000Z', end: '2026-06-12T21:30:00.000Z',
+    specialistId: owl, placeId: null, clientId: alice.record!, start: '2026-06-12T20:30:00.000Z', end: '2026-06-12T21:30:00.000Z',
     timeZone: 'Europe/Moscow', bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
     terms: { service: '', cost: rub(1), bookedBy: { kind: 'user', id: c.manager.id } },
   }, ['2026-06-12']);
@@ -83,7 +83,7 @@ t.test('embedded mode (PGlite, jobs in process): book, move, cancel', async (t) 
   const c = await clinic(runtime);
   const doctor = await specialist(runtime, c, 'Dr Ivanova', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00' }]), min_notice_minutes: 0 });
   const alice = await client(runtime, '+79517586201', c);
-  const booked = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.id, start: '2026-06-10T10:00:00+03:00' });
+  const booked = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.record, start: '2026-06-10T10:00:00+03:00' });
   t.equal(booked.status, 201);
   const moved = await call(runtime.app, 'PATCH', `/api/v1/appointments/${booked.body.id}`, { token: c.manager.token, body: { start: '2026-06-11T10:00:00+03:00' } });
   t.equal(moved.body.start, '2026-06-11T10:00:00+03:00');

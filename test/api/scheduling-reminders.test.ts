@@ -26,9 +26,9 @@ for (const redis of [true, false]) {
     const base = clock.getTime() + LEAD;
     const at = (ms: number) => new Date(base + ms).toISOString();
 
-    const kept = await book(runtime, c.org, c.manager.token, { specialist_id: one, client_id: alice.id, start: at(1500), service: 'Massage' });
-    const cancelled = await book(runtime, c.org, c.manager.token, { specialist_id: two, client_id: bob.id, start: at(2500) });
-    const moved = await book(runtime, c.org, c.manager.token, { specialist_id: three, client_id: carol.id, start: at(2000) });
+    const kept = await book(runtime, c.org, c.manager.token, { specialist_id: one, client_id: alice.record, start: at(1500), service: 'Massage' });
+    const cancelled = await book(runtime, c.org, c.manager.token, { specialist_id: two, client_id: bob.record, start: at(2500) });
+    const moved = await book(runtime, c.org, c.manager.token, { specialist_id: three, client_id: carol.record, start: at(2000) });
     t.same([kept.status, cancelled.status, moved.status], [201, 201, 201]);
     t.equal((await call(runtime.app, 'POST', `/api/v1/appointments/${cancelled.body.id}/cancel`, { token: c.manager.token, body: { reason: 'changed plans' } })).status, 200);
     t.equal((await call(runtime.app, 'PATCH', `/api/v1/appointments/${moved.body.id}`, { token: c.manager.token, body: { start: at(6500) } })).status, 200);

@@ -37,7 +37,7 @@ t.test('places: staff only, edited by owners and admins, removed ones cannot be 
   t.equal((await call(app, 'DELETE', `/api/v1/places/${id}`, { token: c.manager.token })).status, 403);
   t.equal((await call(app, 'DELETE', `/api/v1/places/${id}`, { token: c.owner.token })).status, 204);
   t.equal((await call(app, 'GET', `/api/v1/places/${id}`, { token: c.owner.token })).status, 404);
-  const closed = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.id, start: '2026-06-10T10:00:00+03:00' });
+  const closed = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.record, start: '2026-06-10T10:00:00+03:00' });
   t.same(closed.body.errors, { place_id: ['No place of this organization with this id.'] }, 'a removed place takes no bookings');
   t.same((await call(app, 'GET', `/api/v1/specialists/${doctor}/slots?date=2026-06-10&duration=60`)).body, [], 'and offers no slots');
 });
@@ -125,9 +125,9 @@ t.test('two processes racing for one slot: the optimistic append lets exactly on
   const results = await Promise.allSettled(
     clients.map((cl, i) =>
       bookAppointment({ handle: processes[i % 2]!, store, newId }, {
-        appointmentId: newId(), organizationId: c.org, clientId: cl.id, specialistId: doctor, placeId: null,
+        appointmentId: newId(), organizationId: c.org, client: { kind: 'record', recordId: cl.record! }, specialistId: doctor, placeId: null,
         start: Date.parse('2026-06-10T10:00:00+03:00') + (i % 3) * 20 * 60_000, durationMinutes: 60,
-        service: '', cost: rub(1), bookedBy: { kind: 'user', id: c.manager.id }, byClient: false, now: clock,
+        service: '', cost: rub(1), bookedBy: { kind: 'user', id: c.manager.id }, now: clock,
       }, metadata),
     ),
   );

@@ -37,11 +37,11 @@ t.test('Europe/Berlin: the right local slots on 2026-03-29 and 2026-10-25', asyn
   t.same(starts(await slots(app, doctor, 'date=2026-03-28&duration=60')), ['2026-03-28T09:00:00+01:00', '2026-03-28T10:00:00+01:00', '2026-03-28T11:00:00+01:00'], 'the day before at +01:00');
 
   const alice = await client(runtime, '+79517586201', c);
-  const booked = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.id, start: '2026-03-29T03:00:00+02:00' });
+  const booked = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.record, start: '2026-03-29T03:00:00+02:00' });
   t.equal(booked.status, 201);
   t.match(booked.body, { start: '2026-03-29T03:00:00+02:00', end: '2026-03-29T04:00:00+02:00' });
   t.notOk(starts(await slots(app, doctor, 'date=2026-03-29&duration=60')).includes('2026-03-29T03:00:00+02:00'), 'a booked slot is gone');
-  const gap = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.id, start: '2026-03-29T08:30:00+02:00' });
+  const gap = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: alice.record, start: '2026-03-29T08:30:00+02:00' });
   t.same(gap.body.errors, { start: ['The specialist does not work at this time (or not at this place).'] });
 
   clock = new Date('2026-10-20T08:00:00Z');
@@ -69,7 +69,7 @@ t.test('hours across midnight: slots on both dates, and a booking across midnigh
 
   const alice = await client(runtime, '+79517586201', c);
   const bob = await client(runtime, '+79517586202', c);
-  const late = await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: alice.id, start: '2026-06-12T23:30:00+03:00' });
+  const late = await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: alice.record, start: '2026-06-12T23:30:00+03:00' });
   t.equal(late.status, 201);
   t.equal(late.body.end, '2026-06-13T00:30:00+03:00');
   const streams = await runtime.connection.db.selectFrom('events').select('stream_id').where('type', '=', 'SlotClaimed').orderBy('global_position').execute();
@@ -77,13 +77,13 @@ t.test('hours across midnight: slots on both dates, and a booking across midnigh
 
   t.same(starts(await slots(app, owl, 'date=2026-06-13&duration=60')), ['2026-06-13T00:30:00+03:00', '2026-06-13T01:00:00+03:00'], 'Saturday’s first half hour is taken');
   t.same(starts(await slots(app, owl, 'date=2026-06-12&duration=60')), ['2026-06-12T22:00:00+03:00', '2026-06-12T22:30:00+03:00']);
-  const specialistNextDay = await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: bob.id, start: '2026-06-13T00:00:00+03:00', duration: 30 });
+  const specialistNextDay = await book(runtime, c.org, c.manager.token, { specialist_id: owl, client_id: bob.record, start: '2026-06-13T00:00:00+03:00', duration: 30 });
   t.equal(specialistNextDay.status, 409, 'the next day sees the appointment from the day before');
   t.ok(specialistNextDay.body.errors.specialist_id);
-  const clientNextDay = await book(runtime, c.org, c.manager.token, { specialist_id: lark, client_id: alice.id, start: '2026-06-13T00:00:00+03:00', duration: 30 });
+  const clientNextDay = await book(runtime, c.org, c.manager.token, { specialist_id: lark, client_id: alice.record, start: '2026-06-13T00:00:00+03:00', duration: 30 });
   t.equal(clientNextDay.status, 409, 'and so does the client booked with another specialist');
   t.same(Object.keys(clientNextDay.body.errors), ['client_id']);
-  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: lark, client_id: alice.id, start: '2026-06-13T00:30:00+03:00', duration: 30 })).status, 201, 'right after it is free');
+  t.equal((await book(runtime, c.org, c.manager.token, { specialist_id: lark, client_id: alice.record, start: '2026-06-13T00:30:00+03:00', duration: 30 })).status, 201, 'right after it is free');
 
   const cancelled = await call(app, 'POST', `/api/v1/appointments/${late.body.id}/cancel`, { token: c.manager.token, body: { reason: 'moved' } });
   t.equal(cancelled.status, 200);

@@ -49,7 +49,7 @@ function claim(overrides: Partial<Claim> = {}): Claim {
 }
 
 const claimSlot = (c: Claim): ScheduleCommand => ({ type: 'ClaimSlot', data: { claim: c, working, now } });
-const claimed = (c: Claim): ScheduleEvent => ({ type: 'SlotClaimed', data: { ...c, claimedAt: now } });
+const claimed = (c: Claim): ScheduleEvent => ({ type: 'SlotClaimed', data: { schemaVersion: 2, ...c, claimedAt: now } });
 const released = (c: Claim, reason: 'cancelled' | 'rejected' = 'cancelled'): ScheduleEvent => ({ type: 'SlotReleased', data: { claimId: c.claimId, appointmentId: c.appointmentId, organizationId: org, reason, releasedAt: now } });
 
 t.test('a free time inside working hours is claimed; claiming again is a no-op', async (t) => {
@@ -128,10 +128,12 @@ t.test('released time is free again; a released claim is never held again; two c
 const bookingClaim = claim({ claimId: 'claim-booking', appointmentId: 'appt' });
 const slot = (c: Claim) => ({ claimId: c.claimId, day: c.day, days: c.days, specialistId: c.specialistId, placeId: c.placeId, clientId: c.clientId, start: c.start, end: c.end, timeZone: c.timeZone });
 const ids = { appointmentId: 'appt', organizationId: org };
-const booked: AppointmentEvent = { type: 'AppointmentBooked', data: { ...ids, slot: slot(bookingClaim), service: 'Massage', cost: { amount: 300000, currency: 'RUB' }, bookedBy: { kind: 'user', id: doctor }, bookedAt: now } };
+/** Events that name the client record carry version 2. */
+const v2 = { schemaVersion: 2 as const, ...ids };
+const booked: AppointmentEvent = { type: 'AppointmentBooked', data: { ...v2, slot: slot(bookingClaim), service: 'Massage', cost: { amount: 300000, currency: 'RUB' }, bookedBy: { kind: 'user', id: doctor }, bookedAt: now } };
 const confirmed: AppointmentEvent = { type: 'AppointmentConfirmed', data: { ...ids, confirmedBy: { kind: 'user', id: doctor }, confirmedAt: now } };
-const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { ...ids, slot: slot(bookingClaim), reason: 'ill', cancelledBy: { kind: 'client', id: alice }, cancelledAt: now } };
-const completed: AppointmentEvent = { type: 'AppointmentCompleted', data: { ...ids, slot: slot(bookingClaim), completedAt: now } };
+const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { ...v2, slot: slot(bookingClaim), reason: 'ill', cancelledBy: { kind: 'client', id: alice }, cancelledAt: now } };
+const completed: AppointmentEvent = { type: 'AppointmentCompleted', data: { ...v2, slot: slot(bookingClaim), completedAt: now } };
 const adopt = (c: Claim): AppointmentCommand => ({ type: 'AdoptClaim', data: { claim: c, now } });
 
 t.test('a booking claim is adopted once, on the version it was made against', async (t) => {
@@ -146,7 +148,7 @@ t.test('a reschedule claim is adopted on its basis only; a rival on the same bas
   const given = specification(t);
   const tomorrow = { ...claim({ appointmentId: 'appt', day: '2026-06-11', days: ['2026-06-11'], start: '2026-06-11T10:00:00.000Z', end: '2026-06-11T11:00:00.000Z' }), basis: 0, terms: undefined };
   const rival = { ...tomorrow, claimId: 'rival', start: '2026-06-11T12:00:00.000Z', end: '2026-06-11T13:00:00.000Z' };
-  const rescheduled: AppointmentEvent = { type: 'AppointmentRescheduled', data: { ...ids, from: slot(bookingClaim), to: slot(tomorrow), rescheduledAt: now } };
+  const rescheduled: AppointmentEvent = { type: 'AppointmentRescheduled', data: { ...v2, from: slot(bookingClaim), to: slot(tomorrow), rescheduledAt: now } };
   given(appointmentDecider, [booked]).when(adopt(tomorrow)).then([rescheduled]);
   given(appointmentDecider, [booked, rescheduled]).when(adopt(rival)).thenThrows('conflict');
   given(appointmentDecider, [booked, rescheduled]).when(adopt(tomorrow)).then([]);
@@ -187,7 +189,7 @@ t.test('status lifecycle: pending -> confirmed -> completed; cancel while active
 t.test('no-show: a confirmed appointment, only after its start', async (t) => {
   const given = specification(t);
   const noShow = (when: string): AppointmentCommand => ({ type: 'MarkNoShow', data: { now: when } });
-  given(appointmentDecider, [booked, confirmed]).when(noShow(at('10:01'))).then([{ type: 'AppointmentMarkedNoShow', data: { ...ids, slot: slot(bookingClaim), markedAt: at('10:01') } }]);
+  given(appointmentDecider, [booked, confirmed]).when(noShow(at('10:01'))).then([{ type: 'AppointmentMarkedNoShow', data: { ...v2, slot: slot(bookingClaim), markedAt: at('10:01') } }]);
   given(appointmentDecider, [booked, confirmed]).when(noShow(at('09:59'))).thenThrows('conflict');
   given(appointmentDecider, [booked]).when(noShow(at('10:01'))).thenThrows('conflict');
   given(appointmentDecider, [booked, cancelled]).when(noShow(at('10:01'))).thenThrows('conflict');
@@ -199,4 +201,13 @@ t.test('cost changes are recorded when they differ, never on a cancelled appoint
   given(appointmentDecider, [booked]).when(change(250000)).then([{ type: 'AppointmentCostChanged', data: { ...ids, cost: { amount: 250000, currency: 'RUB' }, changedAt: now } }]);
   given(appointmentDecider, [booked]).when(change(300000)).then([]);
   given(appointmentDecider, [booked, cancelled]).when(change(1)).thenThrows('conflict');
+});
+
+t.test('a booking may have no price yet; staff set one later', async (t) => {
+  const given = specification(t);
+  const unpriced = claim({ claimId: 'claim-unpriced', appointmentId: 'appt', terms: { service: '', cost: null, bookedBy: { kind: 'client', id: alice } } });
+  const bookedUnpriced: AppointmentEvent = { type: 'AppointmentBooked', data: { ...v2, slot: slot(unpriced), service: '', cost: null, bookedBy: { kind: 'client', id: alice }, bookedAt: now } };
+  given(appointmentDecider, []).when(adopt(unpriced)).then([bookedUnpriced]);
+  const price: AppointmentCommand = { type: 'ChangeCost', data: { cost: { amount: 150000, currency: 'RUB' }, now } };
+  given(appointmentDecider, [bookedUnpriced]).when(price).then([{ type: 'AppointmentCostChanged', data: { ...ids, cost: { amount: 150000, currency: 'RUB' }, changedAt: now } }]);
 });

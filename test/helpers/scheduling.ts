@@ -1,10 +1,10 @@
-import { clientDecider } from '../../src/commands/client.js';
-import { clientStream } from '../../src/events/client.js';
-import { call, type TestRuntime } from './runtime.js';
+import { call, smsCode, type TestRuntime } from './runtime.js';
 import { addMember, organizationOf, staffMember, type StaffMember } from './staff.js';
 
 // A clinic to book in: an owner, a manager, places, specialists with hours,
-// and clients who can sign in.
+// and clients who can sign in (with the clinic's record of them, linked).
+
+const PASSWORD = 'client1client1';
 
 export interface Clinic {
   readonly org: string;
@@ -42,33 +42,63 @@ export const everyDay = (intervals: { start: string; end: string; place_id?: str
   [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) => intervals.map((i) => ({ weekday, ...i })));
 
 export interface Client {
+  /** The person's account. */
   readonly id: string;
+  /** The clinic's record of them, linked to the account (when made with `joins`). */
+  readonly record: string | undefined;
   readonly phone: string;
   token: string;
 }
 
-/** A client who registered by phone with a password, signed in; `joins` makes them a client of an organization. */
+/**
+ * A client who registered by phone with a password, verified the phone with
+ * the code the SMS brought, and signed in. With `joins`, the clinic's owner
+ * added a record of them and the person accepted the link: staff book them
+ * by `record`.
+ */
 export async function client(runtime: TestRuntime, phone: string, joins?: Clinic): Promise<Client> {
-  const password = 'client1client1';
-  const registered = await call(runtime.app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const { app } = runtime;
+  const registered = await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password: PASSWORD } });
   if (registered.status !== 201) throw new Error(`client ${phone}: ${registered.status} ${JSON.stringify(registered.body)}`);
   const id = registered.body.client_id as string;
-  if (joins) {
-    const metadata = { actor: { kind: 'system' as const }, correlationId: 'test', causationId: 'test' };
-    const joined = await runtime.services.handle(clientDecider, clientStream(id), { type: 'JoinOrganization', data: { organizationId: joins.org, now: runtime.services.now().toISOString() } }, metadata);
-    await runtime.services.awaitProjections(joined.position, ['clients']);
-  }
-  return { id, phone, token: await clientToken(runtime, phone) };
+  const verified = await call(app, 'POST', '/api/v1/auth/phone/verify', { body: { phone, code: await smsCode(runtime, phone) } });
+  if (verified.status !== 200) throw new Error(`verifying ${phone}: ${verified.status} ${JSON.stringify(verified.body)}`);
+  const token = await clientToken(runtime, phone);
+  const record = joins ? await linkedRecord(runtime, joins, phone, token) : undefined;
+  return { id, record, phone, token };
+}
+
+/** The clinic adds a record of the person (by their phone); the person accepts the link. */
+export async function linkedRecord(runtime: TestRuntime, c: Clinic, phone: string, token: string): Promise<string> {
+  const added = await call(runtime.app, 'POST', `/api/v1/organizations/${c.org}/clients`, { token: c.owner.token, body: { first_name: 'Client', phone } });
+  if (added.status !== 201) throw new Error(`record of ${phone}: ${added.status} ${JSON.stringify(added.body)}`);
+  const record = added.body.id as string;
+  const accepted = await call(runtime.app, 'POST', `/api/v1/clients/me/links/${record}/accept`, { token, body: {} });
+  if (accepted.status !== 200) throw new Error(`linking ${record}: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  return record;
+}
+
+/** A record of the clinic that no account is linked to (staff added someone who never signed up). */
+export async function recordOf(runtime: TestRuntime, c: Clinic, phone: string, firstName = 'Walk-in'): Promise<string> {
+  const added = await call(runtime.app, 'POST', `/api/v1/organizations/${c.org}/clients`, { token: c.owner.token, body: { first_name: firstName, phone } });
+  if (added.status !== 201) throw new Error(`record of ${phone}: ${added.status} ${JSON.stringify(added.body)}`);
+  return added.body.id as string;
 }
 
 export async function clientToken(runtime: TestRuntime, phone: string): Promise<string> {
-  const token = await call(runtime.app, 'POST', '/api/v1/auth/token', { body: { phone, password: 'client1client1' } });
+  const token = await call(runtime.app, 'POST', '/api/v1/auth/token', { body: { phone, password: PASSWORD } });
   if (token.status !== 200) throw new Error(`token of ${phone}: ${token.status} ${JSON.stringify(token.body)}`);
   return token.body.access as string;
 }
 
 export const rub = (amount: number) => ({ amount, currency: 'RUB' });
 
+/** Staff book: a service and a price by default (a client booking for themself sets neither: `bookSelf`). */
 export async function book(runtime: TestRuntime, org: string, token: string, body: Record<string, unknown>) {
   return call(runtime.app, 'POST', `/api/v1/organizations/${org}/appointments`, { token, body: { duration: 60, cost: rub(300000), service: 'Massage', ...body } });
+}
+
+/** A client books themself. */
+export async function bookSelf(runtime: TestRuntime, org: string, token: string, body: Record<string, unknown>) {
+  return call(runtime.app, 'POST', `/api/v1/organizations/${org}/appointments`, { token, body: { duration: 60, ...body } });
 }
