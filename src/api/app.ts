@@ -104,7 +104,23 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Service booking API', version: '1' },
+      info: {
+        title: 'Service booking API',
+        version: '1',
+        description: [
+          'Who owns what (docs/trust-model.md):',
+          '- A person’s **account** (`/clients/me`, `/users/me`) is theirs: its password, login phone and email change only with `current_password` or a `code` from `POST /auth/reauthenticate`. An unverified phone or email gives no right; whoever verifies it owns it.',
+          '- An organization’s **client record** (`/organizations/{org}/clients`, `/clients/{record}`) is that organization’s alone; adding a client by phone always creates a record (201) and tells nothing about accounts.',
+          '- The **link** between a record and an account is made only by the person (booking while signed in, or `POST /clients/me/links/{record}/accept`).',
+          '- Staff join organizations by invitation; a client booking for themself never sets the price.',
+        ].join('\n'),
+      },
+      tags: [
+        { name: 'identity', description: 'A person registers and verifies their phone.' },
+        { name: 'sessions', description: 'Sign in, refresh, sign out, re-authenticate.' },
+        { name: 'clients', description: 'Your own account (clients), or your organization’s records (staff).' },
+        { name: 'links', description: 'The person links organizations’ records of them to their account.' },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
