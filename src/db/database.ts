@@ -219,8 +219,9 @@ export interface AppointmentsTable {
   time_zone: string;
   status: 'pending' | 'confirmed' | 'completed' | 'cancelled' | 'no_show';
   service: string;
-  cost_amount: Int8;
-  cost_currency: string;
+  /** Both null when no price is set (a client's own booking, or staff left it empty). */
+  cost_amount: Int8 | null;
+  cost_currency: string | null;
   cancel_reason: string | null;
   cancelled_by: ColumnType<{ kind: string; id?: string } | null, string | null, string | null>;
   created_at: Timestamp;
