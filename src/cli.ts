@@ -14,7 +14,7 @@ import { clientAuditStream } from './events/client-audit.js';
 import { clientHistory, type HistoryView } from './projections/client-history.js';
 import { clientRecordAuditStream } from './events/client-record.js';
 import { findClientRecord } from './projections/client-records.js';
-import { listAppointments } from './projections/appointment-queries.js';
+import { appointmentIdsOfRecord } from './projections/appointment-queries.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/database.js';
 import { formatPosition, type EventStore } from './store/port.js';
@@ -30,7 +30,7 @@ async function printClientHistory(id: string | undefined, handle: CommandHandler
   const clientId = id.toLowerCase();
   const record = await findClientRecord(db, clientId);
   const view: HistoryView = record
-    ? { kind: 'record', recordId: clientId, appointmentIds: (await listAppointments(db, { clientId })).map((a) => a.id), named: 'all' }
+    ? { kind: 'record', recordId: clientId, appointmentIds: await appointmentIdsOfRecord(db, clientId), named: 'all' }
     : { kind: 'account', accountId: clientId };
   const entries = await clientHistory(store, view);
   if (entries.length === 0) {

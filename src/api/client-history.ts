@@ -4,7 +4,7 @@ import { clientAuditDecider, type ClientAuditCommand } from '../commands/client-
 import { DomainError } from '../commands/errors.js';
 import { clientAuditStream } from '../events/client-audit.js';
 import { clientRecordAuditStream } from '../events/client-record.js';
-import { listAppointments } from '../projections/appointment-queries.js';
+import { appointmentIdsOfRecord } from '../projections/appointment-queries.js';
 import { accountAsOf, clientHistory, recordAsOf, type HistoryView } from '../projections/client-history.js';
 import { listMembers } from '../projections/organization-queries.js';
 import { STAFF } from './access.js';
@@ -65,11 +65,11 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
   async function viewOf(target: ClientTarget, viewerId: string): Promise<HistoryView> {
     if (target.kind === 'account') return { kind: 'account', accountId: target.accountId };
     const { record } = target;
-    const appointments = await listAppointments(services.db, { organizationIds: [record.organization_id], clientId: record.id });
-    if (target.by === 'platform_admin') return { kind: 'record', recordId: record.id, appointmentIds: appointments.map((a) => a.id), named: 'all' };
+    const appointmentIds = await appointmentIdsOfRecord(services.db, record.id);
+    if (target.by === 'platform_admin') return { kind: 'record', recordId: record.id, appointmentIds, named: 'all' };
     const staff = new Set((await listMembers(services.db, record.organization_id)).map((m) => m.user.id));
     staff.add(viewerId);
-    return { kind: 'record', recordId: record.id, appointmentIds: appointments.map((a) => a.id), named: (id) => staff.has(id) };
+    return { kind: 'record', recordId: record.id, appointmentIds, named: (id) => staff.has(id) };
   }
 
   async function recordLook(target: ClientTarget, request: Parameters<typeof metadataOf>[0], asOf: string | null) {

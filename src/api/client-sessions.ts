@@ -4,7 +4,7 @@ import { listAppointments } from '../projections/appointment-queries.js';
 import { linkedRecordIds } from '../projections/client-record-queries.js';
 import { STAFF } from './access.js';
 import { clientTarget } from './client-access.js';
-import { AppointmentReply, appointmentReply, PeriodQuery, periodFilter } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReplyFor, PeriodQuery, periodFilter } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -30,11 +30,12 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services
     const filter = periodFilter(request.query);
     if (target.kind === 'record') {
       const rows = await listAppointments(services.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
-      return rows.map((row) => appointmentReply(row));
+      return rows.map(appointmentReplyFor('staff'));
     }
     const records = await linkedRecordIds(services.db, target.accountId);
     if (records.length === 0) return [];
     const rows = await listAppointments(services.db, { clientIds: records, ...filter });
-    return rows.map((row) => appointmentReply(row));
+    // The person sees who acted by kind only: staff ids are their organizations' business.
+    return rows.map(appointmentReplyFor('client'));
   });
 };

@@ -59,3 +59,9 @@ export async function listAppointments(db: Kysely<Database>, filter: Appointment
     .offset(filter.offset ?? 0)
     .execute();
 }
+
+/** Every appointment of one client record, whatever its status (a record's history holds them all). */
+export async function appointmentIdsOfRecord(db: Kysely<Database>, recordId: string): Promise<string[]> {
+  const rows = await db.selectFrom('appointments').select('id').where('client_id', '=', recordId).orderBy('created_at').execute();
+  return rows.map((r) => r.id);
+}
