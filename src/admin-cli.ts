@@ -4,6 +4,7 @@ import { DomainError } from './commands/errors.js';
 import type { CommandHandler } from './commands/handler.js';
 import { createPlatformAdmin } from './commands/staff-accounts.js';
 import type { Database } from './db/database.js';
+import type { EventStore } from './store/port.js';
 
 // `npm run cli -- admin create --email E --password P [...]`: the only way to
 // make a platform admin. It appends events like any command; the service's
@@ -27,6 +28,7 @@ export type AdminCreateInput = Partial<Record<keyof typeof ADMIN_OPTIONS, string
 
 export interface AdminCreateDeps {
   readonly handle: CommandHandler;
+  readonly store: EventStore;
   readonly db: Kysely<Database>;
   readonly normalizePhone: (input: string) => string | undefined;
   readonly now?: () => Date;
@@ -40,7 +42,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value.trim() : '');
 
-/** Exit code: 0 created, 1 refused (the email or phone is taken), 64 bad input. */
+/** Exit code: 0 created, 1 refused (the email or phone is owned by someone else), 64 bad input. */
 export async function adminCreate(input: AdminCreateInput, deps: AdminCreateDeps): Promise<number> {
   const stdout = deps.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stderr = deps.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { organizationDecider, type OrganizationCommand } from '../commands/organization.js';
-import { DomainError } from '../commands/errors.js';
 import { organizationStream, RoleSchema, ROLES } from '../events/organization.js';
 import { findMember, listMembers, type MemberView } from '../projections/organization-queries.js';
-import { findUser } from '../projections/users.js';
 import { organizationGrantOf } from './access.js';
 import { principalOf } from './authenticate.js';
 import { metadataOf } from './metadata.js';
@@ -13,15 +11,18 @@ import { OrgParams } from './organizations.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
-import { StaffProfile, staffProfile, StaffSummary, staffSummary } from './staff-replies.js';
+import { Colleague, colleague } from './staff-replies.js';
 
 // An organization's staff and their roles (seed 002), and its executors
-// (seed 003 `user/executor/`): the members who are specialists.
+// (seed 003 `user/executor/`): the members who are specialists. Members join
+// by invitation only (src/api/invitations.ts); nobody is added by user id.
+// Colleagues see each other's names and chosen work contacts, never login
+// contacts or home addresses.
 
 const MemberParams = Type.Object({ org: Uuid, user: Uuid });
-const MemberReply = Type.Object({ user: StaffSummary, role: RoleSchema, added_at: Timestamp });
+export const MemberReply = Type.Object({ user: Colleague, role: RoleSchema, added_at: Timestamp });
 
-const memberReply = (member: MemberView) => ({ user: staffSummary(member.user), role: member.role, added_at: member.addedAt.toISOString() });
+export const memberReply = (member: MemberView) => ({ user: colleague(member), role: member.role, added_at: member.addedAt.toISOString() });
 
 const managers = { kind: 'organization', param: 'org', roles: ['owner', 'admin'] } as const;
 const anyMember = { kind: 'organization', param: 'org', roles: ROLES } as const;
@@ -45,29 +46,9 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return memberReply(member);
   }
 
-  app.post('/organizations/:org/members', {
-    config: { access: managers },
-    schema: {
-      tags: ['members'],
-      summary: 'Add a staff user with a role (owner, admin; only an owner grants owner).',
-      security: [{ bearer: [] }],
-      params: OrgParams,
-      body: Type.Object({ user_id: Uuid, role: RoleSchema }),
-      response: { 201: MemberReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
-    },
-  }, async (request, reply) => {
-    const userId = request.body.user_id.toLowerCase();
-    const user = await findUser(db, userId);
-    if (!user || user.deleted_at !== null) throw new DomainError('invalid', 'Invalid input.', { user_id: ['No staff user with this id.'] });
-    const { organizationId } = organizationGrantOf(request);
-    const now = services.now().toISOString();
-    const member = await run(request, { type: 'AddMember', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } });
-    return reply.code(201).send(present(member, userId));
-  });
-
   app.get('/organizations/:org/members', {
     config: { access: anyMember },
-    schema: { tags: ['members'], summary: 'The members and their roles.', security: [{ bearer: [] }], params: OrgParams, response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) } },
+    schema: { tags: ['members'], summary: 'The members: name, work contact, role.', security: [{ bearer: [] }], params: OrgParams, response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) } },
   }, async (request) => (await listMembers(db, organizationGrantOf(request).organizationId)).map(memberReply));
 
   app.patch('/organizations/:org/members/:user', {
@@ -107,10 +88,10 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     config: { access: anyMember },
     schema: {
       tags: ['members'],
-      summary: 'The organization’s specialists, as staff profiles.',
+      summary: 'The organization’s specialists: name and work contact.',
       security: [{ bearer: [] }],
       params: OrgParams,
-      response: { 200: Type.Array(StaffProfile), ...errorReplies(401, 403, 404) },
+      response: { 200: Type.Array(Colleague), ...errorReplies(401, 403, 404) },
     },
-  }, async (request) => (await listMembers(db, organizationGrantOf(request).organizationId, { role: 'specialist' })).map((m) => staffProfile(m.user)));
+  }, async (request) => (await listMembers(db, organizationGrantOf(request).organizationId, { role: 'specialist' })).map(colleague));
 };

@@ -9,7 +9,7 @@ import { metadataOf } from './metadata.js';
 import { errorReplies, FreeText, Timestamp, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
-import { StaffSummary, staffSummary } from './staff-replies.js';
+import { StaffName, staffName } from './staff-replies.js';
 
 // Organizations (seed 000): created by any staff user, who becomes its owner.
 
@@ -34,7 +34,7 @@ export const OrganizationReply = Type.Object({
   address: Type.String(),
   numbers: Type.Record(Type.String(), Type.String()),
   links: Type.Record(Type.String(), Type.String()),
-  creator: Type.Union([StaffSummary, Type.Null()]),
+  creator: Type.Union([StaffName, Type.Null()], { description: 'Who created it, by name only.' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -47,7 +47,7 @@ function organizationReply({ organization: o, creator }: OrganizationView) {
     address: o.address,
     numbers: o.numbers,
     links: o.links,
-    creator: creator ? staffSummary(creator) : null,
+    creator: creator ? staffName(creator) : null,
     created_at: new Date(o.created_at).toISOString(),
     updated_at: new Date(o.updated_at).toISOString(),
   };

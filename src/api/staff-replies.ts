@@ -1,10 +1,13 @@
 import Type from 'typebox';
 import type { UserRow } from '../db/database.js';
+import type { MemberView, StaffName as StaffNameRow } from '../projections/organization-queries.js';
 import { Timestamp, Uuid } from './schemas.js';
 import { Nullable } from '../events/schema.js';
 
-// How staff users appear in replies: in full to themselves and as executors
-// (seed 003 `user/`), in short as an organization's creator or member.
+// How staff users appear in replies: in full to themselves only (seed 003
+// `user/`); to an organization, by name (its creator) and, for its members,
+// with the work contact each chose to show. Never the login email, login
+// phone or home address to anyone but the user.
 
 export const StaffProfile = Type.Object({
   id: Uuid,
@@ -20,13 +23,18 @@ export const StaffProfile = Type.Object({
   updated_at: Timestamp,
 });
 
-export const StaffSummary = Type.Object({
+export const StaffName = Type.Object({
   id: Uuid,
   first_name: Type.String(),
   last_name: Type.String(),
   patronymic: Type.String(),
-  email: Type.String(),
-  phone: Nullable(Type.String()),
+});
+
+/** A member as colleagues see them. */
+export const Colleague = Type.Object({
+  ...StaffName.properties,
+  work_email: Nullable(Type.String()),
+  work_phone: Nullable(Type.String()),
 });
 
 export function staffProfile(row: UserRow) {
@@ -45,6 +53,10 @@ export function staffProfile(row: UserRow) {
   };
 }
 
-export function staffSummary(row: UserRow) {
-  return { id: row.id, first_name: row.first_name, last_name: row.last_name, patronymic: row.patronymic, email: row.email, phone: row.phone };
+export function staffName(user: StaffNameRow) {
+  return { id: user.id, first_name: user.first_name, last_name: user.last_name, patronymic: user.patronymic };
+}
+
+export function colleague(member: MemberView) {
+  return { ...staffName(member.user), work_email: member.workContact.email, work_phone: member.workContact.phone };
 }

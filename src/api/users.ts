@@ -2,12 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DomainError } from '../commands/errors.js';
 import { registerUser } from '../commands/staff-accounts.js';
+import { loadState } from '../commands/load-state.js';
 import { changeUserProfile, deleteUser, type ProfileField } from '../commands/staff-profile.js';
-import type { UserChanges } from '../events/user.js';
+import { userDecider } from '../commands/user.js';
+import { userStream, type UserChanges } from '../events/user.js';
 import { findUser } from '../projections/users.js';
 import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
+import { Code } from './codes.js';
 import { metadataOf } from './metadata.js';
+import { checkReauthentication } from './reauthentication.js';
 import { Email, errorReplies, FreeText, Name, Password, Phone } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
@@ -25,7 +29,12 @@ const RegisterBody = Type.Object({
   phone: Type.Optional(Phone),
 });
 
-const ChangeBody = Type.Partial(RegisterBody);
+const ChangeBody = Type.Object({
+  ...Type.Partial(RegisterBody).properties,
+  current_password: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Needed (or `code`) to change the password, email or phone.' })),
+  /** A code from POST /auth/reauthenticate, instead of current_password. */
+  code: Type.Optional(Code),
+});
 
 const ChangeReport = Type.Object({
   success: Type.Record(Type.String(), Type.String(), { description: 'Per changed field: "First name successfully changed"...' }),
@@ -52,7 +61,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     config: { access: { kind: 'public' } },
     schema: {
       tags: ['users'],
-      summary: 'A staff member registers with email and password (public).',
+      summary: 'A staff member registers with email and password (public); 409 only for an email or phone someone else has confirmed.',
       body: RegisterBody,
       response: { 201: StaffProfile, ...errorReplies(400, 409, 415) },
     },
@@ -85,17 +94,34 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     return staffProfile(row);
   });
 
+  /**
+   * Whether the request changes the password, the login email or the login
+   * phone, the changes that need re-authentication. Sending the current email
+   * again (a form posted whole) changes nothing and needs no proof.
+   */
+  async function changesLogin(userId: string, changes: UserChanges, password: string | undefined): Promise<boolean> {
+    if (password !== undefined) return true;
+    if (changes.email === undefined && changes.phone === undefined) return false;
+    const { state } = await loadState(services.store, userDecider, userStream(userId));
+    if (state.status !== 'active') throw notFound();
+    return (changes.email ?? state.email) !== state.email || (changes.phone ?? state.phone) !== state.phone;
+  }
+
   app.patch('/users/me', {
+    // No per-IP cap: guessing current_password needs the account's own token, and
+    // checkReauthentication locks the account after a few wrong passwords.
     config: { access: staffOnly },
     schema: {
       tags: ['users'],
-      summary: 'Change own profile fields; the reply says per field what changed and what could not. A new password ends every session.',
+      summary:
+        'Change own profile fields; the reply says per field what changed and what could not. Changing the password, email or phone needs `current_password` or a `code` from POST /auth/reauthenticate (400 and nothing changes without). A new password ends every session.',
       security: [{ bearer: [] }],
       body: ChangeBody,
-      response: { 200: ChangeReport, ...errorReplies(400, 401, 403, 404, 415) },
+      response: { 200: ChangeReport, ...errorReplies(400, 401, 403, 404, 415, 429) },
     },
   }, async (request) => {
-    const { first_name, last_name, patronymic, address, email, phone, password } = request.body;
+    const { first_name, last_name, patronymic, address, email, phone, password, current_password, code } = request.body;
+    const userId = principalOf(request).id;
     const changes: UserChanges = {
       ...(first_name === undefined ? {} : { firstName: first_name }),
       ...(last_name === undefined ? {} : { lastName: last_name }),
@@ -104,7 +130,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       ...(email === undefined ? {} : { email: email.toLowerCase() }),
       ...(phone === undefined ? {} : { phone: services.normalizePhone(phone)! }),
     };
-    const outcome = await changeUserProfile(services, { userId: principalOf(request).id, changes, password, now: services.now() }, metadataOf(request));
+    if (await changesLogin(userId, changes, password)) {
+      await checkReauthentication(services, { subject: { id: userId, kind: 'user' }, currentPassword: current_password, code });
+    }
+    const outcome = await changeUserProfile(services, { userId, changes, password, now: services.now() }, metadataOf(request));
     await services.awaitProjections(outcome.position, ['users']);
     const success = Object.fromEntries(outcome.changed.map((field) => FIELDS[field]));
     const error = Object.fromEntries(Object.entries(outcome.refused).map(([field, reason]) => [FIELDS[field as ProfileField][0], reason]));
@@ -115,7 +144,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     config: { access: staffOnly },
     schema: {
       tags: ['users'],
-      summary: 'Delete own account: sessions end, the email and phone become free, every membership ends (409 for the only owner of an organization).',
+      summary: 'Delete own account: sessions end, the email and phone it owned become free, every membership ends (409 for the only owner of an organization).',
       security: [{ bearer: [] }],
       response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(401, 403, 404, 409) },
     },

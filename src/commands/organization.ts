@@ -1,4 +1,4 @@
-import type { OrganizationChanges, OrganizationDetails, OrganizationEvent, Role } from '../events/organization.js';
+import type { OrganizationChanges, OrganizationDetails, OrganizationEvent, Role, WorkContact } from '../events/organization.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
 
@@ -8,6 +8,14 @@ export interface ActiveOrganization {
   readonly details: OrganizationDetails;
   /** Role by user id. */
   readonly members: Readonly<Record<string, Role>>;
+  /** Pending invitations by id; an answered or revoked one is gone. */
+  readonly invitations: Readonly<Record<string, PendingInvitation>>;
+}
+
+export interface PendingInvitation {
+  /** Lowercased. */
+  readonly email: string;
+  readonly role: Role;
 }
 
 export type OrganizationState = { readonly status: 'none' } | ActiveOrganization;
@@ -23,16 +31,30 @@ export interface Actor {
   readonly platformAdmin: boolean;
 }
 
+/**
+ * The person answering an invitation. The caller reads their user stream:
+ * `verifiedEmail` is their email only once they proved it, else null. An
+ * invitation is theirs only when it names that email.
+ */
+export interface Invitee {
+  readonly userId: string;
+  readonly verifiedEmail: string | null;
+}
+
 export type OrganizationCommand =
   | { type: 'CreateOrganization'; data: { organizationId: string; details: OrganizationDetails; creatorId: string; now: string } }
   | { type: 'UpdateOrganization'; data: { organizationId: string; changes: OrganizationChanges; now: string } }
-  | { type: 'AddMember'; data: { organizationId: string; userId: string; role: Role; actor: Actor; now: string } }
+  | { type: 'InviteMember'; data: { organizationId: string; invitationId: string; email: string; role: Role; actor: Actor; now: string } }
+  | { type: 'RevokeInvitation'; data: { organizationId: string; invitationId: string; actor: Actor; now: string } }
+  | { type: 'AcceptInvitation'; data: { organizationId: string; invitationId: string; invitee: Invitee; workContact: WorkContact; now: string } }
+  | { type: 'DeclineInvitation'; data: { organizationId: string; invitationId: string; invitee: Invitee; now: string } }
   | { type: 'ChangeMemberRole'; data: { organizationId: string; userId: string; role: Role; actor: Actor; now: string } }
   | { type: 'RemoveMember'; data: { organizationId: string; userId: string; actor: Actor; now: string } };
 
 // The same text as the API's 403 (src/api/errors.ts): the seed frontends rely on it.
 const forbidden = () => new DomainError('forbidden', 'You do not have permission to perform this action.');
 const lastOwner = () => conflict('An organization must keep at least one owner.');
+const invitationNotFound = () => new DomainError('not_found', 'Not found.');
 
 function active(state: OrganizationState): ActiveOrganization {
   if (state.status !== 'active') throw new DomainError('not_found', 'Not found.');
@@ -43,6 +65,17 @@ function memberRole(organization: ActiveOrganization, userId: string): Role {
   const role = organization.members[userId];
   if (!role) throw new DomainError('not_found', 'This user is not a member of the organization.');
   return role;
+}
+
+/**
+ * The pending invitation addressed to this invitee. Any other (unknown,
+ * answered, revoked, or someone else's) is the same 404: an invitation id
+ * tells nothing to whoever it was not sent to.
+ */
+function invitationFor(organization: ActiveOrganization, invitationId: string, invitee: Invitee): PendingInvitation {
+  const invitation = organization.invitations[invitationId];
+  if (!invitation || invitee.verifiedEmail === null || invitee.verifiedEmail !== invitation.email) throw invitationNotFound();
+  return invitation;
 }
 
 function requireOwnerAuthority(organization: ActiveOrganization, actor: Actor): void {
@@ -77,12 +110,37 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'OrganizationUpdated', data: { organizationId, changes, updatedAt: now } }];
     }
-    case 'AddMember': {
-      const { organizationId, userId, role, actor, now } = command.data;
+    case 'InviteMember': {
+      const { organizationId, invitationId, email, role, actor, now } = command.data;
       const organization = active(state);
-      if (organization.members[userId]) throw conflict('This user is already a member of the organization.');
       if (role === 'owner') requireOwnerAuthority(organization, actor);
-      return [{ type: 'MemberAdded', data: { organizationId, userId, role, addedAt: now } }];
+      if (organization.invitations[invitationId]) throw conflict('This invitation already exists.');
+      if (Object.values(organization.invitations).some((pending) => pending.email === email)) throw conflict('This email already has a pending invitation.');
+      return [{ type: 'MemberInvited', data: { organizationId, invitationId, email, role, invitedBy: actor.userId, invitedAt: now } }];
+    }
+    case 'RevokeInvitation': {
+      const { organizationId, invitationId, actor, now } = command.data;
+      const organization = active(state);
+      const invitation = organization.invitations[invitationId];
+      if (!invitation) throw invitationNotFound();
+      // Like the owner role itself: only an owner takes back an invitation to it.
+      if (invitation.role === 'owner') requireOwnerAuthority(organization, actor);
+      return [{ type: 'InvitationRevoked', data: { organizationId, invitationId, revokedBy: actor.userId, revokedAt: now } }];
+    }
+    case 'AcceptInvitation': {
+      const { organizationId, invitationId, invitee, workContact, now } = command.data;
+      const organization = active(state);
+      const { role } = invitationFor(organization, invitationId, invitee);
+      if (organization.members[invitee.userId]) throw conflict('You are already a member of this organization.');
+      return [
+        { type: 'InvitationAccepted', data: { organizationId, invitationId, userId: invitee.userId, workContact, acceptedAt: now } },
+        { type: 'MemberAdded', data: { organizationId, userId: invitee.userId, role, addedAt: now } },
+      ];
+    }
+    case 'DeclineInvitation': {
+      const { organizationId, invitationId, invitee, now } = command.data;
+      invitationFor(active(state), invitationId, invitee);
+      return [{ type: 'InvitationDeclined', data: { organizationId, invitationId, declinedAt: now } }];
     }
     case 'ChangeMemberRole': {
       const { organizationId, userId, role, actor, now } = command.data;
@@ -114,7 +172,7 @@ function evolve(state: OrganizationState, event: OrganizationEvent): Organizatio
   switch (event.type) {
     case 'OrganizationCreated': {
       const { organizationId, name, description, address, numbers, links } = event.data;
-      return { status: 'active', organizationId, details: { name, description, address, numbers, links }, members: {} };
+      return { status: 'active', organizationId, details: { name, description, address, numbers, links }, members: {}, invitations: {} };
     }
     case 'OrganizationUpdated':
       return state.status === 'active' ? { ...state, details: { ...state.details, ...event.data.changes } } : state;
@@ -125,6 +183,18 @@ function evolve(state: OrganizationState, event: OrganizationEvent): Organizatio
       if (state.status !== 'active') return state;
       const { [event.data.userId]: _removed, ...members } = state.members;
       return { ...state, members };
+    }
+    case 'MemberInvited': {
+      if (state.status !== 'active') return state;
+      const { invitationId, email, role } = event.data;
+      return { ...state, invitations: { ...state.invitations, [invitationId]: { email, role } } };
+    }
+    case 'InvitationAccepted':
+    case 'InvitationDeclined':
+    case 'InvitationRevoked': {
+      if (state.status !== 'active') return state;
+      const { [event.data.invitationId]: _answered, ...invitations } = state.invitations;
+      return { ...state, invitations };
     }
     default:
       return state;

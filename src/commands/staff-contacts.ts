@@ -1,12 +1,22 @@
-import { staffEmailStream } from '../events/email.js';
-import { staffPhoneStream } from '../events/staff-phone.js';
-import { comparePositions, type EventMetadata, type Position } from '../store/port.js';
+import { staffEmailStream, staffPhoneStream } from '../events/contact.js';
+import { userStream } from '../events/user.js';
+import { comparePositions, type EventMetadata, type EventStore, type Position } from '../store/port.js';
+import { contactDecider, contactTaken, isContactTaken } from './contact.js';
 import { DomainError } from './errors.js';
 import type { CommandHandler } from './handler.js';
-import { staffEmailDecider, staffPhoneDecider } from './reservations.js';
+import { loadState } from './load-state.js';
+import { userDecider, type UserCommand } from './user.js';
 
-// A staff user's email and phone are each unique: held through a reservation
-// stream, taken before the user's own stream says so and given back after.
+// A staff user's login email and phone belong to them only once verified:
+// ownership lives in `staff-email-{email}` / `staff-phone-{e164}` and is
+// decided by contactDecider (src/commands/contact.ts). An unverified value is
+// a claim held in the user's own stream alone: it stops nobody, and whoever
+// verifies it first owns it (docs/trust-model.md).
+
+export const EMAIL_TAKEN = 'This email is already taken.';
+export const PHONE_TAKEN = 'This phone number is already taken.';
+
+export type ContactField = 'email' | 'phone';
 
 export interface Contacts {
   /** Lowercased. */
@@ -15,63 +25,89 @@ export interface Contacts {
   readonly phone?: string | null | undefined;
 }
 
-export type ContactField = 'email' | 'phone';
+const TAKEN: Record<ContactField, string> = { email: EMAIL_TAKEN, phone: PHONE_TAKEN };
 
-export interface Reservations {
-  /** Values this call reserved anew; a value the user already held is not listed, so a compensation never gives it away. */
-  readonly reserved: Contacts;
-  /** Values held by someone else: the conflict per field. */
-  readonly refused: Partial<Record<ContactField, DomainError>>;
+const streamOf = (field: ContactField, value: string) => (field === 'email' ? staffEmailStream(value) : staffPhoneStream(value));
+
+/** The 409 on the field, with the message the seed frontends show. */
+export const contactTakenOn = (field: ContactField) => contactTaken(field, TAKEN[field]);
+
+/** Who owns the value now, if anyone. */
+export async function ownerOf(store: EventStore, field: ContactField, value: string): Promise<string | undefined> {
+  const { state } = await loadState(store, contactDecider, streamOf(field, value));
+  return state.status === 'owned' ? state.ownerId : undefined;
 }
 
-/** Tries every given value at once, so a caller can report each field's outcome. */
-export async function reserveContacts(handle: CommandHandler, userId: string, contacts: Contacts, now: string, metadata: EventMetadata): Promise<Reservations> {
-  const { email, phone } = contacts;
-  const [emailOutcome, phoneOutcome] = await Promise.allSettled([
-    email === undefined ? undefined : handle(staffEmailDecider, staffEmailStream(email), { type: 'ReserveEmail', data: { email, userId, now } }, metadata),
-    phone === undefined || phone === null
-      ? undefined
-      : handle(staffPhoneDecider, staffPhoneStream(phone), { type: 'ReserveStaffPhone', data: { phone, userId, now } }, metadata),
-  ]);
-  const reserved: { email?: string; phone?: string } = {};
-  const refused: Partial<Record<ContactField, DomainError>> = {};
-  let failure: unknown;
-  if (emailOutcome.status === 'fulfilled') {
-    if (email !== undefined && (emailOutcome.value?.events.length ?? 0) > 0) reserved.email = email;
-  } else if (isConflict(emailOutcome.reason)) refused.email = emailOutcome.reason;
-  else failure = emailOutcome.reason;
-  if (phoneOutcome.status === 'fulfilled') {
-    if (phone && (phoneOutcome.value?.events.length ?? 0) > 0) reserved.phone = phone;
-  } else if (isConflict(phoneOutcome.reason)) refused.phone = phoneOutcome.reason;
-  else failure ??= phoneOutcome.reason;
-  if (failure !== undefined) {
-    // Not a business outcome (the store is down...): give back what was taken and fail the request.
-    await releaseContacts(handle, userId, reserved, now, metadata).catch(() => undefined);
-    throw failure;
+/**
+ * The given values that someone other than `userId` owns, with the message
+ * per field. A courtesy check before registering or changing: it cannot race
+ * into a wrong ownership, since only a verification (ownContact) decides that.
+ */
+export async function ownedByOthers(store: EventStore, userId: string | undefined, contacts: Contacts): Promise<Partial<Record<ContactField, string>>> {
+  const refused: Partial<Record<ContactField, string>> = {};
+  const checks = (['email', 'phone'] as const).map(async (field) => {
+    const value = contacts[field];
+    if (value === undefined || value === null) return;
+    const owner = await ownerOf(store, field, value);
+    if (owner !== undefined && owner !== userId) refused[field] = TAKEN[field];
+  });
+  await Promise.all(checks);
+  return refused;
+}
+
+/** One 409 naming every refused field, with the first one's message as the detail. */
+export function contactsTaken(refused: Partial<Record<ContactField, string>>): DomainError {
+  const fields = Object.fromEntries(Object.entries(refused).map(([field, message]) => [field, [message]]));
+  return new DomainError('conflict', Object.values(refused)[0] ?? 'Conflict.', fields);
+}
+
+/**
+ * Records that `userId` owns the value, before their own stream says it is
+ * verified. Of two verifications racing for one value exactly one owns it;
+ * the other is a 409 on the field.
+ */
+export async function ownContact(handle: CommandHandler, field: ContactField, value: string, userId: string, now: string, metadata: EventMetadata): Promise<void> {
+  try {
+    await handle(contactDecider, streamOf(field, value), { type: 'OwnContact', data: { contact: value, ownerId: userId, now } }, metadata);
+  } catch (error) {
+    throw isContactTaken(error) ? contactTakenOn(field) : error;
   }
-  return { reserved, refused };
 }
 
-/** Gives values back; releasing a value the user does not hold changes nothing. */
+/** Gives values back; a value the user does not own changes nothing (a claim, a retry, a lost race). */
 export async function releaseContacts(handle: CommandHandler, userId: string, contacts: Contacts, now: string, metadata: EventMetadata): Promise<void> {
-  const { email, phone } = contacts;
-  if (email !== undefined) await handle(staffEmailDecider, staffEmailStream(email), { type: 'ReleaseEmail', data: { email, userId, now } }, metadata);
-  if (phone !== undefined && phone !== null) await handle(staffPhoneDecider, staffPhoneStream(phone), { type: 'ReleaseStaffPhone', data: { phone, userId, now } }, metadata);
-}
-
-/** One 409 naming every taken field, with the first field's message as the detail. */
-export function contactsTaken(refused: Reservations['refused']): DomainError {
-  const errors = Object.values(refused);
-  const fields = Object.assign({}, ...errors.map((error) => error.fields ?? {})) as Record<string, string[]>;
-  return new DomainError('conflict', errors[0]?.message ?? 'Conflict.', fields);
-}
-
-function isConflict(error: unknown): error is DomainError {
-  return error instanceof DomainError && error.kind === 'conflict';
+  for (const field of ['email', 'phone'] as const) {
+    const value = contacts[field];
+    if (value === undefined || value === null) continue;
+    await handle(contactDecider, streamOf(field, value), { type: 'ReleaseContact', data: { contact: value, ownerId: userId, now } }, metadata);
+  }
 }
 
 /** The later of two positions; undefined when neither command appended. */
 export function latest(a: Position | undefined, b: Position | undefined): Position | undefined {
   if (!a || !b) return a ?? b;
   return comparePositions(a, b) >= 0 ? a : b;
+}
+
+/**
+ * A code sent to `value` came back: the user owns the value, then their own
+ * stream records it verified. Ownership first, so no user is ever recorded
+ * verified for a value someone else owns. If the user's stream refuses (it
+ * names another value by now), the ownership just taken is given back.
+ */
+export async function verifyStaffContact(
+  handle: CommandHandler,
+  verification: { userId: string; field: ContactField; value: string; now: string },
+  metadata: EventMetadata,
+): Promise<Position | undefined> {
+  const { userId, field, value, now } = verification;
+  await ownContact(handle, field, value, userId, now, metadata);
+  const command: UserCommand =
+    field === 'email' ? { type: 'VerifyEmail', data: { userId, email: value, now } } : { type: 'VerifyPhone', data: { userId, phone: value, now } };
+  try {
+    return (await handle(userDecider, userStream(userId), command, metadata)).position;
+  } catch (error) {
+    await releaseContacts(handle, userId, { [field]: value }, now, metadata).catch(() => undefined);
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import { fold } from './decider.js';
 import { conflict, DomainError } from './errors.js';
 import type { Handled } from './handler.js';
 import type { StaffDeps } from './staff-accounts.js';
-import { latest, releaseContacts, reserveContacts, type Contacts } from './staff-contacts.js';
+import { latest, ownedByOthers, releaseContacts, type Contacts } from './staff-contacts.js';
 import { organizationDecider } from './organization.js';
 import { userDecider, type UserState } from './user.js';
 
@@ -32,33 +32,29 @@ export interface ProfileOutcome {
   readonly position: Position | undefined;
 }
 
-type ProfileDeps = StaffDeps & { readonly store: EventStore };
-
 /**
  * Applies what can be applied and says, per field, what could not: a new
- * email or phone is reserved first (a taken one is refused, the rest still
- * changes), recorded on the user, and only then is the old value released.
- * A new password ends every session of the user.
+ * email or phone someone else owns is refused (the rest still changes); one
+ * merely claimed by another account is taken, unverified. Once the user's
+ * stream names the new value, the old one, if the user owned it, is
+ * released. A new password ends every session of the user.
+ *
+ * Re-authentication is the caller's business (src/api/reauthentication.ts):
+ * this applies a change already allowed.
  */
-export async function changeUserProfile(deps: ProfileDeps, command: ChangeProfile, metadata: EventMetadata): Promise<ProfileOutcome> {
+export async function changeUserProfile(deps: StaffDeps, command: ChangeProfile, metadata: EventMetadata): Promise<ProfileOutcome> {
   const { userId, password } = command;
   const now = command.now.toISOString();
   const stream = userStream(userId);
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
 
-  const { reserved, refused } = await reserveContacts(deps.handle, userId, { email: command.changes.email, phone: command.changes.phone }, now, metadata);
+  const refused = await ownedByOthers(deps.store, userId, { email: command.changes.email, phone: command.changes.phone });
   const accepted: UserChanges = { ...command.changes };
   for (const field of Object.keys(refused) as (keyof typeof refused)[]) delete accepted[field];
 
   let position: Position | undefined;
   if (Object.keys(accepted).length > 0) {
-    let handled: Handled<UserState, UserEvent>;
-    try {
-      handled = await deps.handle(userDecider, stream, { type: 'ChangeUserProfile', data: { userId, changes: accepted, now } }, metadata);
-    } catch (error) {
-      await releaseContacts(deps.handle, userId, reserved, now, metadata).catch(() => undefined);
-      throw error;
-    }
+    const handled = await deps.handle(userDecider, stream, { type: 'ChangeUserProfile', data: { userId, changes: accepted, now } }, metadata);
     position = handled.position;
     await releaseContacts(deps.handle, userId, await replacedContacts(deps.store, stream, handled), now, metadata);
   }
@@ -72,8 +68,7 @@ export async function changeUserProfile(deps: ProfileDeps, command: ChangeProfil
 
   const changed: ProfileField[] = Object.keys(accepted) as (keyof UserChanges)[];
   if (passwordHash !== undefined) changed.push('password');
-  const reasons = Object.fromEntries(Object.entries(refused).map(([field, error]) => [field, error.message]));
-  return { changed, refused: reasons, position };
+  return { changed, refused, position };
 }
 
 /**
@@ -95,7 +90,7 @@ async function replacedContacts(store: EventStore, stream: string, handled: Hand
 
 /**
  * Deletes the account: its sessions end at once, its password is forgotten,
- * its email and phone are free for someone else, and it leaves every
+ * the email and phone it owned are free for someone else to verify, and it leaves every
  * organization, so a deleted account holds no role anywhere (a deleted owner
  * must not count as one). The only owner of an organization is refused until
  * someone else is made an owner. A retry after a partial failure finishes

@@ -9,11 +9,14 @@ export interface ActiveUser {
   readonly phone: string | null;
   readonly profile: UserProfile;
   readonly platformAdmin: boolean;
+  /** The current email is verified (and so owned: src/commands/staff-contacts.ts). */
   readonly confirmedEmail: boolean;
+  /** The current phone is verified (and so owned). */
+  readonly confirmedPhone: boolean;
 }
 
 // A deleted user keeps the email and phone it last held, so the caller can
-// release their reservations from the state the deletion leaves behind.
+// release whatever of them it owned from the state the deletion leaves behind.
 export type UserState =
   | { readonly status: 'none' }
   | ActiveUser
@@ -26,9 +29,25 @@ export type UserCommand =
   | { type: 'DeleteUser'; data: { userId: string; now: string } }
   | { type: 'GrantPlatformAdmin'; data: { userId: string; now: string } }
   | { type: 'RequestEmailVerification'; data: { userId: string; challengeId: string; now: string } }
-  | { type: 'VerifyEmail'; data: { userId: string; now: string } };
+  /** `email`: where the verified code had been sent. */
+  | { type: 'VerifyEmail'; data: { userId: string; email: string; now: string } }
+  | { type: 'RequestPhoneVerification'; data: { userId: string; challengeId: string; now: string } }
+  /** `phone`: where the verified code had been sent. */
+  | { type: 'VerifyPhone'; data: { userId: string; phone: string; now: string } }
+  | { type: 'RequestReauthentication'; data: { userId: string; challengeId: string; now: string } };
 
 const userNotFound = () => new DomainError('not_found', 'Not found.');
+
+// The API's words for a code that does not open anything (src/api/codes.ts):
+// a code for an address the user no longer names proves nothing about them.
+const codeNotValid = () => new DomainError('invalid', 'Invalid code.', { code: ['The code is not valid.'] });
+
+/** Where a re-authentication code goes: the verified email, else the verified phone, else nowhere. */
+export function reauthenticationTarget(user: ActiveUser): { destination: string; channel: 'email' | 'sms' } | undefined {
+  if (user.confirmedEmail) return { destination: user.email, channel: 'email' };
+  if (user.confirmedPhone && user.phone !== null) return { destination: user.phone, channel: 'sms' };
+  return undefined;
+}
 
 function active(state: UserState): ActiveUser {
   if (state.status !== 'active') throw userNotFound();
@@ -82,8 +101,28 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     }
     case 'VerifyEmail': {
       const user = active(state);
+      if (user.email !== command.data.email) throw codeNotValid();
       if (user.confirmedEmail) return [];
       return [{ type: 'EmailVerified', data: { userId: command.data.userId, email: user.email, verifiedAt: command.data.now } }];
+    }
+    case 'RequestPhoneVerification': {
+      const user = active(state);
+      if (user.phone === null) throw conflict('There is no phone number to confirm.');
+      if (user.confirmedPhone) throw conflict('This phone number is already confirmed.');
+      const { userId, challengeId, now } = command.data;
+      return [{ type: 'StaffPhoneVerificationRequested', data: { userId, phone: user.phone, challengeId, requestedAt: now } }];
+    }
+    case 'VerifyPhone': {
+      const user = active(state);
+      if (user.phone === null || user.phone !== command.data.phone) throw codeNotValid();
+      if (user.confirmedPhone) return [];
+      return [{ type: 'StaffPhoneVerified', data: { userId: command.data.userId, phone: user.phone, verifiedAt: command.data.now } }];
+    }
+    case 'RequestReauthentication': {
+      const target = reauthenticationTarget(active(state));
+      if (!target) throw conflict('You have no confirmed email or phone to send a code to; give your current password instead.');
+      const { userId, challengeId, now } = command.data;
+      return [{ type: 'UserReauthenticationRequested', data: { userId, ...target, challengeId, requestedAt: now } }];
     }
     default: {
       const exhaustive: never = command;
@@ -96,14 +135,15 @@ function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserRegistered': {
       const { userId, email, phone, profile } = event.data;
-      return { status: 'active', userId, email, phone, profile, platformAdmin: false, confirmedEmail: false };
+      return { status: 'active', userId, email, phone, profile, platformAdmin: false, confirmedEmail: false, confirmedPhone: false };
     }
     case 'UserProfileChanged': {
       if (state.status !== 'active') return state;
       const { email, phone, ...profile } = event.data.changes;
-      // A new email is not confirmed, whatever the old one was.
+      // A new email or phone is not confirmed, whatever the old one was.
       const confirmedEmail = email === undefined ? state.confirmedEmail : false;
-      return { ...state, email: email ?? state.email, phone: phone ?? state.phone, profile: { ...state.profile, ...profile }, confirmedEmail };
+      const confirmedPhone = phone === undefined ? state.confirmedPhone : false;
+      return { ...state, email: email ?? state.email, phone: phone ?? state.phone, profile: { ...state.profile, ...profile }, confirmedEmail, confirmedPhone };
     }
     case 'UserDeleted':
       if (state.status !== 'active') return state;
@@ -112,6 +152,8 @@ function evolve(state: UserState, event: UserEvent): UserState {
       return state.status === 'active' ? { ...state, platformAdmin: true } : state;
     case 'EmailVerified':
       return state.status === 'active' && state.email === event.data.email ? { ...state, confirmedEmail: true } : state;
+    case 'StaffPhoneVerified':
+      return state.status === 'active' && state.phone === event.data.phone ? { ...state, confirmedPhone: true } : state;
     default:
       return state;
   }

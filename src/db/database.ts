@@ -154,12 +154,29 @@ export interface MembershipsTable {
   user_id: string;
   role: 'owner' | 'admin' | 'manager' | 'specialist' | 'auditor';
   added_at: Timestamp;
+  /** How colleagues reach the member at work, as the member chose; never the login contacts. */
+  work_email: ColumnType<string | null, string | null | undefined, string | null>;
+  work_phone: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** An organization's invitation to an email; the invitee is not recorded until they accept. */
+export interface StaffInvitationsTable {
+  id: string;
+  organization_id: string;
+  /** Lowercased, as the organization typed it. */
+  email: string;
+  role: 'owner' | 'admin' | 'manager' | 'specialist' | 'auditor';
+  status: 'pending' | 'accepted' | 'declined' | 'revoked';
+  invited_by: string;
+  created_at: Timestamp;
+  answered_at: Timestamp | null;
 }
 
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
+  staff_invitations: StaffInvitationsTable;
   streams: StreamsTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
@@ -180,6 +197,7 @@ export type ClientRecordRow = Selectable<ClientRecordsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
+export type StaffInvitationRow = Selectable<StaffInvitationsTable>;
 
 export interface PlacesTable {
   id: string;

@@ -5,6 +5,10 @@ import { Nullable } from './schema.js';
 // Stream `user-{userId}`: one staff member (owner, admin, manager, specialist,
 // auditor...), whatever organizations they work for. Secrets never enter it:
 // a password change is recorded as a fact, its hash lives in `credentials`.
+//
+// The email and phone here are the user's claims; only a verification makes
+// one theirs, recorded first as `ContactOwned` in `staff-email-{email}` or
+// `staff-phone-{e164}` (src/events/contact.ts), then here.
 
 export const userStream = (userId: string) => `user-${userId}`;
 
@@ -33,9 +37,9 @@ export type UserChanges = Static<typeof UserChanges>;
 
 export const UserRegisteredData = Type.Object({
   userId: Type.String(),
-  /** Lowercased; reserved in `staff-email-{email}` before this event is written. */
+  /** Lowercased; unverified until EmailVerified. */
   email: Type.String(),
-  /** E.164, reserved in `staff-phone-{phone}`; null when none was given. */
+  /** E.164, unverified until StaffPhoneVerified; null when none was given. */
   phone: Nullable(Type.String()),
   profile: UserProfile,
   /** That a password was set, never the password or its hash. */
@@ -56,7 +60,19 @@ export type PlatformAdminGranted = Event<'PlatformAdminGranted', Static<typeof P
 
 /** A code was asked for; the worker emails it. `challengeId` names the code's row, never the code. */
 export type EmailVerificationRequested = Event<'EmailVerificationRequested', { userId: string; email: string; challengeId: string; requestedAt: string }>;
+/** `email` is the address the code was sent to, which the user still named. */
 export type EmailVerified = Event<'EmailVerified', { userId: string; email: string; verifiedAt: string }>;
+/** A code was asked for by SMS to the user's phone. */
+export type StaffPhoneVerificationRequested = Event<'StaffPhoneVerificationRequested', { userId: string; phone: string; challengeId: string; requestedAt: string }>;
+export type StaffPhoneVerified = Event<'StaffPhoneVerified', { userId: string; phone: string; verifiedAt: string }>;
+/**
+ * A code to prove it is really them before a sensitive change, sent to their
+ * verified email (channel 'email') or else their verified phone ('sms').
+ */
+export type UserReauthenticationRequested = Event<
+  'UserReauthenticationRequested',
+  { userId: string; destination: string; channel: 'email' | 'sms'; challengeId: string; requestedAt: string }
+>;
 
 export type UserEvent =
   | UserRegistered
@@ -65,7 +81,10 @@ export type UserEvent =
   | UserDeleted
   | PlatformAdminGranted
   | EmailVerificationRequested
-  | EmailVerified;
+  | EmailVerified
+  | StaffPhoneVerificationRequested
+  | StaffPhoneVerified
+  | UserReauthenticationRequested;
 
 export const userEventTypes: readonly UserEvent['type'][] = [
   'UserRegistered',
@@ -75,4 +94,7 @@ export const userEventTypes: readonly UserEvent['type'][] = [
   'PlatformAdminGranted',
   'EmailVerificationRequested',
   'EmailVerified',
+  'StaffPhoneVerificationRequested',
+  'StaffPhoneVerified',
+  'UserReauthenticationRequested',
 ];

@@ -13,9 +13,12 @@ import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
 
 export const SEND_CODE = 'send-code';
 
+type Channel = 'sms' | 'email';
+
 interface Delivery {
   readonly purpose: CodePurpose;
-  readonly channel: 'sms' | 'email';
+  /** Fixed, or read from the event when the account chose (a re-authentication goes to what is verified). */
+  readonly channel: Channel | ((data: Record<string, string>) => Channel | undefined);
   readonly subjectKind: 'client' | 'user';
   readonly subjectId: (data: Record<string, string>) => string | undefined;
   readonly destination: (data: Record<string, string>) => string | undefined;
@@ -26,6 +29,21 @@ const deliveries: Readonly<Record<string, Delivery>> = {
   LoginCodeRequested: { purpose: 'login', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
   ClientReauthenticationRequested: { purpose: 'reauthentication', channel: 'sms', subjectKind: 'client', subjectId: (d) => d.clientId, destination: (d) => d.phone },
   EmailVerificationRequested: { purpose: 'email_verification', channel: 'email', subjectKind: 'user', subjectId: (d) => d.userId, destination: (d) => d.email },
+  StaffPhoneVerificationRequested: { purpose: 'phone_verification', channel: 'sms', subjectKind: 'user', subjectId: (d) => d.userId, destination: (d) => d.phone },
+  UserReauthenticationRequested: {
+    purpose: 'reauthentication',
+    channel: (d) => (d.channel === 'email' || d.channel === 'sms' ? d.channel : undefined),
+    subjectKind: 'user',
+    subjectId: (d) => d.userId,
+    destination: (d) => d.destination,
+  },
+};
+
+const SUBJECTS: Record<CodePurpose, string> = {
+  phone_verification: 'Your verification code',
+  email_verification: 'Your verification code',
+  login: 'Your login code',
+  reauthentication: 'Your confirmation code',
 };
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
@@ -73,12 +91,14 @@ export function sendCodeHandler(deps: {
     const subjectId = delivery?.subjectId(data);
     const destination = delivery?.destination(data);
     const challengeId = data.challengeId;
-    if (!delivery || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
+    const channel = typeof delivery?.channel === 'function' ? delivery.channel(data) : delivery?.channel;
+    if (!delivery || !channel || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
 
     const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, destination, now: deps.now() });
     if (code === undefined) return; // already used: nothing left to send
-    const text = `Your ${delivery.purpose === 'login' ? 'login' : 'verification'} code is ${code}. It expires in ${minutes(deps.codeTtlMs)} minutes. Do not share it.`;
-    if (delivery.channel === 'sms') await deps.sms.send(destination, text);
-    else await deps.email.send(destination, 'Your verification code', text);
+    const kind = delivery.purpose === 'login' ? 'login' : delivery.purpose === 'reauthentication' ? 'confirmation' : 'verification';
+    const text = `Your ${kind} code is ${code}. It expires in ${minutes(deps.codeTtlMs)} minutes. Do not share it.`;
+    if (channel === 'sms') await deps.sms.send(destination, text);
+    else await deps.email.send(destination, SUBJECTS[delivery.purpose], text);
   };
 }

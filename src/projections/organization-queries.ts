@@ -1,24 +1,37 @@
 import type { Kysely } from 'kysely';
-import type { Database, OrganizationRow, UserRow } from '../db/database.js';
-import type { Role } from '../events/organization.js';
+import type { Database, OrganizationRow } from '../db/database.js';
+import type { Role, WorkContact } from '../events/organization.js';
 
 // Reads over the `organizations`, `memberships` and `users` read models.
+// What an organization sees of its staff is their name and the work contact
+// they chose: the login email, phone and home address are never selected here.
+
+/** A staff user as colleagues know them. */
+export interface StaffName {
+  readonly id: string;
+  readonly first_name: string;
+  readonly last_name: string;
+  readonly patronymic: string;
+}
 
 export interface OrganizationView {
   readonly organization: OrganizationRow;
   /** Undefined only while the users read model has not caught up with the creator. */
-  readonly creator: UserRow | undefined;
+  readonly creator: StaffName | undefined;
 }
 
 export interface MemberView {
-  readonly user: UserRow;
+  readonly user: StaffName;
   readonly role: Role;
   readonly addedAt: Date;
+  readonly workContact: WorkContact;
 }
+
+const NAME_COLUMNS = ['users.id', 'users.first_name', 'users.last_name', 'users.patronymic'] as const;
 
 async function withCreators(db: Kysely<Database>, organizations: readonly OrganizationRow[]): Promise<OrganizationView[]> {
   const ids = [...new Set(organizations.map((o) => o.creator_id))];
-  const creators = ids.length === 0 ? [] : await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+  const creators = ids.length === 0 ? [] : await db.selectFrom('users').select(NAME_COLUMNS).where('id', 'in', ids).execute();
   const byId = new Map(creators.map((u) => [u.id, u]));
   return organizations.map((organization) => ({ organization, creator: byId.get(organization.creator_id) }));
 }
@@ -71,19 +84,19 @@ export async function isPlatformAdmin(db: Kysely<Database>, userId: string): Pro
   return row !== undefined;
 }
 
-/** Members with their staff profiles, oldest first; deleted accounts are left out (they cannot act). */
+/** Members with their names and work contacts, oldest first; deleted accounts are left out (they cannot act). */
 export async function listMembers(db: Kysely<Database>, organizationId: string, filter: { readonly role?: Role; readonly userId?: string } = {}): Promise<MemberView[]> {
   let query = db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .selectAll('users')
-    .select(['memberships.role', 'memberships.added_at'])
+    .select(NAME_COLUMNS)
+    .select(['memberships.role', 'memberships.added_at', 'memberships.work_email', 'memberships.work_phone'])
     .where('memberships.organization_id', '=', organizationId)
     .where('users.deleted_at', 'is', null);
   if (filter.role) query = query.where('memberships.role', '=', filter.role);
   if (filter.userId) query = query.where('memberships.user_id', '=', filter.userId);
   const rows = await query.orderBy('memberships.added_at').orderBy('memberships.user_id').execute();
-  return rows.map(({ role, added_at, ...user }) => ({ user, role, addedAt: new Date(added_at) }));
+  return rows.map(({ role, added_at, work_email, work_phone, ...user }) => ({ user, role, addedAt: new Date(added_at), workContact: { email: work_email, phone: work_phone } }));
 }
 
 export async function organizationIdsOfMember(db: Kysely<Database>, userId: string): Promise<string[]> {

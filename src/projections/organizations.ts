@@ -4,9 +4,10 @@ import { toDomainEvent } from '../events/catalogue.js';
 import { organizationEventTypes, type OrganizationChanges, type OrganizationEvent } from '../events/organization.js';
 import type { Projection } from './projection.js';
 
-// Read models `organizations` and `memberships`, from one stream category:
-// one projection keeps them consistent with each other (the access check
-// reads both). Queries are in organization-queries.ts.
+// Read models `organizations`, `memberships` and `staff_invitations`, from
+// one stream category: one projection keeps them consistent with each other
+// (the access check reads the first two; accepting an invitation changes the
+// last two at once). Queries are in organization-queries.ts.
 
 function columnsOf(changes: OrganizationChanges): Updateable<OrganizationsTable> {
   const { name, description, address, numbers, links } = changes;
@@ -50,10 +51,45 @@ async function applyOne(trx: Transaction<Database>, event: OrganizationEvent): P
       await trx
         .insertInto('memberships')
         .values({ organization_id: organizationId, user_id: userId, role, added_at: addedAt })
+        // Keeps the work contact an InvitationAccepted just before it wrote.
         .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doUpdateSet({ role, added_at: addedAt }))
         .execute();
       return;
     }
+    case 'MemberInvited': {
+      const { organizationId, invitationId, email, role, invitedBy, invitedAt } = event.data;
+      await trx
+        .insertInto('staff_invitations')
+        .values({ id: invitationId, organization_id: organizationId, email, role, status: 'pending', invited_by: invitedBy, created_at: invitedAt })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return;
+    }
+    case 'InvitationAccepted': {
+      const { invitationId, organizationId, userId, workContact, acceptedAt } = event.data;
+      await trx.updateTable('staff_invitations').set({ status: 'accepted', answered_at: acceptedAt }).where('id', '=', invitationId).execute();
+      // The MemberAdded that follows in the same append sets the role; the
+      // membership row starts here so it carries the work contact from the first moment.
+      await trx
+        .insertInto('memberships')
+        .values((eb) => ({
+          organization_id: organizationId,
+          user_id: userId,
+          role: eb.selectFrom('staff_invitations').select('role').where('id', '=', invitationId),
+          added_at: acceptedAt,
+          work_email: workContact.email,
+          work_phone: workContact.phone,
+        }))
+        .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doUpdateSet({ work_email: workContact.email, work_phone: workContact.phone }))
+        .execute();
+      return;
+    }
+    case 'InvitationDeclined':
+      await trx.updateTable('staff_invitations').set({ status: 'declined', answered_at: event.data.declinedAt }).where('id', '=', event.data.invitationId).execute();
+      return;
+    case 'InvitationRevoked':
+      await trx.updateTable('staff_invitations').set({ status: 'revoked', answered_at: event.data.revokedAt }).where('id', '=', event.data.invitationId).execute();
+      return;
     case 'MemberRoleChanged': {
       const { organizationId, userId, role } = event.data;
       await trx.updateTable('memberships').set({ role }).where('organization_id', '=', organizationId).where('user_id', '=', userId).execute();
@@ -76,6 +112,7 @@ export const organizationsProjection: Projection = {
     for (const stored of events) await applyOne(trx, toDomainEvent<OrganizationEvent>(stored));
   },
   async reset(trx) {
+    await trx.deleteFrom('staff_invitations').execute();
     await trx.deleteFrom('memberships').execute();
     await trx.deleteFrom('organizations').execute();
   },

@@ -63,6 +63,14 @@ async function applyOne(trx: Transaction<Database>, event: UserEvent): Promise<v
         .where('email', '=', event.data.email)
         .execute();
       return;
+    case 'StaffPhoneVerified':
+      await trx
+        .updateTable('users')
+        .set({ confirmed_phone: true, updated_at: event.data.verifiedAt })
+        .where('id', '=', event.data.userId)
+        .where('phone', '=', event.data.phone)
+        .execute();
+      return;
     default:
       return;
   }
@@ -82,6 +90,33 @@ export const usersProjection: Projection = {
 /** The staff user, deleted or not: callers decide what a deleted account means to them. */
 export function findUser(db: Kysely<Database>, userId: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+}
+
+/** How many accounts that merely name an unverified login are tried, at most. */
+export const MAX_UNVERIFIED_LOGIN_CANDIDATES = 3;
+
+/**
+ * Whose password a staff login by this email or phone is checked against
+ * (docs/trust-model.md). The active user who VERIFIED the value, alone; else,
+ * since staff may log in right after registering, the active users who name
+ * it unverified, oldest first, at most three. An unverified value is only a
+ * claim, so several accounts may name it; each is tried with its own password.
+ */
+export async function staffLoginCandidates(db: Kysely<Database>, login: { readonly email: string } | { readonly phone: string }): Promise<string[]> {
+  const [column, confirmed, value] = 'email' in login ? (['email', 'confirmed_email', login.email.trim().toLowerCase()] as const) : (['phone', 'confirmed_phone', login.phone] as const);
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', confirmed])
+    .where(column, '=', value)
+    .where('deleted_at', 'is', null)
+    // The owner first, then the oldest claims.
+    .orderBy(confirmed, 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(MAX_UNVERIFIED_LOGIN_CANDIDATES)
+    .execute();
+  const owner = rows.find((row) => row[confirmed]);
+  return owner ? [owner.id] : rows.map((row) => row.id);
 }
 
 /** The active staff user holding this email (any case), for login. */

@@ -1,0 +1,43 @@
+import Type from 'typebox';
+import { claimCodeRequest, CODE_POLICY, verifyCode, type CodeCheck, type CodePurpose } from '../auth/codes.js';
+import { DomainError, tooManyRequests } from '../commands/errors.js';
+import type { Services } from './services.js';
+
+// What every route that sends or checks a one-time code shares: the code's
+// shape, the caps on sending, and the answers to a code that opens nothing.
+
+export const Code = Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the message.' });
+
+/** Seconds a code stays valid, for replies. */
+export const expiresIn = Math.round(CODE_POLICY.ttlMs / 1000);
+
+const codeMessages: Record<Exclude<CodeCheck, 'ok'>, string> = {
+  invalid: 'The code is not valid.',
+  missing: 'The code is not valid.',
+  expired: 'The code has expired; request a new one.',
+  exhausted: 'Too many wrong codes; request a new one.',
+};
+
+/** A 400 on the `code` field; 'missing' reads like 'invalid', so it tells nothing of who was sent what. */
+export function rejectCode(check: Exclude<CodeCheck, 'ok'>): DomainError {
+  return new DomainError('invalid', 'Invalid code.', { code: [codeMessages[check]] });
+}
+
+/** Every code-sending path: one code per destination per cooldown, a few an hour; 429 with Retry-After otherwise. */
+export async function claimOrThrow(services: Services, purpose: CodePurpose, destination: string): Promise<void> {
+  const claim = await claimCodeRequest(services.db, { purpose, destination, now: services.now() });
+  if (!claim.ok) throw tooManyRequests(`A code was sent recently; try again in ${claim.retryAfterSeconds} seconds.`, claim.retryAfterSeconds);
+}
+
+/**
+ * Consumes the code sent for `purpose` to `destination` (and, when given, to
+ * `subjectId`), or throws the 400 for it. Returns whose challenge it was.
+ */
+export async function expectCode(
+  services: Services,
+  attempt: { purpose: CodePurpose; destination: string; subjectId?: string; code: string },
+): Promise<string> {
+  const outcome = await verifyCode(services.db, services.codeSecret, { ...attempt, now: services.now() });
+  if (outcome.check !== 'ok') throw rejectCode(outcome.check);
+  return outcome.subjectId;
+}
