@@ -9,7 +9,7 @@ import { accessControl, API_PREFIX } from '../../src/api/access.js';
 import { authentication } from '../../src/api/authenticate.js';
 import { findUser, findUserIdByEmail } from '../../src/projections/users.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { addMember, organizationOf, staffMember, staffToken } from '../helpers/staff.js';
+import { addMember, organizationOf, staffMember, staffToken, verifyEmail } from '../helpers/staff.js';
 
 const NOT_AUTHENTICATED = { detail: 'Authentication credentials were not provided.' };
 const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
@@ -121,7 +121,8 @@ t.test('the authorization matrix, against current memberships', async (t) => {
       ['GET', `/api/v1/organizations/${b}`, undefined],
       ['PATCH', `/api/v1/organizations/${b}`, { name: 'mine now' }],
       ['GET', `/api/v1/organizations/${b}/members`, undefined],
-      ['POST', `/api/v1/organizations/${b}/members`, { user_id: manager.id, role: 'owner' }],
+      ['POST', `/api/v1/organizations/${b}/invitations`, { email: 'manager@a.example', role: 'owner' }],
+      ['GET', `/api/v1/organizations/${b}/invitations`, undefined],
       ['GET', `/api/v1/organizations/${b}/executors`, undefined],
       ['GET', `/api/v1/organizations/${randomUUID()}`, undefined],
       ['GET', '/api/v1/organizations/not-a-uuid', undefined],
@@ -137,7 +138,7 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     const patch = await call(app, 'PATCH', `/api/v1/organizations/${a}`, { token: manager.token, body: { name: 'Renamed' } });
     t.equal(patch.status, 403, 'a manager does not patch the organization');
     t.same(patch.body, FORBIDDEN);
-    t.equal((await call(app, 'POST', `/api/v1/organizations/${a}/members`, { token: manager.token, body: { user_id: ownerB.id, role: 'specialist' } })).status, 403);
+    t.equal((await call(app, 'POST', `/api/v1/organizations/${a}/invitations`, { token: manager.token, body: { email: 'owner@b.example', role: 'specialist' } })).status, 403, 'a manager invites nobody');
     t.equal((await call(app, 'GET', `/api/v1/organizations/${a}/members`, { token: auditor.token })).status, 200, 'an auditor reads members');
     t.equal((await call(app, 'GET', `/api/v1/organizations/${a}/executors`, { token: auditor.token })).status, 200);
     t.equal((await call(app, 'GET', `/api/v1/organizations/${a}`, { token: auditor.token })).status, 200);
@@ -162,8 +163,12 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     t.equal((await findUser(runtime.services.db, id))?.platform_admin, true);
     t.equal(await findUserIdByEmail(runtime.services.db, 'root@platform.example'), id);
 
+    const root = await staffToken(runtime, id);
+    const unverified = await cli(runtime, 'admin', 'create', '--email', 'root@platform.example', '--password', 'other-password');
+    t.equal(unverified.code, 0, 'an email nobody verified is only a claim: it stops nobody');
+    await verifyEmail(runtime, { id, email: 'root@platform.example', token: root });
     const again = await cli(runtime, 'admin', 'create', '--email', 'root@platform.example', '--password', 'root-password');
-    t.equal(again.code, 1, 'an existing email is refused');
+    t.equal(again.code, 1, 'an email someone verified is refused');
     t.match(again.stderr, /This email is already taken/);
     t.equal(again.stdout, '');
     const bad = await cli(runtime, 'admin', 'create', '--email', 'nope', '--password', 'short');
@@ -171,13 +176,12 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     t.match(bad.stderr, /--email/);
     t.match(bad.stderr, /--password/);
 
-    const root = await staffToken(runtime, id);
     const all = await call(app, 'GET', '/api/v1/organizations', { token: root });
     t.same(all.body.map((o: { name: string }) => o.name).sort(), ['A', 'B'], 'every organization is listed');
     t.equal((await call(app, 'GET', `/api/v1/organizations/${b}`, { token: root })).status, 200);
     t.equal((await call(app, 'GET', `/api/v1/organizations/${b}/members`, { token: root })).status, 200);
     t.equal((await call(app, 'PATCH', `/api/v1/organizations/${b}`, { token: root, body: { address: 'Checked' } })).status, 200);
-    t.equal((await call(app, 'POST', `/api/v1/organizations/${b}/members`, { token: root, body: { user_id: auditor.id, role: 'owner' } })).status, 201, 'counts as an owner');
+    t.equal((await call(app, 'POST', `/api/v1/organizations/${b}/invitations`, { token: root, body: { email: 'auditor@a.example', role: 'owner' } })).status, 201, 'counts as an owner');
     t.equal((await call(app, 'GET', `/api/v1/organizations/${randomUUID()}`, { token: root })).status, 404, 'a missing organization is still 404');
   });
 });

@@ -1,20 +1,6 @@
 import t from 'tap';
-import { staffMember } from '../helpers/staff.js';
-import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
-
-async function emailCode(runtime: TestRuntime, email: string, after: number): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const sent = runtime.logs
-      .slice(after)
-      .map((line) => JSON.parse(line) as { msg?: string; to?: string; text?: string })
-      .filter((entry) => entry.msg?.startsWith('email (console provider') && entry.to === email);
-    const code = /code is (\d{6})/.exec(sent.at(-1)?.text ?? '')?.[1];
-    if (code) return code;
-    if (Date.now() > deadline) throw new Error(`no email to ${email}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { emailCode, staffMember } from '../helpers/staff.js';
+import { call, startRuntime } from '../helpers/runtime.js';
 
 t.test('staff log in by email or phone with one generic 401 for wrong credentials', async (t) => {
   const runtime = await startRuntime(t);
@@ -57,6 +43,8 @@ t.test('email verification: a code by email, confirmed once ("Successfully confi
 
   const events = await runtime.connection.db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', `user-${staff.id}`).execute();
   t.same(events.map((e) => e.type), ['UserRegistered', 'EmailVerificationRequested', 'EmailVerified']);
+  const owned = await runtime.connection.db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', 'staff-email-owner@clinic.test').execute();
+  t.same(owned.map((e) => [e.type, (e.data as { ownerId: string }).ownerId]), [['ContactOwned', staff.id]], 'verifying made the address hers');
   t.notMatch(JSON.stringify(events), code, 'the code is not in the log');
   t.equal((await call(runtime.app, 'POST', '/api/v1/users/me/email/verify')).status, 401);
 });

@@ -1,8 +1,7 @@
 import t from 'tap';
-import { staffEmailDecider, staffPhoneDecider, type StaffEmailCommand, type StaffPhoneCommand } from '../../src/commands/reservations.js';
+import { contactDecider, type ContactCommand } from '../../src/commands/contact.js';
 import { userDecider, type UserCommand } from '../../src/commands/user.js';
-import type { EmailEvent } from '../../src/events/email.js';
-import type { StaffPhoneEvent } from '../../src/events/staff-phone.js';
+import type { ContactEvent } from '../../src/events/contact.js';
 import type { UserEvent, UserProfile } from '../../src/events/user.js';
 import { specification } from './spec.js';
 
@@ -13,43 +12,22 @@ const later = '2026-11-23T10:05:00.000Z';
 const email = 'anna@clinic.example';
 const phone = '+79517586284';
 
-t.test('staffEmailDecider', async (t) => {
-  const reserve = (userId: string, at = now): StaffEmailCommand => ({ type: 'ReserveEmail', data: { email, userId, now: at } });
-  const release = (userId: string, at = now): StaffEmailCommand => ({ type: 'ReleaseEmail', data: { email, userId, now: at } });
-  const reserved = (userId: string, at = now): EmailEvent => ({ type: 'EmailReserved', data: { email, userId, at } });
-  const released = (userId: string, at = now): EmailEvent => ({ type: 'EmailReleased', data: { email, userId, at } });
+t.test('a staff email stream records ownership, which only a verification gives', async (t) => {
+  const own = (ownerId: string, at = now): ContactCommand => ({ type: 'OwnContact', data: { contact: email, ownerId, now: at } });
+  const release = (ownerId: string, at = now): ContactCommand => ({ type: 'ReleaseContact', data: { contact: email, ownerId, now: at } });
+  const owned = (ownerId: string, at = now): ContactEvent => ({ type: 'ContactOwned', data: { contact: email, ownerId, at } });
+  const released = (ownerId: string, at = now): ContactEvent => ({ type: 'ContactReleased', data: { contact: email, ownerId, at } });
+  // A legacy reservation made at registration: a claim, which owns nothing.
+  const legacyClaim = { type: 'EmailReserved', data: { email, userId: alice, at: now } } as unknown as ContactEvent;
 
-  t.test('a free email is reserved for the user', async (t) => {
-    specification(t)(staffEmailDecider, []).when(reserve(alice)).then([reserved(alice)]);
-  });
-  t.test('an email held by another user is a conflict; by the same user, a retry', async (t) => {
-    const given = specification(t);
-    given(staffEmailDecider, [reserved(alice)]).when(reserve(bob, later)).thenThrows('conflict');
-    given(staffEmailDecider, [reserved(alice)]).when(reserve(alice, later)).then([]);
-  });
-  t.test('only the holder releases; a released email may be reserved again by anyone', async (t) => {
-    const given = specification(t);
-    given(staffEmailDecider, [reserved(alice)]).when(release(alice, later)).then([released(alice, later)]);
-    given(staffEmailDecider, [reserved(alice)]).when(release(bob, later)).then([]);
-    given(staffEmailDecider, []).when(release(alice)).then([]);
-    given(staffEmailDecider, [reserved(alice), released(alice)]).when(reserve(bob, later)).then([reserved(bob, later)]);
-  });
-});
-
-t.test('staffPhoneDecider', async (t) => {
-  const reserve = (userId: string): StaffPhoneCommand => ({ type: 'ReserveStaffPhone', data: { phone, userId, now } });
-  const release = (userId: string): StaffPhoneCommand => ({ type: 'ReleaseStaffPhone', data: { phone, userId, now } });
-  const reserved = (userId: string): StaffPhoneEvent => ({ type: 'StaffPhoneReserved', data: { phone, userId, at: now } });
-  const released = (userId: string): StaffPhoneEvent => ({ type: 'StaffPhoneReleased', data: { phone, userId, at: now } });
-
-  t.test('reserve, conflict, retry, release', async (t) => {
-    const given = specification(t);
-    given(staffPhoneDecider, []).when(reserve(alice)).then([reserved(alice)]);
-    given(staffPhoneDecider, [reserved(alice)]).when(reserve(bob)).thenThrows('conflict');
-    given(staffPhoneDecider, [reserved(alice)]).when(reserve(alice)).then([]);
-    given(staffPhoneDecider, [reserved(alice)]).when(release(alice)).then([released(alice)]);
-    given(staffPhoneDecider, [reserved(alice), released(alice)]).when(reserve(bob)).then([reserved(bob)]);
-  });
+  const given = specification(t);
+  given(contactDecider, []).when(own(alice)).then([owned(alice)]);
+  given(contactDecider, [legacyClaim]).when(own(bob)).then([owned(bob)]);
+  given(contactDecider, [owned(alice)]).when(own(bob, later)).thenThrows('conflict');
+  given(contactDecider, [owned(alice)]).when(own(alice, later)).then([]);
+  given(contactDecider, [owned(alice)]).when(release(bob, later)).then([]);
+  given(contactDecider, [owned(alice)]).when(release(alice, later)).then([released(alice, later)]);
+  given(contactDecider, [owned(alice), released(alice)]).when(own(bob, later)).then([owned(bob, later)]);
 });
 
 t.test('userDecider', async (t) => {
@@ -94,6 +72,42 @@ t.test('userDecider', async (t) => {
     const given = specification(t);
     given(userDecider, [registered]).when({ type: 'GrantPlatformAdmin', data: { userId: alice, now } }).then([granted]);
     given(userDecider, [registered, granted]).when({ type: 'GrantPlatformAdmin', data: { userId: alice, now: later } }).then([]);
+  });
+
+  t.test('a code verifies only the address it was sent to, while the user still names it', async (t) => {
+    const given = specification(t);
+    const moved: UserEvent = { type: 'UserProfileChanged', data: { userId: alice, changes: { email: 'new@clinic.example', phone: '+79967486294' }, changedAt: later } };
+    const emailVerified: UserEvent = { type: 'EmailVerified', data: { userId: alice, email, verifiedAt: later } };
+    const phoneVerified: UserEvent = { type: 'StaffPhoneVerified', data: { userId: alice, phone, verifiedAt: later } };
+    const verifyEmail = (address: string): UserCommand => ({ type: 'VerifyEmail', data: { userId: alice, email: address, now: later } });
+    const verifyPhone = (number: string): UserCommand => ({ type: 'VerifyPhone', data: { userId: alice, phone: number, now: later } });
+    given(userDecider, [registered]).when(verifyEmail(email)).then([emailVerified]);
+    given(userDecider, [registered, moved]).when(verifyEmail(email)).thenThrows('invalid');
+    given(userDecider, [registered, emailVerified]).when(verifyEmail(email)).then([]);
+    given(userDecider, [registered]).when(verifyPhone(phone)).then([phoneVerified]);
+    given(userDecider, [registered, moved]).when(verifyPhone(phone)).thenThrows('invalid');
+    given(userDecider, [registered, phoneVerified]).when(verifyPhone(phone)).then([]);
+    const state = [registered, emailVerified, phoneVerified, moved].reduce(userDecider.evolve, userDecider.initialState());
+    t.match(state, { confirmedEmail: false, confirmedPhone: false }, 'a new email or phone is unconfirmed again');
+  });
+
+  t.test('phone verification and re-authentication codes are asked for where they can go', async (t) => {
+    const given = specification(t);
+    const challengeId = 'c0ffee00-0000-4000-8000-000000000001';
+    const emailVerified: UserEvent = { type: 'EmailVerified', data: { userId: alice, email, verifiedAt: now } };
+    const phoneVerified: UserEvent = { type: 'StaffPhoneVerified', data: { userId: alice, phone, verifiedAt: now } };
+    const noPhone: UserEvent = { type: 'UserRegistered', data: { ...registered.data, phone: null } as typeof registered.data };
+    given(userDecider, [registered])
+      .when({ type: 'RequestPhoneVerification', data: { userId: alice, challengeId, now } })
+      .then([{ type: 'StaffPhoneVerificationRequested', data: { userId: alice, phone, challengeId, requestedAt: now } }]);
+    given(userDecider, [registered, phoneVerified]).when({ type: 'RequestPhoneVerification', data: { userId: alice, challengeId, now } }).thenThrows('conflict');
+    given(userDecider, [noPhone]).when({ type: 'RequestPhoneVerification', data: { userId: alice, challengeId, now } }).thenThrows('conflict');
+
+    const reauthenticate: UserCommand = { type: 'RequestReauthentication', data: { userId: alice, challengeId, now } };
+    const requested = (destination: string, channel: 'email' | 'sms'): UserEvent => ({ type: 'UserReauthenticationRequested', data: { userId: alice, destination, channel, challengeId, requestedAt: now } });
+    given(userDecider, [registered]).when(reauthenticate).thenThrows('conflict');
+    given(userDecider, [registered, phoneVerified]).when(reauthenticate).then([requested(phone, 'sms')]);
+    given(userDecider, [registered, phoneVerified, emailVerified]).when(reauthenticate).then([requested(email, 'email')]);
   });
 
   t.test('the folded state keeps what a deletion needs to release', async (t) => {

@@ -1,6 +1,6 @@
 import { startSession } from '../../src/auth/sessions.js';
 import type { TestRuntime } from './runtime.js';
-import { call } from './runtime.js';
+import { call, smsCode } from './runtime.js';
 
 export interface StaffMember {
   readonly id: string;
@@ -9,20 +9,60 @@ export interface StaffMember {
   readonly token: string;
 }
 
+/** The password every staffMember registers with. */
+export const STAFF_PASSWORD = 'staff-password';
+
 /**
  * Registers a staff user through POST /api/v1/users and opens a session for
  * them directly (staff login by email is another route's business).
  */
 export async function staffMember(runtime: TestRuntime, email: string, profile: Record<string, string> = {}): Promise<StaffMember> {
-  const created = await call(runtime.app, 'POST', '/api/v1/users', { body: { email, password: 'staff-password', ...profile } });
+  const created = await call(runtime.app, 'POST', '/api/v1/users', { body: { email, password: STAFF_PASSWORD, ...profile } });
   if (created.status !== 201) throw new Error(`registering ${email}: ${created.status} ${JSON.stringify(created.body)}`);
   const id = created.body.id as string;
-  return { id, email, token: await staffToken(runtime, id) };
+  return { id, email: created.body.email as string, token: await staffToken(runtime, id) };
 }
 
 export async function staffToken(runtime: TestRuntime, userId: string): Promise<string> {
   const { db, tokens, now } = runtime.services;
   return (await startSession(db, tokens, { id: userId, kind: 'user' }, now())).access;
+}
+
+/** The code in the last email the console provider "sent" to `email` after log line `after`, waiting for the worker. */
+export async function emailCode(runtime: { logs: string[] }, email: string, after = 0, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = runtime.logs
+      .slice(after)
+      .map((line) => JSON.parse(line) as { msg?: string; to?: string; text?: string })
+      .filter((entry) => entry.msg?.startsWith('email (console provider') && entry.to === email);
+    const code = /code is (\d{6})/.exec(messages.at(-1)?.text ?? '')?.[1];
+    if (code) return code;
+    if (Date.now() > deadline) throw new Error(`no email to ${email} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The member proves their email through the real routes: a code is emailed, read from the log and confirmed. */
+export async function verifyEmail(runtime: TestRuntime, member: StaffMember): Promise<void> {
+  const me = await call(runtime.app, 'GET', '/api/v1/users/me', { token: member.token });
+  if (me.body.confirmed_email === true) return;
+  const after = runtime.logs.length;
+  const sent = await call(runtime.app, 'POST', '/api/v1/users/me/email/verify', { token: member.token });
+  if (sent.status !== 202) throw new Error(`verifying ${member.email}: ${sent.status} ${JSON.stringify(sent.body)}`);
+  const code = await emailCode(runtime, me.body.email as string, after);
+  const confirmed = await call(runtime.app, 'POST', '/api/v1/users/me/email/confirm', { token: member.token, body: { code } });
+  if (confirmed.status !== 200) throw new Error(`confirming ${member.email}: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+}
+
+/** The member proves their phone (E.164) through the real routes: a code by SMS, read from the log and confirmed. */
+export async function verifyPhone(runtime: TestRuntime, member: StaffMember, phone: string): Promise<void> {
+  const after = runtime.logs.length;
+  const sent = await call(runtime.app, 'POST', '/api/v1/users/me/phone/verify', { token: member.token });
+  if (sent.status !== 202) throw new Error(`verifying ${phone}: ${sent.status} ${JSON.stringify(sent.body)}`);
+  const code = await smsCode(runtime, phone, after);
+  const confirmed = await call(runtime.app, 'POST', '/api/v1/users/me/phone/confirm', { token: member.token, body: { code } });
+  if (confirmed.status !== 200) throw new Error(`confirming ${phone}: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
 }
 
 /** Creates an organization as `owner` and returns its id. */
@@ -32,8 +72,20 @@ export async function organizationOf(runtime: TestRuntime, owner: StaffMember, n
   return created.body.id as string;
 }
 
-/** Adds `member` to the organization with a role, acting as `by`. */
-export async function addMember(runtime: TestRuntime, organizationId: string, by: StaffMember, member: StaffMember, role: string): Promise<void> {
-  const added = await call(runtime.app, 'POST', `/api/v1/organizations/${organizationId}/members`, { token: by.token, body: { user_id: member.id, role } });
-  if (added.status !== 201) throw new Error(`adding ${member.email} as ${role}: ${added.status} ${JSON.stringify(added.body)}`);
+/** `by` invites `member`'s email with a role; returns the invitation id. */
+export async function invite(runtime: TestRuntime, organizationId: string, by: StaffMember, email: string, role: string): Promise<string> {
+  const invited = await call(runtime.app, 'POST', `/api/v1/organizations/${organizationId}/invitations`, { token: by.token, body: { email, role } });
+  if (invited.status !== 201) throw new Error(`inviting ${email} as ${role}: ${invited.status} ${JSON.stringify(invited.body)}`);
+  return invited.body.id as string;
+}
+
+/**
+ * Makes `member` a member with a role the only way there is: `by` invites
+ * their email, they verify it (if not yet) and accept.
+ */
+export async function addMember(runtime: TestRuntime, organizationId: string, by: StaffMember, member: StaffMember, role: string, workContact: Record<string, string> = {}): Promise<void> {
+  const invitationId = await invite(runtime, organizationId, by, member.email, role);
+  await verifyEmail(runtime, member);
+  const accepted = await call(runtime.app, 'POST', `/api/v1/invitations/${invitationId}/accept`, { token: member.token, body: workContact });
+  if (accepted.status !== 200) throw new Error(`${member.email} accepting ${role}: ${accepted.status} ${JSON.stringify(accepted.body)}`);
 }
