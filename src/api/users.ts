@@ -144,12 +144,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     config: { access: staffOnly },
     schema: {
       tags: ['users'],
-      summary: 'Delete own account: sessions end, the email and phone it owned become free, every membership ends (409 for the only owner of an organization).',
+      summary: 'Delete own account, with `current_password` or a `code` from POST /auth/reauthenticate: sessions end, the email and phone it owned become free, every membership ends (409 for the only owner of an organization).',
       security: [{ bearer: [] }],
-      response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(401, 403, 404, 409) },
+      body: Type.Object({ current_password: ChangeBody.properties.current_password, code: ChangeBody.properties.code }),
+      response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415) },
     },
   }, async (request) => {
-    const { position, left } = await deleteUser(services, { userId: principalOf(request).id, now: services.now() }, metadataOf(request));
+    const userId = principalOf(request).id;
+    // A token alone (maybe a stolen one) cannot end an account.
+    await checkReauthentication(services, { subject: { id: userId, kind: 'user' }, currentPassword: request.body.current_password, code: request.body.code });
+    const { position, left } = await deleteUser(services, { userId, now: services.now() }, metadataOf(request));
     await Promise.all([services.awaitProjections(position, ['users']), services.awaitProjections(left, ['organizations'])]);
     return { detail: 'Account deleted.' };
   });

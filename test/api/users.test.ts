@@ -205,7 +205,11 @@ t.test('DELETE /users/me: sessions end, the owned email and phone are free, logi
   await verifyPhone(runtime, me, '+79517586284');
   t.equal((await call(app, 'POST', '/api/v1/users', { body: anna })).status, 409, 'while she owns them, nobody registers them');
 
-  const deleted = await call(app, 'DELETE', '/api/v1/users/me', { token: me.token });
+  const bare = await call(app, 'DELETE', '/api/v1/users/me', { token: me.token, body: {} });
+  t.equal(bare.status, 400, 'a token alone does not delete the account');
+  t.ok(bare.body.errors.current_password);
+  t.equal((await call(app, 'GET', '/api/v1/users/me', { token: me.token })).status, 200, 'which is still there');
+  const deleted = await call(app, 'DELETE', '/api/v1/users/me', { token: me.token, body: { current_password: anna.password } });
   t.equal(deleted.status, 200);
   t.same(deleted.body, { detail: 'Account deleted.' });
   t.equal((await call(app, 'GET', '/api/v1/users/me', { token: me.token })).status, 403, 'the session ended');
@@ -238,19 +242,19 @@ t.test('DELETE /users/me ends every membership; the only owner of an organizatio
   await addMember(runtime, studio, owner, manager, 'manager');
   const members = async (org: string) => ((await call(app, 'GET', `/api/v1/organizations/${org}/members`, { token: owner.token })).body as { user: { id: string }; role: string }[]).map((m) => `${m.user.id === owner.id ? 'owner' : m.user.id === coOwner.id ? 'co-owner' : 'manager'}:${m.role}`).sort();
 
-  const refused = await call(app, 'DELETE', '/api/v1/users/me', { token: owner.token });
+  const refused = await call(app, 'DELETE', '/api/v1/users/me', { token: owner.token, body: { current_password: 'staff-password' } });
   t.equal(refused.status, 409, 'the only owner of Studio cannot go');
   t.same(refused.body, { detail: 'You are the only owner of Studio: make someone else an owner first.' });
   t.equal((await call(app, 'GET', '/api/v1/users/me', { token: owner.token })).status, 200, 'and nothing changed: the account still works');
   t.same(await members(clinic), ['co-owner:owner', 'manager:manager', 'owner:owner']);
 
-  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: manager.token })).status, 200);
+  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: manager.token, body: { current_password: 'staff-password' } })).status, 200);
   t.same(await members(clinic), ['co-owner:owner', 'owner:owner'], 'a deleted manager leaves the clinic');
   t.same(await members(studio), ['owner:owner'], 'and the studio');
   const removed = await runtime.connection.db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'MemberRemoved').execute();
   t.same(removed.map((e) => [e.stream_id, (e.data as { userId: string }).userId]).sort(), [[`organization-${clinic}`, manager.id], [`organization-${studio}`, manager.id]].sort(), 'each organization recorded the departure in its own stream');
 
-  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: coOwner.token })).status, 200, 'one of two owners may go');
+  t.equal((await call(app, 'DELETE', '/api/v1/users/me', { token: coOwner.token, body: { current_password: 'staff-password' } })).status, 200, 'one of two owners may go');
   t.same(await members(clinic), ['owner:owner']);
   const leave = await call(app, 'DELETE', `/api/v1/organizations/${clinic}/members/${owner.id}`, { token: owner.token });
   t.equal(leave.status, 409, 'the deleted co-owner no longer counts: the remaining owner is the last one');
