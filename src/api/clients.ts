@@ -141,10 +141,13 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       summary: 'Change the name (seed 001).',
       security: [{ bearer: [] }],
       params: ClientParams,
-      body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name) }, { minProperties: 1 }),
+      body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason }, { minProperties: 1 }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
     },
-  }, async (request) => change(request, request.params.client, { profile: profileChanges(request.body) }));
+  }, async (request) => {
+    const { reason, ...name } = request.body;
+    return change(request, request.params.client, { profile: profileChanges(name) }, { reason });
+  });
 
   app.patch('/clients/:client/password', {
     config: signedIn,
@@ -183,8 +186,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       summary: 'Change the additional information (seed 001).',
       security: [{ bearer: [] }],
       params: ClientParams,
-      body: Type.Object({ additional_info: FreeText }),
+      body: Type.Object({ additional_info: FreeText, reason: ReauthenticationFields.properties.reason }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
     },
-  }, async (request) => change(request, request.params.client, { profile: { additionalInfo: request.body.additional_info } }));
+  }, async (request) => change(request, request.params.client, { profile: { additionalInfo: request.body.additional_info } }, { reason: request.body.reason }));
 };
