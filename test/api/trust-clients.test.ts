@@ -1,5 +1,7 @@
 import t from 'tap';
+import { userDecider } from '../../src/commands/user.js';
 import { clientStream } from '../../src/events/client.js';
+import { userStream } from '../../src/events/user.js';
 import { clientRecordStream } from '../../src/events/client-record.js';
 import { acceptRecord, addRecord, eventCount, person, PASSWORD, signIn, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
@@ -254,4 +256,25 @@ t.test('seed 000: staff give a new account its first password only when no accou
   t.equal((await call(app, 'POST', '/api/v1/auth/phone/verify', { body: { phone, code } })).status, 200, 'the phone’s owner verifies it');
   t.equal((await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password: 'clinic-given-1' } })).status, 200, 'then the first password signs in');
   t.equal((await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password: 'clinic-given-2' } })).status, 401, 'a second clinic’s password changed nothing');
+});
+
+t.test('a platform admin changes a person’s account only with a reason, which is recorded', async (t) => {
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  const client = await person(runtime, '+79510000012');
+  const admin = await staffMember(runtime, 'root@platform.example');
+  const granted = await runtime.services.handle(userDecider, userStream(admin.id), { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } }, { actor: { kind: 'system' }, correlationId: 'test', causationId: 'test' });
+  await runtime.services.awaitProjections(granted.position, ['users']);
+
+  const before = await streamTypes(runtime, clientStream(client.id));
+  const silent = await call(app, 'PATCH', `/api/v1/clients/${client.id}/full_name`, { token: admin.token, body: { first_name: 'Changed' } });
+  t.equal(silent.status, 400, 'no reason, no change');
+  t.ok(silent.body.errors.reason);
+  t.same(await streamTypes(runtime, clientStream(client.id)), before);
+
+  const reasoned = await call(app, 'PATCH', `/api/v1/clients/${client.id}/full_name`, { token: admin.token, body: { first_name: 'Changed', reason: 'Verified request #42 by phone' } });
+  t.equal(reasoned.status, 200);
+  const last = (await runtime.store.readStream(clientStream(client.id))).at(-1)!;
+  t.equal(last.type, 'ClientProfileChanged');
+  t.same({ actor: last.metadata.actor, reason: last.metadata.reason }, { actor: { kind: 'user', id: admin.id }, reason: 'Verified request #42 by phone' }, 'who and why are in the log');
 });
