@@ -21,11 +21,9 @@ export function profileColumns(changes: Partial<ClientProfile>): Updateable<Clie
   return columns;
 }
 
-function registrationRow(event: Extract<ClientEvent, { type: 'ClientRegistered' }>, version: number) {
-  const { clientId, phone, profile, registeredAt } = event.data;
+/** A whole profile as the columns an account and a record share. */
+export function profileRow(profile: ClientProfile) {
   return {
-    id: clientId,
-    phone,
     email: profile.email,
     first_name: profile.firstName,
     last_name: profile.lastName,
@@ -35,6 +33,15 @@ function registrationRow(event: Extract<ClientEvent, { type: 'ClientRegistered' 
     address: profile.address,
     additional_info: profile.additionalInfo,
     links: JSON.stringify(profile.links),
+  };
+}
+
+function registrationRow(event: Extract<ClientEvent, { type: 'ClientRegistered' }>, version: number) {
+  const { clientId, phone, profile, registeredAt } = event.data;
+  return {
+    id: clientId,
+    phone,
+    ...profileRow(profile),
     confirmed_phone: false,
     registered_at: registeredAt,
     updated_at: registeredAt,

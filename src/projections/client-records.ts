@@ -2,7 +2,7 @@ import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { ClientRecordRow, ClientRecordsTable, Database } from '../db/database.js';
 import { toDomainEvent } from '../events/catalogue.js';
 import { clientRecordEventTypes, type ClientRecordEvent, type RecordChanges } from '../events/client-record.js';
-import { profileColumns } from './client-accounts.js';
+import { profileColumns, profileRow } from './client-accounts.js';
 import type { Projection } from './projection.js';
 
 // Read model `client_records`: each organization's records of its clients,
@@ -26,15 +26,7 @@ async function applyOne(trx: Transaction<Database>, event: ClientRecordEvent, ve
         organization_id: organizationId,
         account_id: null,
         phone,
-        email: profile.email,
-        first_name: profile.firstName,
-        last_name: profile.lastName,
-        patronymic: profile.patronymic,
-        birthday: profile.birthday,
-        sex: profile.sex,
-        address: profile.address,
-        additional_info: profile.additionalInfo,
-        links: JSON.stringify(profile.links),
+        ...profileRow(profile),
         shared: '[]',
         created_at: openedAt,
         updated_at: openedAt,
