@@ -1,5 +1,5 @@
 // Projection rebuild throughput: N synthetic ClientRegistered events written
-// straight into a fresh database's log, then `cli projections rebuild clients`.
+// straight into a fresh database's log, then `cli projections rebuild client-accounts`.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { CLI_JS, runToEnd } from './children.js';
@@ -74,20 +74,20 @@ export async function measureRebuild(
 
   let lastProgress: { events: number; rate: number } | undefined;
   const started = performance.now();
-  const run = await runToEnd(process.execPath, [...nodeArgs, CLI_JS, 'projections', 'rebuild', 'clients'], {
+  const run = await runToEnd(process.execPath, [...nodeArgs, CLI_JS, 'projections', 'rebuild', 'client-accounts'], {
     env,
     timeoutMs,
     onLine: (line) => {
-      const progress = /^clients: (\d+) events read, .*?, (\d+) events\/s/.exec(line);
+      const progress = /^client-accounts: (\d+) events read, .*?, (\d+) events\/s/.exec(line);
       if (progress) lastProgress = { events: Number(progress[1]), rate: Number(progress[2]) };
     },
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  const done = /clients rebuilt from (\d+) events in ([\d.]+) s/.exec(run.stdout);
+  const done = /client-accounts rebuilt from (\d+) events in ([\d.]+) s/.exec(run.stdout);
 
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const projected = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM clients').finally(() => client.end());
+  const projected = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM client_accounts').finally(() => client.end());
   const rowsProjected = Number(projected.rows[0]?.n ?? 0);
 
   if (run.code === 0 && done) {

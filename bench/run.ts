@@ -459,7 +459,7 @@ async function main(): Promise<number> {
     }
 
     if (only.has('rebuild')) {
-      log(`projection rebuild: ${settings.rebuildEvents} ClientRegistered events, cli projections rebuild clients`);
+      log(`projection rebuild: ${settings.rebuildEvents} ClientRegistered events, cli projections rebuild client-accounts`);
       const rebuildProfileDir = profileDir ? join(profileDir, 'rebuild') : undefined;
       rebuild = await measured('rebuild', undefined, () =>
         measureRebuild(databaseUrl(rebuildDbName), settings.rebuildEvents, settings.rebuildTimeoutMs, log, rebuildProfileDir ? ['--cpu-prof', '--cpu-prof-dir', rebuildProfileDir] : []),
@@ -584,7 +584,7 @@ async function main(): Promise<number> {
       target: '>= 50,000 events/s',
       pass: rebuild ? rebuild.finished && rebuild.eventsPerS >= 50_000 : null,
       note: rebuild
-        ? `clients projection, ${rebuild.events} events in ${rebuild.seconds} s (${rebuild.wallSeconds.toFixed(1)} s with process start), ${rebuild.rowsProjected} rows${rebuild.finished ? '' : `; did NOT finish within ${settings.rebuildTimeoutMs / 1000} s, the rate is the one reached so far`}.`
+        ? `client-accounts projection, ${rebuild.events} events in ${rebuild.seconds} s (${rebuild.wallSeconds.toFixed(1)} s with process start), ${rebuild.rowsProjected} rows${rebuild.finished ? '' : `; did NOT finish within ${settings.rebuildTimeoutMs / 1000} s, the rate is the one reached so far`}.`
         : skipped,
     },
     projection_lag_p50_ms: {

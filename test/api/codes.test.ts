@@ -1,4 +1,6 @@
 import t from 'tap';
+import { clientStream } from '../../src/events/client.js';
+import { person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 
 // Phone verification and passwordless login, through HTTP, with BullMQ on
@@ -6,8 +8,9 @@ import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 
 const phone = '+79517586284';
 
-t.test('register -> SMS -> verify: the phone is confirmed in the profile', async (t) => {
-  const runtime = await startRuntime(t, { redis: true });
+t.test('register -> SMS -> verify: the phone is confirmed in the profile, and owned', async (t) => {
+  let clock = Date.parse('2026-11-23T10:00:00Z');
+  const runtime = await startRuntime(t, { redis: true, now: () => new Date(clock) });
   const { app } = runtime;
   const created = await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password: 'client1client1' } });
   t.equal(created.status, 201);
@@ -28,9 +31,29 @@ t.test('register -> SMS -> verify: the phone is confirmed in the profile', async
   const login = await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password: 'client1client1' } });
   const me = await call(app, 'GET', '/api/v1/clients/me', { token: login.body.access });
   t.equal(me.body.confirmed_phone, true);
-  const types = (await runtime.connection.db.selectFrom('events').select('type').orderBy('global_position').execute()).map((e) => e.type);
-  t.same(types, ['PhoneReserved', 'ClientRegistered', 'PhoneVerificationRequested', 'PhoneVerified']);
-  t.equal((await call(app, 'POST', '/api/v1/auth/phone/resend', { body: { phone } })).status, 409, 'a verified phone gets no new code');
+  const events = await runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', '!=', 'migration-trust-model').orderBy('global_position').execute();
+  const account = clientStream(created.body.client_id as string);
+  t.same(events.map((e) => [e.stream_id, e.type]), [[account, 'ClientRegistered'], [account, 'PhoneVerificationRequested'], [`phone-${phone}`, 'ContactOwned'], [account, 'PhoneVerified']], 'ownership is recorded in the phone stream, then the verification in the account');
+
+  clock += 61_000;
+  const resend = await call(app, 'POST', '/api/v1/auth/phone/resend', { body: { phone } });
+  t.equal(resend.status, 202, 'the same answer as for any phone');
+  t.same(await streamTypes(runtime, account), ['ClientRegistered', 'PhoneVerificationRequested', 'PhoneVerified'], 'a verified phone gets no new code');
+});
+
+t.test('a code verifies only the number it was sent to', async (t) => {
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  const other = '+79517586285';
+  const from = runtime.logs.length;
+  await call(app, 'POST', '/api/v1/auth/register', { body: { phone } });
+  await call(app, 'POST', '/api/v1/auth/register', { body: { phone: other } });
+  const code = await smsCode(runtime, phone, from);
+  await smsCode(runtime, other, from);
+  const elsewhere = await call(app, 'POST', '/api/v1/auth/phone/verify', { body: { phone: other, code } });
+  t.equal(elsewhere.status, 400, 'P1’s code does not verify P2');
+  t.same(elsewhere.body.errors, { code: ['The code is not valid.'] });
+  t.equal((await call(app, 'POST', '/api/v1/auth/phone/verify', { body: { phone, code } })).status, 200, 'it verifies P1');
 });
 
 t.test('the sixth try is refused even with the right code; a code expires after 5 minutes', async (t) => {
@@ -82,7 +105,9 @@ t.test('resend: 429 with Retry-After inside 60 s, and at most 5 codes an hour pe
     statuses.push((await call(app, 'POST', '/api/v1/auth/phone/resend', { body: { phone } })).status);
   }
   t.same(statuses, [202, 202, 202, 202, 429], 'the registration and four resends make five codes in the hour');
-  t.equal((await call(app, 'POST', '/api/v1/auth/phone/resend', { body: { phone: '+79000000000' } })).status, 404);
+  const unknown = await call(app, 'POST', '/api/v1/auth/phone/resend', { body: { phone: '+79000000000' } });
+  t.equal(unknown.status, 202, 'an unknown number gets the same answer: the reply tells nothing');
+  t.same(unknown.body, { detail: 'If this phone number awaits verification, a new code has been sent to it.', expires_in: 300 });
 });
 
 t.test('per-IP cap on code-sending routes', async (t) => {
@@ -112,17 +137,21 @@ t.test('TRUST_PROXY as a hop count believes only that many proxies: a client can
   t.equal(another.status, 200, 'the address the proxy saw is the one counted');
 });
 
-t.test('passwordless login: same answer for unknown numbers, no SMS to them; the code logs in once', async (t) => {
+t.test('passwordless login: same answer for unknown and unverified numbers, no SMS to them; the code logs in once', async (t) => {
   const runtime = await startRuntime(t, { redis: true });
   const { app } = runtime;
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone } });
-  await smsCode(runtime, phone);
+  const client = await person(runtime, phone);
+  const unverifiedPhone = '+79000000001';
+  const unverified = await call(app, 'POST', '/api/v1/auth/register', { body: { phone: unverifiedPhone, password: 'client1client1' } });
   const stranger = '+79000000000';
   const unknown = await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: stranger } });
+  const toUnverified = await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: unverifiedPhone } });
   const beforeLoginCode = runtime.logs.length;
   const known = await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone } });
   t.equal(unknown.status, 200);
   t.same(unknown.body, known.body, 'the reply does not tell whether the number is registered');
+  t.same(toUnverified.body, known.body, 'nor whether it is verified');
+  t.same(await streamTypes(runtime, clientStream(unverified.body.client_id as string)), ['ClientRegistered', 'PhoneVerificationRequested'], 'an unverified phone is sent no login code');
   t.equal((await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone: stranger } })).status, 429, 'unknown numbers have the cooldown too');
   t.equal((await call(app, 'POST', '/api/v1/auth/login/code', { body: { phone } })).status, 429);
 
@@ -131,7 +160,8 @@ t.test('passwordless login: same answer for unknown numbers, no SMS to them; the
   const tokens = await call(app, 'POST', '/api/v1/auth/login/verify', { body: { phone, code } });
   t.equal(tokens.status, 200);
   t.type(tokens.body.access, 'string');
-  t.equal((await call(app, 'GET', '/api/v1/clients/me', { token: tokens.body.access })).body.confirmed_phone, true, 'a login code proves the phone');
+  const me = await call(app, 'GET', '/api/v1/clients/me', { token: tokens.body.access });
+  t.match(me.body, { id: client.id, confirmed_phone: true }, 'the code opens the account that owns the phone');
   t.equal((await call(app, 'POST', '/api/v1/auth/login/verify', { body: { phone, code } })).status, 400, 'single use');
   t.equal((await call(app, 'POST', '/api/v1/auth/login/verify', { body: { phone: stranger, code } })).status, 400);
 });

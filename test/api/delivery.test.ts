@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import t, { type Test } from 'tap';
 import { call, startRuntime } from '../helpers/runtime.js';
 
@@ -91,10 +91,22 @@ function startRedis(port: number) {
   return child;
 }
 
+/** Whether something accepts connections on the port now. */
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 t.test('Redis down when the command runs: nothing is lost, the reactor catches up', async (t) => {
   const port = await freePort();
   let redis = startRedis(port);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await until(() => accepting(port));
   t.teardown(() => void redis.kill('SIGKILL'));
   const gw = await gateway(t);
   const runtime = await startRuntime(t, { env: { ...smsEnv(gw), REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 'outage' } });

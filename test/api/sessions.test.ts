@@ -1,13 +1,15 @@
 import t from 'tap';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { person } from '../helpers/clients.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 
 const phone = '+79517586284';
 const password = 'client1client1';
 
 t.test('refresh rotates; presenting a rotated token revokes the whole session', async (t) => {
-  const { app } = await startRuntime(t);
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  await person(runtime, phone, {}, password);
   const first = (await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password } })).body;
   const second = await call(app, 'POST', '/api/v1/auth/token/refresh', { body: { refresh: first.refresh } });
   t.equal(second.status, 200);
@@ -28,8 +30,9 @@ t.test('refresh rotates; presenting a rotated token revokes the whole session', 
 });
 
 t.test('logout ends the session (seed 000: a deleted session is 403)', async (t) => {
-  const { app } = await startRuntime(t);
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  await person(runtime, phone, {}, password);
   const session = (await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password } })).body;
   t.equal((await call(app, 'POST', '/api/v1/auth/logout', { token: session.access })).status, 204);
   t.equal((await call(app, 'GET', '/api/v1/clients/me', { token: session.access })).status, 403);
@@ -39,8 +42,9 @@ t.test('logout ends the session (seed 000: a deleted session is 403)', async (t)
 
 t.test('repeated wrong passwords throttle the account, known or not', async (t) => {
   let clock = new Date('2026-11-23T10:00:00Z');
-  const { app } = await startRuntime(t, { now: () => clock });
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const runtime = await startRuntime(t, { now: () => clock });
+  const { app } = runtime;
+  await person(runtime, phone, {}, password);
   const statuses = [];
   for (let i = 0; i < 6; i++) statuses.push((await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password: `wrong-${i}` } })).status);
   t.same(statuses, [401, 401, 401, 401, 401, 429]);
@@ -55,8 +59,9 @@ t.test('repeated wrong passwords throttle the account, known or not', async (t) 
 });
 
 t.test('password check (seed 001)', async (t) => {
-  const { app } = await startRuntime(t);
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
+  await person(runtime, phone, {}, password);
   const { access } = (await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password } })).body;
   t.same((await call(app, 'POST', '/api/v1/auth/password/check', { token: access, body: { password } })).body, { match: true });
   t.same((await call(app, 'POST', '/api/v1/auth/password/check', { token: access, body: { password: 'nope' } })).body, { match: false });
@@ -64,8 +69,9 @@ t.test('password check (seed 001)', async (t) => {
 });
 
 t.test('JWKS publishes the public key that verifies our access tokens', async (t) => {
-  const { app, config } = await startRuntime(t);
-  await call(app, 'POST', '/api/v1/auth/register', { body: { phone, password } });
+  const runtime = await startRuntime(t);
+  const { app, config } = runtime;
+  await person(runtime, phone, {}, password);
   const { access } = (await call(app, 'POST', '/api/v1/auth/token', { body: { phone, password } })).body;
   const jwks = await call(app, 'GET', '/.well-known/jwks.json');
   t.equal(jwks.status, 200);

@@ -6,11 +6,11 @@ import { DomainError } from '../../src/commands/errors.js';
 import { FoldedStates } from '../../src/commands/folded-states.js';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import { loadState } from '../../src/commands/load-state.js';
-import { registerClient } from '../../src/commands/register-client.js';
+import { registerClient, verifyClientPhone } from '../../src/commands/register-client.js';
 import type { Database } from '../../src/db/database.js';
 import type { ClientProfile } from '../../src/events/client.js';
 import type { Event } from '../../src/events/event.js';
-import { phoneStream } from '../../src/events/phone.js';
+import { phoneStream } from '../../src/events/contact.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type ExpectedVersion } from '../../src/store/port.js';
 import { createPostgresEventStore } from '../../src/store/postgres.js';
 import { databaseKinds, freshConnection, freshPostgresUrl } from '../helpers/databases.js';
@@ -226,32 +226,32 @@ t.test('two processes racing on one stream: retries settle every command, each e
   t.strictSame(stored.map((e) => (e.data as Incremented['data']).total), range(40).map((i) => i + 1), 'each decided on fresh state');
 });
 
-t.test('registerClient: of 20 concurrent registrations of one phone in two processes, exactly one wins', async (t) => {
+t.test('verifyClientPhone: of 20 accounts naming one phone, verifying at once in two processes, exactly one owns it', async (t) => {
   const url = await freshPostgresUrl(t);
   const processes = [await migratedProcess(t, url), openProcess(t, url)];
-  const handlers = processes.map(({ store }) => createCommandHandler(store));
+  const deps = processes.map(({ db, store }) => ({ db, store, handle: createCommandHandler(store) }));
   const phone = '+79967486294';
   const profile: ClientProfile = { firstName: 'Ivan', lastName: 'Ivanov', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
   const clientIds = range(20).map(() => randomUUID());
+  const now = new Date('2026-11-23T10:00:00Z');
 
-  const results = await Promise.allSettled(
-    clientIds.map((clientId, i) =>
-      registerClient(
-        { handle: handlers[i % 2]!, db: processes[i % 2]!.db },
-        { clientId, challengeId: randomUUID(), organizationId: null, phone, password: undefined, profile, now: new Date('2026-11-23T10:00:00Z') },
-        systemMetadata(),
-      ),
-    ),
+  // An unverified phone is a claim that stops nobody (docs/trust-model.md): every registration is recorded.
+  const registrations = await Promise.allSettled(
+    clientIds.map((clientId, i) => registerClient(deps[i % 2]!, { clientId, challengeId: randomUUID(), phone, password: undefined, profile, now }, systemMetadata())),
   );
+  t.strictSame(registrations.filter((r) => r.status === 'rejected'), [], 'all 20 registrations of the unverified phone succeeded');
+
+  const results = await Promise.allSettled(clientIds.map((clientId, i) => verifyClientPhone(deps[i % 2]!, { clientId, phone, now }, systemMetadata())));
   const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [clientIds[i]!] : []));
   const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  t.equal(won.length, 1, 'one registration succeeded');
+  t.equal(won.length, 1, 'one verification succeeded');
   t.strictSame(lost.map((e) => (e instanceof DomainError ? e.kind : e)), range(19).map(() => 'conflict'), 'the others: DomainError conflict');
 
   const store = processes[0]!.store;
-  const reservation = await store.readStream(phoneStream(phone));
-  t.equal(reservation.length, 1, 'the phone stream holds one event');
-  t.match(reservation[0], { type: 'PhoneReserved', data: { phone, clientId: won[0] } });
-  const registered = (await Promise.all(clientIds.map((id) => store.readStream(`client-${id}`)))).filter((s) => s.length > 0);
-  t.equal(registered.length, 1, 'one client stream was written');
+  const ownership = await store.readStream(phoneStream(phone));
+  t.equal(ownership.length, 1, 'the phone stream holds one event');
+  t.match(ownership[0], { type: 'ContactOwned', data: { contact: phone, ownerId: won[0] } });
+  const verified = [];
+  for (const id of clientIds) if ((await store.readStream(`client-${id}`)).some((e) => e.type === 'PhoneVerified')) verified.push(id);
+  t.strictSame(verified, won, 'only the owner’s account recorded the verification');
 });

@@ -1,9 +1,12 @@
 import t from 'tap';
 import { appointmentDecider } from '../../src/commands/appointment.js';
+import { clientDecider, registered } from '../../src/commands/client.js';
 import { fold } from '../../src/commands/decider.js';
+import { DomainError } from '../../src/commands/errors.js';
 import { scheduleDecider } from '../../src/commands/schedule.js';
 import type { AppointmentEvent } from '../../src/events/appointment.js';
 import { toDomainEvent } from '../../src/events/catalogue.js';
+import type { ClientEvent } from '../../src/events/client.js';
 import { recordIdFor } from '../../src/events/client-record.js';
 import type { Claim, ScheduleEvent } from '../../src/events/schedule.js';
 import type { StoredEvent } from '../../src/store/port.js';
@@ -31,6 +34,44 @@ t.test('a version 1 ClientRegistered is read as version 2 (links added), the sto
   t.notOk('links' in (v1.data as { profile: object }).profile, 'upcasting does not change the stored event');
   const v2 = { ...v1, data: { ...(v1.data as object), schemaVersion: 2, profile: { ...(v1.data as { profile: object }).profile, links: { vk: 'x' } } } };
   t.same((toDomainEvent(v2).data as { profile: { links: object } }).profile.links, { vk: 'x' }, 'a current event passes unchanged');
+});
+
+// --- Client memberships: before the trust model a client "joined" organizations ---
+
+const joinedOrg = '7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a01';
+const leftOrg = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+function legacyClientEvent(type: string, data: Record<string, unknown>, version: number): StoredEvent {
+  return { ...v1, id: `7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e${String(version).padStart(2, '0')}`, version, position: { commit: BigInt(version + 2), prepare: BigInt(version + 2) }, type, data };
+}
+const legacyAccount = [
+  v1,
+  legacyClientEvent('PhoneVerified', { clientId: 'c1', phone: '+79517586284', verifiedAt: '2026-01-01T00:01:00.000Z' }, 1),
+  legacyClientEvent('ClientJoinedOrganization', { clientId: 'c1', organizationId: joinedOrg, joinedAt: '2026-01-02T00:00:00.000Z' }, 2),
+  legacyClientEvent('ClientJoinedOrganization', { clientId: 'c1', organizationId: leftOrg, joinedAt: '2026-01-03T00:00:00.000Z' }, 3),
+  legacyClientEvent('ClientLeftOrganization', { clientId: 'c1', organizationId: leftOrg, leftAt: '2026-01-04T00:00:00.000Z' }, 4),
+];
+
+t.test('a legacy membership is read as the link of the account to that organization’s record', async (t) => {
+  t.strictSame(toDomainEvent(legacyAccount[2]!), {
+    type: 'ClientLinkedToRecord',
+    data: { clientId: 'c1', organizationId: joinedOrg, recordId: recordIdFor(joinedOrg, 'c1'), linkedAt: '2026-01-02T00:00:00.000Z' },
+  }, 'ClientJoinedOrganization: linked to recordIdFor(organization, client)');
+  t.strictSame(toDomainEvent(legacyAccount[4]!), {
+    type: 'ClientUnlinkedFromRecord',
+    data: { clientId: 'c1', organizationId: leftOrg, recordId: recordIdFor(leftOrg, 'c1'), unlinkedAt: '2026-01-04T00:00:00.000Z' },
+  }, 'ClientLeftOrganization: unlinked from it');
+  t.equal(legacyAccount[2]!.type, 'ClientJoinedOrganization', 'the stored event is untouched');
+  t.equal(recordIdFor(joinedOrg.toUpperCase(), 'C1'), recordIdFor(joinedOrg, 'c1'), 'the record id does not depend on the case of the ids');
+});
+
+t.test('a legacy account folds to its links: still a member → linked; left → not', async (t) => {
+  const account = fold(clientDecider, legacyAccount.map((e) => toDomainEvent<ClientEvent>(e)));
+  t.match(account, { status: 'registered', clientId: 'c1', confirmedPhone: true, profile: { firstName: 'A', links: {} } });
+  t.strictSame(registered(account).links, { [joinedOrg]: recordIdFor(joinedOrg, 'c1') });
+  const now = '2026-02-01T00:00:00.000Z';
+  t.strictSame(clientDecider.decide({ type: 'LinkRecord', data: { organizationId: joinedOrg, recordId: recordIdFor(joinedOrg, 'c1'), now } }, account), [], 'the migrated record is already linked');
+  t.throws(() => clientDecider.decide({ type: 'LinkRecord', data: { organizationId: joinedOrg, recordId: 'another-record', now } }, account), new DomainError('conflict', 'Your account is already linked to another record of this organization.'), 'no second record of that organization');
+  t.match(clientDecider.decide({ type: 'LinkRecord', data: { organizationId: leftOrg, recordId: 'a-new-record', now } }, account), [{ type: 'ClientLinkedToRecord' }], 'where they left, a new link may be made');
 });
 
 // --- Appointments and schedules: version 1 named the person's account ---

@@ -35,6 +35,27 @@ async function start(dataDir: string): Promise<Service> {
   return { child, url, lines };
 }
 
+/** Polls until probe() gives a value; throws after the timeout. */
+async function until<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The code of an SMS to `phone` that the console provider logged on this line, if it is one. */
+function smsCodeIn(line: string, phone: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; to?: string; text?: string };
+    return entry.msg?.startsWith('sms (console provider') && entry.to === phone ? /code is (\d{6})/.exec(entry.text ?? '')?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function post(url: string, body: unknown) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
@@ -47,27 +68,33 @@ t.test('embedded default: serves the slice, shuts down gracefully, keeps data ac
   const first = await start(dataDir);
   t.teardown(() => void first.child.kill('SIGKILL'));
   const phone = '+79517586284';
-  // A request in flight when SIGTERM arrives still gets its answer.
-  const inFlight = post(`${first.url}/api/v1/auth/register`, { phone, password: 'client1client1' });
+  const registered = await post(`${first.url}/api/v1/auth/register`, { phone, password: 'client1client1' });
+  t.equal(registered.status, 201);
+  // The console provider logs the SMS; the in-process worker sends it soon after the reply.
+  const code = await until(() => first.lines.map((line) => smsCodeIn(line, phone)).find(Boolean));
+  t.match(code, /^\d{6}$/, 'the verification code was sent');
+
+  // A request in flight when SIGTERM arrives still gets its answer: the verification that gives the phone to the account.
+  const inFlight = post(`${first.url}/api/v1/auth/phone/verify`, { phone, code });
   // SIGTERM once the server has the request in hand (it logged it), not before.
-  for (let i = 0; i < 500 && !first.lines.some((l) => l.includes('incoming request') && l.includes('/api/v1/auth/register')); i++) {
+  for (let i = 0; i < 500 && !first.lines.some((l) => l.includes('incoming request') && l.includes('/api/v1/auth/phone/verify')); i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   first.child.kill('SIGTERM');
-  const registered = await inFlight;
-  t.equal(registered.status, 201, 'the in-flight registration completed during shutdown');
-  const [code] = (await once(first.child, 'exit')) as [number | null];
-  t.equal(code, 0, 'graceful shutdown exits 0', { lines: first.lines.filter((l) => !l.includes('incoming request')) });
+  const verified = await inFlight;
+  t.equal(verified.status, 200, 'the in-flight verification completed during shutdown');
+  const [exitCode] = (await once(first.child, 'exit')) as [number | null];
+  t.equal(exitCode, 0, 'graceful shutdown exits 0', { lines: first.lines.filter((l) => !l.includes('incoming request')) });
   t.ok(first.lines.some((l) => l.includes('shutting down')), 'the shutdown is logged');
   t.match(first.lines.at(-1), /"msg":"stopped"/, 'and the last line, written just before exit, is not lost to the asynchronous log writer');
 
   const second = await start(dataDir);
   t.teardown(() => void second.child.kill('SIGKILL'));
   const login = await post(`${second.url}/api/v1/auth/token`, { phone, password: 'client1client1' });
-  t.equal(login.status, 200, 'the client registered before the restart logs in after it');
+  t.equal(login.status, 200, 'the client registered and verified before the restart logs in after it');
   const me = await fetch(`${second.url}/api/v1/clients/me`, { headers: { authorization: `Bearer ${login.body.access}` } });
   t.equal(me.status, 200);
-  t.equal(((await me.json()) as { id: string }).id, registered.body.client_id);
+  t.match(await me.json(), { id: registered.body.client_id, confirmed_phone: true });
   second.child.kill('SIGTERM');
   const [secondCode] = (await once(second.child, 'exit')) as [number | null];
   t.equal(secondCode, 0);

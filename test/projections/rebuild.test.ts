@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import type { Database } from '../../src/db/database.js';
 import { readCheckpoint } from '../../src/projections/checkpoints.js';
-import { clientsProjection } from '../../src/projections/clients.js';
+import { clientAccountsProjection } from '../../src/projections/client-accounts.js';
 import { rebuildProjection, type RebuildProgress } from '../../src/projections/rebuild.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import { comparePositions, parsePosition, START } from '../../src/store/port.js';
@@ -20,14 +20,14 @@ import { appendCounted, eventually, migratedProcess, openProcess, recordingLogge
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const clientRows = (db: Kysely<Database>) => db.selectFrom('clients').selectAll().orderBy('id').execute();
+const clientRows = (db: Kysely<Database>) => db.selectFrom('client_accounts').selectAll().orderBy('id').execute();
 
 // Stale, missing and extra rows: a rebuild that did not empty the table first would keep some.
 async function damage(db: Kysely<Database>): Promise<void> {
   const [first, second] = await clientRows(db);
-  await db.updateTable('clients').set({ first_name: 'tampered' }).where('id', '=', first!.id).execute();
-  await db.deleteFrom('clients').where('id', '=', second!.id).execute();
-  await db.insertInto('clients').values({ ...first!, links: JSON.stringify(first!.links), id: '00000000-0000-4000-8000-000000000000', phone: '+70000000000' }).execute();
+  await db.updateTable('client_accounts').set({ first_name: 'tampered', confirmed_phone: !first!.confirmed_phone }).where('id', '=', first!.id).execute();
+  await db.deleteFrom('client_accounts').where('id', '=', second!.id).execute();
+  await db.insertInto('client_accounts').values({ ...first!, links: JSON.stringify(first!.links), id: '00000000-0000-4000-8000-000000000000', phone: '+70000000000' }).execute();
 }
 
 async function runCli(t: Test, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -41,39 +41,40 @@ async function runCli(t: Test, args: string[], env: Record<string, string>): Pro
   return { code, stdout, stderr };
 }
 
-t.test('rebuilding the clients read model from the log gives back the same rows', async (t) => {
+t.test('rebuilding the client accounts read model from the log gives back the same rows', async (t) => {
   const url = await freshPostgresUrl(t);
   const { db, store } = await migratedProcess(t, url);
-  const head = await visible(store, (await registerMany({ handle: createCommandHandler(store), db }, 12)).last);
-  const runner = new ProjectionRunner(db, store, clientsProjection, quiet);
+  const head = await visible(store, (await registerMany({ handle: createCommandHandler(store), db, store }, 12)).last);
+  const runner = new ProjectionRunner(db, store, clientAccountsProjection, quiet);
   t.teardown(() => runner.stop());
   runner.start();
   t.ok(await settlesWithin(runner.waitFor(head), 10_000), 'the projector caught up');
   await runner.stop();
   const snapshot = await clientRows(db);
   t.equal(snapshot.length, 12);
+  t.equal(snapshot.filter((row) => row.confirmed_phone).length, 6, 'half of them verified their phone');
 
   t.test('rebuildProjection', async (t) => {
     await damage(db);
     const progress: RebuildProgress[] = [];
     const total = (await store.readAll({ from: START, limit: 10_000 })).length;
-    const events = await rebuildProjection(db, store, clientsProjection, { batchSize: 5, onProgress: (p) => progress.push(p) });
+    const events = await rebuildProjection(db, store, clientAccountsProjection, { batchSize: 5, onProgress: (p) => progress.push(p) });
     t.strictSame(await clientRows(db), snapshot, 'the same rows');
     t.equal(events, total, 'it read the whole log');
-    t.strictSame(await readCheckpoint(db, 'clients'), head, 'the checkpoint is at the head');
+    t.strictSame(await readCheckpoint(db, 'client-accounts'), head, 'the checkpoint is at the head');
     t.equal(progress.at(-1)?.done, true, 'the last progress report says done');
     t.ok(progress.length > 2, 'progress was reported batch by batch');
     const positions = progress.map((p) => parsePosition(p.position)!);
     t.ok(positions.every((p, i) => i === 0 || comparePositions(positions[i - 1]!, p) <= 0), 'progress moves forwards');
   });
 
-  t.test('cli projections rebuild clients', async (t) => {
+  t.test('cli projections rebuild client-accounts', async (t) => {
     await damage(db);
     const dataDir = await mkdtemp(join(tmpdir(), 'cli-rebuild-'));
     t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-    const { code, stdout, stderr } = await runCli(t, ['projections', 'rebuild', 'clients'], { DATABASE_URL: url, DATA_DIR: dataDir });
+    const { code, stdout, stderr } = await runCli(t, ['projections', 'rebuild', 'client-accounts'], { DATABASE_URL: url, DATA_DIR: dataDir });
     t.equal(code, 0, `exit code 0 ${stderr}`);
-    t.match(stdout, /^clients: \d+ events read, .*$/m, 'it printed progress lines');
+    t.match(stdout, /^client-accounts: \d+ events read, .*$/m, 'it printed progress lines');
     t.match(stdout, /, done$/m, 'and said when it was done');
     t.strictSame(await clientRows(db), snapshot, 'the same rows');
   });
@@ -117,19 +118,19 @@ t.test('a rebuild while a runner follows the log converges, every event applied 
   t.equal(state.counter, ids.length, 'the counter agrees');
 });
 
-t.test('the clients read model rebuilt under a running projector keeps its rows', async (t) => {
+t.test('the client accounts read model rebuilt under a running projector keeps its rows', async (t) => {
   const url = await freshPostgresUrl(t);
   const service = await migratedProcess(t, url);
   const operator = openProcess(t, url);
-  const deps = { handle: createCommandHandler(service.store), db: service.db };
+  const deps = { handle: createCommandHandler(service.store), db: service.db, store: service.store };
   const { last } = await registerMany(deps, 10);
-  const runner = new ProjectionRunner(service.db, service.store, clientsProjection, quiet, 3);
+  const runner = new ProjectionRunner(service.db, service.store, clientAccountsProjection, quiet, 3);
   t.teardown(() => runner.stop());
   runner.start();
   t.ok(await settlesWithin(runner.waitFor(last), 10_000));
   const before = await clientRows(service.db);
 
-  const [, more] = await Promise.all([rebuildProjection(operator.db, operator.store, clientsProjection, { batchSize: 4 }), registerMany(deps, 5)]);
+  const [, more] = await Promise.all([rebuildProjection(operator.db, operator.store, clientAccountsProjection, { batchSize: 4 }), registerMany(deps, 5)]);
   t.ok(await settlesWithin(runner.waitFor(more.last), 10_000), 'the runner reached the head');
   const after = await clientRows(service.db);
   t.strictSame(after.map((row) => row.id).sort(), [...before.map((row) => row.id), ...more.ids].sort(), 'every client, once');
