@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { clientDecider } from '../commands/client.js';
-import { registerClient, verifyClientPhone } from '../commands/register-client.js';
+import { phoneOwner, registerClient, verifyClientPhone } from '../commands/register-client.js';
 import { clientStream } from '../events/client.js';
 import { findUnverifiedAccountIdByPhone } from '../projections/client-accounts.js';
 import { claimOrThrow, Code, expectCode, expiresIn } from './codes.js';
@@ -77,7 +77,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     const phone = services.normalizePhone(request.body.phone)!;
     // Claimed for every number, so neither the cap nor the answer tells whether it awaits verification.
     await claimOrThrow(services, 'phone_verification', phone);
-    const clientId = await findUnverifiedAccountIdByPhone(services.db, phone);
+    // A phone someone owns sends nobody else codes: they could never verify it.
+    const clientId = (await phoneOwner(services.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(services.db, phone) : undefined;
     if (clientId) {
       await services.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
     }
