@@ -188,7 +188,8 @@ t.test('access tokens: missing, forged, other algorithm, expired', async (t) => 
 });
 
 t.test('operations: health, OpenAPI, unknown routes', async (t) => {
-  const { app } = await startRuntime(t);
+  const runtime = await startRuntime(t);
+  const { app } = runtime;
   t.same((await call(app, 'GET', '/health/live')).body, { status: 'ok' });
   const ready = await call(app, 'GET', '/health/ready');
   t.equal(ready.status, 200);
@@ -200,6 +201,8 @@ t.test('operations: health, OpenAPI, unknown routes', async (t) => {
   t.equal((await call(app, 'GET', '/docs/')).status, 200, 'Swagger UI is served');
   t.same((await call(app, 'GET', '/api/v1/nope')).body, { detail: 'Not found.' });
 
+  // Runners report 'starting' until their first read of the log: wait for that, not for a fixed time.
+  for (const deadline = Date.now() + 10_000; !runtime.services.projectionStatus().every((p) => p.state === 'running') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
   const scraped = await app.inject({ method: 'GET', url: '/metrics' });
   t.equal(scraped.statusCode, 200);
   t.match(scraped.body, /http_request_duration_seconds_bucket\{.*route="\/api\/v1\/nope"|route="unmatched"/);
