@@ -6,9 +6,9 @@ import { clientRecordDecider } from '../commands/client-record.js';
 import { DomainError } from '../commands/errors.js';
 import type { ClientProfile } from '../events/client.js';
 import { clientRecordStream } from '../events/client-record.js';
-import { findClientAccount } from '../projections/client-accounts.js';
+import { findAccountWithOrganizations, findClientAccount } from '../projections/client-accounts.js';
 import { findClientRecord } from '../projections/client-records.js';
-import { recordsOfPerson, sharedWith } from '../projections/client-record-queries.js';
+import { sharedWith } from '../projections/client-record-queries.js';
 import type { Position } from '../store/port.js';
 import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
@@ -36,10 +36,9 @@ interface Change {
 }
 
 export async function accountView(services: Services, accountId: string) {
-  const row = await findClientAccount(services.db, accountId);
-  if (!row) throw new NotVisibleYet(accountId);
-  const linked = (await recordsOfPerson(services.db, row)).filter((r) => r.record.account_id === accountId);
-  return accountReply(row, linked.map((r) => ({ id: r.record.organization_id, name: r.organizationName })));
+  const found = await findAccountWithOrganizations(services.db, accountId);
+  if (!found) throw new NotVisibleYet(accountId);
+  return accountReply(found.account, found.organizations);
 }
 
 export async function recordView(services: Services, recordId: string) {

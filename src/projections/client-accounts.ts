@@ -1,4 +1,5 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ClientAccountRow, ClientAccountsTable, Database } from '../db/database.js';
 import { toDomainEvent } from '../events/catalogue.js';
 import { clientAccountEventTypes, type ClientEvent, type ClientProfile } from '../events/client.js';
@@ -125,4 +126,26 @@ export async function findUnverifiedAccountIdByPhone(db: Kysely<Database>, phone
     .limit(1)
     .executeTakeFirst();
   return row?.id;
+}
+
+/** An account with the organizations whose record it linked (oldest link first), in one round trip. */
+export async function findAccountWithOrganizations(db: Kysely<Database>, clientId: string): Promise<{ account: ClientAccountRow; organizations: { id: string; name: string }[] } | undefined> {
+  const row = await db
+    .selectFrom('client_accounts')
+    .selectAll('client_accounts')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('client_records as r')
+          .innerJoin('organizations as o', 'o.id', 'r.organization_id')
+          .select(['o.id', 'o.name'])
+          .whereRef('r.account_id', '=', 'client_accounts.id')
+          .orderBy('r.linked_at'),
+      ).as('organizations'),
+    )
+    .where('client_accounts.id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { organizations, ...account } = row;
+  return { account, organizations };
 }
