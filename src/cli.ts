@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate } from './admin-cli.js';
 import { phoneNormalizer } from './api/phone.js';
 import { createCommandHandler } from './commands/handler.js';
-import { migrateToTrustModel } from './commands/migrate-trust-model.js';
+import { migrateToTrustModel } from './workflows/migrate-trust-model.js';
 import { openDatabase, openEventStore, projections } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';

@@ -10,7 +10,7 @@ import { loadSigningKeys } from './auth/keys.js';
 import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
-import { migrateToTrustModel } from './commands/migrate-trust-model.js';
+import { migrateToTrustModel } from './workflows/migrate-trust-model.js';
 import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';

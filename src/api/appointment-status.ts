@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AppointmentCommand } from '../commands/appointment.js';
-import { changeAppointment } from '../commands/booking.js';
+import { changeAppointment } from '../workflows/booking.js';
 import type { Role } from '../events/organization.js';
 import { actorRefOf, AppointmentParams, authorizedAppointment, BOOKERS, presentAppointment } from './appointments.js';
 import { metadataOf } from './metadata.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { bookAppointment, changeAppointment, rescheduleAppointment, type BookedClient } from '../commands/booking.js';
+import { bookAppointment, changeAppointment, rescheduleAppointment, type BookedClient } from '../workflows/booking.js';
 import { DomainError } from '../commands/errors.js';
 import type { AppointmentRow } from '../db/database.js';
 import { ROLES, type Role } from '../events/organization.js';
@@ -24,7 +24,7 @@ import type { Services } from './services.js';
 // account's link, or opened and linked by this booking), and sets neither.
 // An appointment names the record, never the person's account: a client
 // reaches it through their link to the record. The no-double-booking rule is
-// decided in the organization-day streams (src/commands/claims.ts); a
+// decided in the organization-day streams (src/workflows/claims.ts); a
 // conflict is a 409 naming the field that conflicts (specialist_id,
 // place_id, client_id, or start for working hours).
 

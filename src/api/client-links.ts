@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { acceptRecord, unlinkRecord } from '../commands/client-links.js';
+import { acceptRecord, unlinkRecord } from '../workflows/client-links.js';
 import { DomainError } from '../commands/errors.js';
 import type { ClientRecordRow } from '../db/database.js';
 import { findClientAccount } from '../projections/client-accounts.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { changeClient } from '../commands/change-client.js';
+import { changeClient } from '../workflows/change-client.js';
 import { clientRecordDecider } from '../commands/client-record.js';
 import { DomainError } from '../commands/errors.js';
 import type { ClientProfile } from '../events/client.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { clientDecider } from '../commands/client.js';
-import { phoneOwner, registerClient, verifyClientPhone } from '../commands/register-client.js';
+import { phoneOwner, registerClient, verifyClientPhone } from '../workflows/register-client.js';
 import { clientStream } from '../events/client.js';
 import { findUnverifiedAccountIdByPhone } from '../projections/client-accounts.js';
 import { claimOrThrow, Code, expectCode, expiresIn } from './codes.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { addClientRecord } from '../commands/client-records.js';
-import { removeRecord } from '../commands/client-links.js';
+import { addClientRecord } from '../workflows/client-records.js';
+import { removeRecord } from '../workflows/client-links.js';
 import { DomainError } from '../commands/errors.js';
 import { findClientRecord } from '../projections/client-records.js';
 import { decodeCursor, listClientRecords, sharedWith, type ClientSort } from '../projections/client-record-queries.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DomainError, invalid } from '../commands/errors.js';
-import { activeSpecialistOf, closedPlaces, heldTimesAround } from '../commands/schedule-reads.js';
+import { activeSpecialistOf, closedPlaces, heldTimesAround } from '../workflows/schedule-reads.js';
 import { freeSlots } from '../scheduling/free-slots.js';
 import { expandWorkingHours } from '../scheduling/working-hours.js';
 import { addDays, datesBetween, formatInstant } from '../scheduling/zoned-time.js';

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { CodePurpose } from '../auth/codes.js';
 import { DomainError } from '../commands/errors.js';
 import { loadState } from '../commands/load-state.js';
-import { contactTakenOn, ownerOf, verifyStaffContact, type ContactField } from '../commands/staff-contacts.js';
+import { contactTakenOn, ownerOf, verifyStaffContact, type ContactField } from '../workflows/staff-contacts.js';
 import { userDecider, type ActiveUser, type UserCommand } from '../commands/user.js';
 import { userStream } from '../events/user.js';
 import { STAFF } from './access.js';
@@ -18,7 +18,7 @@ import type { Services } from './services.js';
 // A signed-in staff user proves their email (seed 003 verify-email /
 // accept-email) or their phone with a code sent there. A code opens only the
 // address it was sent to, and only while the user still names it; proving it
-// makes the value theirs alone (src/commands/staff-contacts.ts).
+// makes the value theirs alone (src/workflows/staff-contacts.ts).
 
 interface Channel {
   readonly field: ContactField;

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DomainError } from '../commands/errors.js';
-import { registerUser } from '../commands/staff-accounts.js';
+import { registerUser } from '../workflows/staff-accounts.js';
 import { loadState } from '../commands/load-state.js';
-import { changeUserProfile, deleteUser, type ProfileField } from '../commands/staff-profile.js';
+import { changeUserProfile, deleteUser, type ProfileField } from '../workflows/staff-profile.js';
 import { userDecider } from '../commands/user.js';
 import { userStream, type UserChanges } from '../events/user.js';
 import { findUser } from '../projections/users.js';

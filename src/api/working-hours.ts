@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { closedPlaces } from '../commands/schedule-reads.js';
+import { closedPlaces } from '../workflows/schedule-reads.js';
 import { specialistDecider } from '../commands/specialist.js';
 import { ROLES } from '../events/organization.js';
 import { DEFAULT_POLICY, specialistStream, type LocalInterval, type WorkingHours } from '../events/specialist.js';

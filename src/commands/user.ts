@@ -9,7 +9,7 @@ export interface ActiveUser {
   readonly phone: string | null;
   readonly profile: UserProfile;
   readonly platformAdmin: boolean;
-  /** The current email is verified (and so owned: src/commands/staff-contacts.ts). */
+  /** The current email is verified (and so owned: src/workflows/staff-contacts.ts). */
   readonly confirmedEmail: boolean;
   /** The current phone is verified (and so owned). */
   readonly confirmedPhone: boolean;

@@ -11,7 +11,7 @@ import { Nullable } from './schema.js';
 // from 23:30 to 00:30 is claimed in both days, so any two overlapping claims
 // share at least one day stream, where the second of them is refused. The
 // appointment itself (status, who, cost) lives in `appointment-{id}`; a claim
-// only holds time. See src/commands/claims.ts for how the two agree.
+// only holds time. See src/workflows/claims.ts for how the two agree.
 //
 // The days are counted in the booking specialist's zone. Specialists of one
 // organization who share places or clients are expected to share a zone (a

@@ -1,9 +1,9 @@
 import { isActive } from '../commands/appointment.js';
-import { loadAppointment } from '../commands/claims.js';
+import { loadAppointment } from '../workflows/claims.js';
 import { clientRecordDecider } from '../commands/client-record.js';
 import { loadState } from '../commands/load-state.js';
 import { placeDecider } from '../commands/place.js';
-import { activeSpecialistOf } from '../commands/schedule-reads.js';
+import { activeSpecialistOf } from '../workflows/schedule-reads.js';
 import type { AppointmentEvent } from '../events/appointment.js';
 import { toDomainEvent } from '../events/catalogue.js';
 import { clientRecordStream } from '../events/client-record.js';

@@ -1,4 +1,4 @@
-import { releaseClaim, settleClaim } from '../commands/claims.js';
+import { releaseClaim, settleClaim } from '../workflows/claims.js';
 import { DomainError } from '../commands/errors.js';
 import { createCommandHandler } from '../commands/handler.js';
 import type { AppointmentEvent } from '../events/appointment.js';
@@ -10,7 +10,7 @@ import type { Projection } from '../projections/projection.js';
 import type { EventMetadata, EventStore, StoredEvent } from '../store/port.js';
 import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
 
-// The safety net of src/commands/claims.ts, driven by the log. Every claim is
+// The safety net of src/workflows/claims.ts, driven by the log. Every claim is
 // settled (finished or undone) and every time an appointment gave up is
 // released, even when the request that started the work died half-way.
 // The request does the same inline; both are idempotent, so the second to

@@ -2,7 +2,7 @@ import t from 'tap';
 import { getPasswordHash } from '../../src/auth/credentials.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { DomainError } from '../../src/commands/errors.js';
-import { verifyStaffContact } from '../../src/commands/staff-contacts.js';
+import { verifyStaffContact } from '../../src/workflows/staff-contacts.js';
 import { findUserIdByEmail, findUserIdByPhone, staffLoginCandidates } from '../../src/projections/users.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { addMember, organizationOf, staffMember, staffToken, verifyEmail, verifyPhone } from '../helpers/staff.js';

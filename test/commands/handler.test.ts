@@ -6,7 +6,7 @@ import { DomainError } from '../../src/commands/errors.js';
 import { FoldedStates } from '../../src/commands/folded-states.js';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import { loadState } from '../../src/commands/load-state.js';
-import { registerClient, verifyClientPhone } from '../../src/commands/register-client.js';
+import { registerClient, verifyClientPhone } from '../../src/workflows/register-client.js';
 import type { Database } from '../../src/db/database.js';
 import type { ClientProfile } from '../../src/events/client.js';
 import type { Event } from '../../src/events/event.js';

@@ -4,10 +4,10 @@ import { specialistStream } from '../events/specialist.js';
 import type { HeldTime } from '../scheduling/conflicts.js';
 import { addDays, datesBetween } from '../scheduling/zoned-time.js';
 import type { EventStore } from '../store/port.js';
-import { loadState } from './load-state.js';
-import { placeDecider } from './place.js';
-import { heldTime, scheduleDecider } from './schedule.js';
-import { specialistDecider, type ActiveSpecialist } from './specialist.js';
+import { loadState } from '../commands/load-state.js';
+import { placeDecider } from '../commands/place.js';
+import { heldTime, scheduleDecider } from '../commands/schedule.js';
+import { specialistDecider, type ActiveSpecialist } from '../commands/specialist.js';
 
 // Reads of the scheduling streams (the source of truth, not the read
 // models): what a booking checks before it claims, and the in-memory fold of

@@ -3,11 +3,11 @@ import { scheduleStream, type Claim, type SlotReleaseReason } from '../events/sc
 import { workingIntervalsAround } from '../scheduling/working-hours.js';
 import { datesBetween, localDate } from '../scheduling/zoned-time.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
-import { appointmentDecider, superseded, type AppointmentState } from './appointment.js';
-import { DomainError } from './errors.js';
-import type { CommandHandler } from './handler.js';
-import { loadState } from './load-state.js';
-import { scheduleDecider } from './schedule.js';
+import { appointmentDecider, superseded, type AppointmentState } from '../commands/appointment.js';
+import { DomainError } from '../commands/errors.js';
+import type { CommandHandler } from '../commands/handler.js';
+import { loadState } from '../commands/load-state.js';
+import { scheduleDecider } from '../commands/schedule.js';
 import { activeSpecialistOf } from './schedule-reads.js';
 
 // How a claim on the day streams and the appointment stream agree, with no

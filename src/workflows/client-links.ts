@@ -1,11 +1,11 @@
 import { clientStream } from '../events/client.js';
 import { clientRecordStream, recordIdFor, type Shareable } from '../events/client-record.js';
 import { laterPosition, type EventMetadata, type EventStore, type Position } from '../store/port.js';
-import { clientDecider, PHONE_NOT_VERIFIED, registered } from './client.js';
-import { clientRecordDecider, openRecord } from './client-record.js';
-import { DomainError } from './errors.js';
-import type { CommandHandler } from './handler.js';
-import { loadState } from './load-state.js';
+import { clientDecider, PHONE_NOT_VERIFIED, registered } from '../commands/client.js';
+import { clientRecordDecider, openRecord } from '../commands/client-record.js';
+import { DomainError } from '../commands/errors.js';
+import type { CommandHandler } from '../commands/handler.js';
+import { loadState } from '../commands/load-state.js';
 
 // The link between an organization's record and a person's account, made
 // only with the person's proof (docs/trust-model.md). It is recorded on both

@@ -6,13 +6,13 @@ import { organizationStream } from '../events/organization.js';
 import { userStream, type UserChanges, type UserEvent } from '../events/user.js';
 import { membershipsOfUser } from '../projections/organization-queries.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
-import { fold } from './decider.js';
-import { conflict, DomainError } from './errors.js';
-import type { Handled } from './handler.js';
+import { fold } from '../commands/decider.js';
+import { conflict, DomainError } from '../commands/errors.js';
+import type { Handled } from '../commands/handler.js';
 import type { StaffDeps } from './staff-accounts.js';
 import { latest, ownedByOthers, releaseContacts, type Contacts } from './staff-contacts.js';
-import { organizationDecider } from './organization.js';
-import { userDecider, type UserState } from './user.js';
+import { organizationDecider } from '../commands/organization.js';
+import { userDecider, type UserState } from '../commands/user.js';
 
 export type ProfileField = keyof UserChanges | 'password';
 

@@ -5,10 +5,10 @@ import type { Database } from '../db/database.js';
 import { clientStream, type ClientProfile } from '../events/client.js';
 import { phoneStream } from '../events/contact.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
-import { clientDecider } from './client.js';
-import { contactDecider, contactTaken, isContactTaken } from './contact.js';
-import type { CommandHandler } from './handler.js';
-import { loadState } from './load-state.js';
+import { clientDecider } from '../commands/client.js';
+import { contactDecider, contactTaken, isContactTaken } from '../commands/contact.js';
+import type { CommandHandler } from '../commands/handler.js';
+import { loadState } from '../commands/load-state.js';
 
 export interface ClientBookDeps {
   readonly handle: CommandHandler;

@@ -3,11 +3,11 @@ import { clientStream } from '../events/client.js';
 import { clientRecordStream, recordIdFor } from '../events/client-record.js';
 import { phoneStream, staffEmailStream } from '../events/contact.js';
 import { comparePositions, START, WrongExpectedVersion, type EventMetadata, type EventStore, type Position, type StoredEvent } from '../store/port.js';
-import { clientDecider } from './client.js';
-import { clientRecordDecider } from './client-record.js';
-import { contactDecider } from './contact.js';
-import type { CommandHandler } from './handler.js';
-import { loadState } from './load-state.js';
+import { clientDecider } from '../commands/client.js';
+import { clientRecordDecider } from '../commands/client-record.js';
+import { contactDecider } from '../commands/contact.js';
+import type { CommandHandler } from '../commands/handler.js';
+import { loadState } from '../commands/load-state.js';
 
 // The one-time move of data written before the trust model into it
 // (docs/trust-model.md, "Migrating existing data"). Events already written

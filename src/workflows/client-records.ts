@@ -1,7 +1,7 @@
 import type { ClientProfile } from '../events/client.js';
 import { clientRecordStream } from '../events/client-record.js';
 import { laterPosition, type EventMetadata, type Position } from '../store/port.js';
-import { clientRecordDecider } from './client-record.js';
+import { clientRecordDecider } from '../commands/client-record.js';
 import { hashPassword } from '../auth/passwords.js';
 import { phoneOwner, registerAccount, type ClientBookDeps } from './register-client.js';
 

@@ -4,8 +4,8 @@ import { revokeSubject } from '../auth/refresh-tokens.js';
 import { clientStream, type ClientProfile } from '../events/client.js';
 import { phoneStream } from '../events/contact.js';
 import { laterPosition as latest, type EventMetadata, type Position } from '../store/port.js';
-import { clientDecider } from './client.js';
-import { contactDecider, contactTaken } from './contact.js';
+import { clientDecider } from '../commands/client.js';
+import { contactDecider, contactTaken } from '../commands/contact.js';
 import { phoneOwner, type ClientBookDeps } from './register-client.js';
 
 export interface ChangeClient {

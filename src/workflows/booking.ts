@@ -5,14 +5,14 @@ import type { BookingPolicy, WorkingHours } from '../events/specialist.js';
 import { workingIntervalsAround } from '../scheduling/working-hours.js';
 import { localDate } from '../scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../store/port.js';
-import { appointmentDecider, isActive, superseded, type AppointmentCommand } from './appointment.js';
+import { appointmentDecider, isActive, superseded, type AppointmentCommand } from '../commands/appointment.js';
 import { daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
 import { recordForBooking } from './client-links.js';
-import { clientRecordDecider } from './client-record.js';
-import { DomainError, invalid } from './errors.js';
-import { loadState } from './load-state.js';
+import { clientRecordDecider } from '../commands/client-record.js';
+import { DomainError, invalid } from '../commands/errors.js';
+import { loadState } from '../commands/load-state.js';
 import { activeSpecialistOf, isOpenPlace } from './schedule-reads.js';
-import type { ActiveSpecialist } from './specialist.js';
+import type { ActiveSpecialist } from '../commands/specialist.js';
 
 // Booking, rescheduling and status changes: the checks that need other
 // streams (specialist, place, client record), then the claim (claims.ts).

@@ -1,11 +1,11 @@
 import { staffEmailStream, staffPhoneStream } from '../events/contact.js';
 import { userStream } from '../events/user.js';
 import { comparePositions, type EventMetadata, type EventStore, type Position } from '../store/port.js';
-import { contactDecider, contactTaken, isContactTaken } from './contact.js';
-import { DomainError } from './errors.js';
-import type { CommandHandler } from './handler.js';
-import { loadState } from './load-state.js';
-import { userDecider, type UserCommand } from './user.js';
+import { contactDecider, contactTaken, isContactTaken } from '../commands/contact.js';
+import { DomainError } from '../commands/errors.js';
+import type { CommandHandler } from '../commands/handler.js';
+import { loadState } from '../commands/load-state.js';
+import { userDecider, type UserCommand } from '../commands/user.js';
 
 // A staff user's login email and phone belong to them only once verified:
 // ownership lives in `staff-email-{email}` / `staff-phone-{e164}` and is

@@ -4,9 +4,9 @@ import { hashPassword } from '../auth/passwords.js';
 import type { Database } from '../db/database.js';
 import { userStream, type UserProfile } from '../events/user.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
-import type { CommandHandler } from './handler.js';
+import type { CommandHandler } from '../commands/handler.js';
 import { contactsTaken, latest, ownedByOthers } from './staff-contacts.js';
-import { userDecider } from './user.js';
+import { userDecider } from '../commands/user.js';
 
 export interface RegisterUser {
   readonly userId: string;
