@@ -1,94 +1,10 @@
-import {
-  ANY,
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  NO_STREAM,
-  START as ESDB_START,
-  STREAM_EXISTS,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  excludeSystemEvents,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type JSONType,
-  type ReadPosition,
-  type ReadRevision,
-} from '@eventstore/db-client';
-import {
-  START,
-  WrongExpectedVersion,
-  comparePositions,
-  type AppendResult,
-  type EventMetadata,
-  type EventStore,
-  type ExpectedVersion,
-  type NewEvent,
-  type Position,
-  type StoredEvent,
-  type Subscription,
-} from './port.js';
-
-/** The fields we use of the client's RecordedEvent (JSON and binary alike). */
-interface Recorded {
-  readonly streamId: string;
-  readonly id: string;
-  readonly isJson: boolean;
-  readonly revision: bigint;
-  readonly type: string;
-  readonly created: Date;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  readonly position?: Position | undefined;
-}
-interface Resolved {
-  readonly event?: Recorded | undefined;
-}
+import { BACKWARDS, END, EventStoreDBClient, FORWARDS, START as ESDB_START, WrongExpectedVersionError, jsonEvent, type JSONType, type ReadPosition, type ReadRevision } from '@eventstore/db-client';
+import { fromPosition, isStart, isStreamNotFound, isUserEvent, toRevision, toStored } from './esdb-events.js';
+import { subscribeToAll } from './esdb-subscription.js';
+import { START, WrongExpectedVersion, comparePositions, expectationHolds, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent, type Position, type StoredEvent, type Subscription } from './port.js';
 
 const PAGE = 256;
 const PING_TIMEOUT_MS = 5_000;
-
-const isStart = (p: Position): boolean => comparePositions(p, START) === 0;
-const fromPosition = (p: Position): ReadPosition => (isStart(p) ? ESDB_START : { commit: p.commit, prepare: p.prepare });
-
-// readAll has no server-side filter in this client, and subscribeToAll's
-// excludeSystemEvents() filters on type only: $-streams ($$meta, $ce-...) are dropped here too.
-const isUserEvent = (e: Recorded): boolean => !e.type.startsWith('$') && !e.streamId.startsWith('$');
-
-function toRevision(expected: ExpectedVersion): AppendExpectedRevision {
-  if (expected === 'no_stream') return NO_STREAM;
-  if (expected === 'stream_exists') return STREAM_EXISTS;
-  if (expected === 'any') return ANY;
-  // -1 is how callers spell "no stream yet"; the server would reject a negative revision.
-  return expected === -1 ? NO_STREAM : BigInt(expected);
-}
-
-function isMetadata(value: unknown): value is EventMetadata {
-  return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && 'actor' in value;
-}
-
-/** Undefined for events the port cannot carry: links, binary payloads. */
-function toStored(resolved: Resolved): StoredEvent | undefined {
-  const e = resolved.event;
-  if (e === undefined || !e.isJson) return undefined;
-  return {
-    id: e.id,
-    stream: e.streamId,
-    version: Number(e.revision),
-    // Servers before 22.6 do not send positions on stream reads; START is the honest "unknown".
-    position: e.position ? { commit: e.position.commit, prepare: e.position.prepare } : START,
-    type: e.type,
-    data: e.data,
-    // Events written by other tools may lack our metadata; a system actor keeps readers total.
-    metadata: isMetadata(e.metadata) ? e.metadata : { actor: { kind: 'system' }, correlationId: e.id, causationId: e.id },
-    createdAt: e.created,
-  };
-}
-
-const isStreamNotFound = (error: unknown): boolean =>
-  error instanceof StreamNotFoundError || (error as { type?: unknown } | null)?.type === 'stream-not-found';
 
 export function createEsdbEventStore(connectionString: string): EventStore {
   const client = EventStoreDBClient.connectionString(connectionString);
@@ -110,12 +26,7 @@ export function createEsdbEventStore(connectionString: string): EventStore {
   async function check(stream: string, expected: ExpectedVersion): Promise<AppendResult> {
     const last = await lastOfStream(stream);
     const actual = last?.version ?? -1;
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && actual === -1) ||
-      (expected === 'stream_exists' && actual >= 0) ||
-      expected === actual;
-    if (!ok) throw new WrongExpectedVersion(stream, expected, actual);
+    if (!expectationHolds(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
     return { version: actual, position: last?.position ?? START };
   }
 
@@ -187,80 +98,11 @@ export function createEsdbEventStore(connectionString: string): EventStore {
       return events;
     },
 
-    subscribe({ from, onEvents, batchSize = 100, onError }) {
-      const size = Math.max(1, batchSize);
-      const sub = client.subscribeToAll({ fromPosition: fromPosition(from), filter: excludeSystemEvents() }, { highWaterMark: size });
-      let stopping = false;
-      let ended = false;
-      let failure: unknown;
-      let wake: (() => void) | undefined;
-      const signal = (): void => {
-        const w = wake;
-        wake = undefined;
-        w?.();
-      };
-      // Paused mode with read(): we take what is buffered and the stream stops
-      // pulling from the server while onEvents runs (backpressure).
-      sub.on('readable', signal);
-      const finish = (): void => {
-        ended = true;
-        signal();
-      };
-      sub.on('end', finish);
-      sub.on('close', finish);
-      sub.on('error', (error: Error) => {
-        failure ??= error;
-        signal();
-      });
-
-      const drain = (): StoredEvent[] | undefined => {
-        const batch: StoredEvent[] = [];
-        let raw = 0;
-        for (let item: AllStreamResolvedEvent | null; raw < size && (item = sub.read() as AllStreamResolvedEvent | null) !== null; raw++) {
-          const e = item.event;
-          if (!e || !isUserEvent(e)) continue;
-          // The server starts at or after `from` depending on version; the port wants strictly after.
-          if (!isStart(from) && comparePositions(e.position, from) <= 0) continue;
-          const stored = toStored(item);
-          if (stored) batch.push(stored);
-        }
-        return raw === 0 ? undefined : batch;
-      };
-
-      const run = async (): Promise<void> => {
-        try {
-          while (!stopping) {
-            const batch = drain();
-            if (batch === undefined) {
-              if (failure !== undefined) throw failure;
-              if (ended) throw new Error('EventStoreDB subscription ended unexpectedly');
-              await new Promise<void>((resolve) => (wake = resolve));
-            } else if (batch.length > 0) {
-              await onEvents(batch);
-            }
-          }
-        } catch (error) {
-          // Reads stop once `stopping` is set, so anything caught here is a real failure (stream or onEvents).
-          onError?.(error);
-        } finally {
-          stopping = true;
-          await sub.unsubscribe().catch(() => undefined);
-          sub.destroy();
-        }
-      };
-
-      const done = run();
-      const handle: Subscription = {
-        done,
-        async close() {
-          stopping = true;
-          signal();
-          await done;
-        },
-      };
+    subscribe(options) {
+      const handle = subscribeToAll(client, options);
       subscriptions.add(handle);
       const forget = (): boolean => subscriptions.delete(handle);
-      void done.then(forget, forget);
+      void handle.done.then(forget, forget);
       return handle;
     },
 

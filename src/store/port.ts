@@ -121,6 +121,14 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** Whether a stream at `actual` (-1: none) meets the expectation: one rule for every adapter. */
+export function expectationHolds(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === -1;
+  if (expected === 'stream_exists') return actual >= 0;
+  return actual === expected;
+}
+
 export class WrongExpectedVersion extends Error {
   override readonly name = 'WrongExpectedVersion';
   constructor(
