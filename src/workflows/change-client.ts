@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { revokeSubject } from '../auth/refresh-tokens.js';
 import { clientStream, type ClientProfile } from '../events/client.js';
 import { phoneStream } from '../events/contact.js';
-import { laterPosition as latest, type EventMetadata, type Position } from '../store/port.js';
+import { laterPosition, type EventMetadata, type Position } from '../store/port.js';
 import { clientDecider } from '../commands/client.js';
 import { contactDecider, contactTaken } from '../commands/contact.js';
 import { phoneOwner, type ClientBookDeps } from './register-client.js';
@@ -43,17 +43,17 @@ export async function changeClient(deps: ClientBookDeps, change: ChangeClient, m
       const previous = moved.data.previousPhone;
       await deps.handle(contactDecider, phoneStream(previous), { type: 'ReleaseContact', data: { contact: previous, ownerId: clientId, now: at } }, metadata);
     }
-    position = latest(position, changed.position);
+    position = laterPosition(position, changed.position);
   }
   if (change.profile && Object.keys(change.profile).length > 0) {
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangeProfile', data: { changes: change.profile, now: at } }, metadata);
-    position = latest(position, changed.position);
+    position = laterPosition(position, changed.position);
   }
   if (passwordHash !== undefined) {
     await setPassword(deps.db, { id: clientId, kind: 'client' }, passwordHash);
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePassword', data: { now: at } }, metadata);
     await revokeSubject(deps.db, clientId, now);
-    position = latest(position, changed.position);
+    position = laterPosition(position, changed.position);
   }
   return position;
 }

@@ -6,9 +6,9 @@ import { clientStream, type ClientProfile } from '../events/client.js';
 import { phoneStream } from '../events/contact.js';
 import type { EventMetadata, EventStore, Position } from '../store/port.js';
 import { clientDecider } from '../commands/client.js';
-import { contactDecider, contactTaken, isContactTaken } from '../commands/contact.js';
+import { contactTaken } from '../commands/contact.js';
+import { contactOwner, proveContact } from './contact-ownership.js';
 import type { CommandHandler } from '../commands/handler.js';
-import { loadState } from '../commands/load-state.js';
 
 export interface ClientBookDeps {
   readonly handle: CommandHandler;
@@ -32,11 +32,8 @@ export interface RegisterClient {
   readonly beforeRecording?: () => Promise<void>;
 }
 
-/** The account that owns (has verified) a phone, from the phone's stream: the source of truth. */
-export async function phoneOwner(store: EventStore, phone: string): Promise<string | undefined> {
-  const { state } = await loadState(store, contactDecider, phoneStream(phone));
-  return state.status === 'owned' ? state.ownerId : undefined;
-}
+/** The account that owns (has verified) a phone. */
+export const phoneOwner = (store: EventStore, phone: string): Promise<string | undefined> => contactOwner(store, phoneStream(phone));
 
 /**
  * A new account. A phone somebody has verified is taken (409); a phone that
@@ -71,26 +68,15 @@ export async function registerAccount(
   return { clientId, position: registered.position };
 }
 
-/**
- * A code sent to `phone` came back for this account: the phone's stream
- * decides ownership first (of two accounts verifying one number, one owns
- * it), then the account records the verification. An account that no longer
- * names the number gives the ownership back.
- */
+/** A code sent to `phone` came back for this account: it owns the number from now on (proveContact). */
 export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
   const { clientId, phone } = command;
   const now = command.now.toISOString();
-  try {
-    await deps.handle(contactDecider, phoneStream(phone), { type: 'OwnContact', data: { contact: phone, ownerId: clientId, now } }, metadata);
-  } catch (error) {
-    if (isContactTaken(error)) throw contactTaken('phone', 'This phone number was verified by another account.');
-    throw error;
-  }
-  try {
-    const verified = await deps.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { phone, now } }, metadata);
-    return verified.position;
-  } catch (error) {
-    await deps.handle(contactDecider, phoneStream(phone), { type: 'ReleaseContact', data: { contact: phone, ownerId: clientId, now } }, metadata);
-    throw error;
-  }
+  return proveContact(
+    deps.handle,
+    { stream: phoneStream(phone), contact: phone, ownerId: clientId, now },
+    () => contactTaken('phone', 'This phone number was verified by another account.'),
+    async () => (await deps.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { phone, now } }, metadata)).position,
+    metadata,
+  );
 }

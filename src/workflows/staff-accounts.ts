@@ -3,9 +3,9 @@ import { setPassword } from '../auth/credentials.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Database } from '../db/database.js';
 import { userStream, type UserProfile } from '../events/user.js';
-import type { EventMetadata, EventStore, Position } from '../store/port.js';
+import { laterPosition, type EventMetadata, type EventStore, type Position } from '../store/port.js';
 import type { CommandHandler } from '../commands/handler.js';
-import { contactsTaken, latest, ownedByOthers } from './staff-contacts.js';
+import { contactsTaken, ownedByOthers } from './staff-contacts.js';
 import { userDecider } from '../commands/user.js';
 
 export interface RegisterUser {
@@ -58,5 +58,5 @@ export async function createPlatformAdmin(deps: StaffDeps, command: RegisterUser
     { type: 'GrantPlatformAdmin', data: { userId: command.userId, now: command.now.toISOString() } },
     metadata,
   );
-  return { userId: command.userId, position: latest(registered.position, granted.position) };
+  return { userId: command.userId, position: laterPosition(registered.position, granted.position) };
 }

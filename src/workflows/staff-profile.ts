@@ -5,12 +5,12 @@ import { toDomainEvent } from '../events/catalogue.js';
 import { organizationStream } from '../events/organization.js';
 import { userStream, type UserChanges, type UserEvent } from '../events/user.js';
 import { membershipsOfUser } from '../projections/organization-queries.js';
-import type { EventMetadata, EventStore, Position } from '../store/port.js';
+import { laterPosition, type EventMetadata, type EventStore, type Position } from '../store/port.js';
 import { fold } from '../commands/decider.js';
 import { conflict, DomainError } from '../commands/errors.js';
 import type { Handled } from '../commands/handler.js';
 import type { StaffDeps } from './staff-accounts.js';
-import { latest, ownedByOthers, releaseContacts, type Contacts } from './staff-contacts.js';
+import { ownedByOthers, releaseContacts, type Contacts } from './staff-contacts.js';
 import { organizationDecider } from '../commands/organization.js';
 import { userDecider, type UserState } from '../commands/user.js';
 
@@ -63,7 +63,7 @@ export async function changeUserProfile(deps: StaffDeps, command: ChangeProfile,
     const handled = await deps.handle(userDecider, stream, { type: 'ChangeUserPassword', data: { userId, now } }, metadata);
     await setPassword(deps.db, { id: userId, kind: 'user' }, passwordHash);
     await revokeSubject(deps.db, userId, command.now);
-    position = latest(position, handled.position);
+    position = laterPosition(position, handled.position);
   }
 
   const changed: ProfileField[] = Object.keys(accepted) as (keyof UserChanges)[];
