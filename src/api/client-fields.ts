@@ -55,10 +55,11 @@ export function fullProfile(body: ClientProfileInput): ClientProfile {
   return { firstName: '', lastName: '', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {}, ...profileChanges(body) };
 }
 
-/** Account fields a person may share with an organization, in API names. */
-const SHAREABLE_FIELDS: Record<string, Shareable> = { first_name: 'firstName', last_name: 'lastName', patronymic: 'patronymic', email: 'email', birthday: 'birthday', sex: 'sex' };
-export const ShareList = Type.Array(Type.Enum(Object.keys(SHAREABLE_FIELDS)), { uniqueItems: true, maxItems: SHAREABLE.length, description: 'Account fields this organization may see while linked.' });
-export const shareableOf = (fields: readonly string[] = []): Shareable[] => fields.map((f) => SHAREABLE_FIELDS[f]!);
+/** Account fields a person may share with an organization, by API name. */
+const SHAREABLE_BY_API_NAME = new Map(Object.entries(SHAREABLE).map(([field, name]) => [name as string, field as Shareable]));
+export const ShareList = Type.Array(Type.Enum([...SHAREABLE_BY_API_NAME.keys()]), { uniqueItems: true, maxItems: SHAREABLE_BY_API_NAME.size, description: 'Account fields this organization may see while linked.' });
+export const shareableOf = (fields: readonly string[] = []): Shareable[] => fields.map((f) => SHAREABLE_BY_API_NAME.get(f)!);
+export const apiNameOfShared = (field: string): string => SHAREABLE[field as Shareable] ?? field;
 
 export const OrganizationRef = Type.Object({ id: Uuid, name: Type.String() });
 

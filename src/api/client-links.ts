@@ -7,7 +7,7 @@ import { findClientAccount } from '../projections/client-accounts.js';
 import { recordsOfPerson } from '../projections/client-record-queries.js';
 import { principalOf } from './authenticate.js';
 import { clientTarget } from './client-access.js';
-import { OrganizationRef, shareableOf, ShareList } from './client-fields.js';
+import { apiNameOfShared, OrganizationRef, shareableOf, ShareList } from './client-fields.js';
 import { metadataOf } from './metadata.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import type { Services } from './services.js';
@@ -24,14 +24,12 @@ const LinkReply = Type.Object({
   linked_at: Type.Union([Timestamp, Type.Null()]),
 });
 
-const API_NAMES: Record<string, string> = { firstName: 'first_name', lastName: 'last_name', patronymic: 'patronymic', email: 'email', birthday: 'birthday', sex: 'sex' };
-
 function linkReply(record: ClientRecordRow, organizationName: string) {
   return {
     record_id: record.id,
     organization: { id: record.organization_id, name: organizationName },
     status: record.account_id === null ? ('offered' as const) : ('linked' as const),
-    shared: record.shared.map((f) => API_NAMES[f] ?? f),
+    shared: record.shared.map(apiNameOfShared),
     linked_at: record.linked_at === null ? null : new Date(record.linked_at).toISOString(),
   };
 }

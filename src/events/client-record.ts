@@ -30,9 +30,12 @@ export function recordIdFor(organizationId: string, accountId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The account fields a person may share with an organization when linking. */
-export const SHAREABLE = ['firstName', 'lastName', 'patronymic', 'email', 'birthday', 'sex'] as const;
-export type Shareable = (typeof SHAREABLE)[number];
+/**
+ * The account fields a person may share with an organization when linking,
+ * each with its snake_case name (the read models' column and the API's field).
+ */
+export const SHAREABLE = { firstName: 'first_name', lastName: 'last_name', patronymic: 'patronymic', email: 'email', birthday: 'birthday', sex: 'sex' } as const;
+export type Shareable = keyof typeof SHAREABLE;
 
 const Ids = { recordId: Type.String(), organizationId: Type.String() };
 

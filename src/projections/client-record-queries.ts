@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ClientAccountRow, ClientRecordRow, Database } from '../db/database.js';
+import { SHAREABLE, type Shareable } from '../events/client-record.js';
 
 // Reads over `client_records`: an organization's client book (search, sort,
 // keyset pages that stay stable while clients are added), and a person's
@@ -104,8 +105,6 @@ export async function linkedRecordIds(db: Kysely<Database>, accountId: string): 
   return rows.map((r) => r.id);
 }
 
-const SHARED_COLUMNS = { firstName: 'first_name', lastName: 'last_name', patronymic: 'patronymic', email: 'email', birthday: 'birthday', sex: 'sex' } as const;
-
 /**
  * What each linked person shares with the organization holding these
  * records: the account fields they chose, as they are now (API names).
@@ -121,7 +120,7 @@ export async function sharedWith(db: Kysely<Database>, records: readonly ClientR
     if (!account) continue;
     const fields: Record<string, string | null> = {};
     for (const field of record.shared) {
-      const column = SHARED_COLUMNS[field as keyof typeof SHARED_COLUMNS];
+      const column = SHAREABLE[field as Shareable];
       if (column) fields[column] = account[column];
     }
     result.set(record.id, fields);
