@@ -118,15 +118,3 @@ export async function staffLoginCandidates(db: Kysely<Database>, login: { readon
   const owner = rows.find((row) => row[confirmed]);
   return owner ? [owner.id] : rows.map((row) => row.id);
 }
-
-/** The active staff user holding this email (any case), for login. */
-export async function findUserIdByEmail(db: Kysely<Database>, email: string): Promise<string | undefined> {
-  const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).where('deleted_at', 'is', null).executeTakeFirst();
-  return row?.id;
-}
-
-/** The active staff user holding this phone (E.164), for login. */
-export async function findUserIdByPhone(db: Kysely<Database>, e164: string): Promise<string | undefined> {
-  const row = await db.selectFrom('users').select('id').where('phone', '=', e164).where('deleted_at', 'is', null).executeTakeFirst();
-  return row?.id;
-}

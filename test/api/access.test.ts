@@ -7,9 +7,10 @@ import t from 'tap';
 import { startSession } from '../../src/auth/sessions.js';
 import { accessControl, API_PREFIX } from '../../src/api/access.js';
 import { authentication } from '../../src/api/authenticate.js';
-import { findUser, findUserIdByEmail } from '../../src/projections/users.js';
+import { findUser } from '../../src/projections/users.js';
+
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { addMember, organizationOf, staffMember, staffToken, verifyEmail } from '../helpers/staff.js';
+import { addMember, loginOf, organizationOf, staffMember, staffToken, verifyEmail } from '../helpers/staff.js';
 
 const NOT_AUTHENTICATED = { detail: 'Authentication credentials were not provided.' };
 const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
@@ -161,7 +162,7 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     // The CLI only appends; this service's projector brings the admin into the read model.
     for (let i = 0; i < 100 && !(await findUser(runtime.services.db, id))?.platform_admin; i++) await sleep(50);
     t.equal((await findUser(runtime.services.db, id))?.platform_admin, true);
-    t.equal(await findUserIdByEmail(runtime.services.db, 'root@platform.example'), id);
+    t.equal(await loginOf(runtime.services.db, { email: 'root@platform.example' }), id);
 
     const root = await staffToken(runtime, id);
     const unverified = await cli(runtime, 'admin', 'create', '--email', 'root@platform.example', '--password', 'other-password');

@@ -3,9 +3,10 @@ import { getPasswordHash } from '../../src/auth/credentials.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { DomainError } from '../../src/commands/errors.js';
 import { verifyStaffContact } from '../../src/workflows/staff-contacts.js';
-import { findUserIdByEmail, findUserIdByPhone, staffLoginCandidates } from '../../src/projections/users.js';
+import { staffLoginCandidates } from '../../src/projections/users.js';
+
 import { call, startRuntime } from '../helpers/runtime.js';
-import { addMember, organizationOf, staffMember, staffToken, verifyEmail, verifyPhone } from '../helpers/staff.js';
+import { addMember, loginOf, organizationOf, staffMember, staffToken, verifyEmail, verifyPhone } from '../helpers/staff.js';
 
 const anna = { email: 'Anna@Clinic.example', password: 'anna-password', first_name: 'Anna', last_name: 'Petrova', patronymic: 'Ivanovna', address: 'Lenina 1', phone: '8 (951) 758-62-84' };
 
@@ -34,8 +35,8 @@ t.test('a staff user registers and reads their profile', async (t) => {
   t.equal(me.status, 200);
   t.same(me.body, created.body, 'the profile as registered');
 
-  t.equal(await findUserIdByEmail(connection.db, 'ANNA@clinic.example'), created.body.id, 'found by email, any case');
-  t.equal(await findUserIdByPhone(connection.db, '+79517586284'), created.body.id, 'found by phone in E.164');
+  t.equal(await loginOf(connection.db, { email: 'ANNA@clinic.example' }), created.body.id, 'found by email, any case');
+  t.equal(await loginOf(connection.db, { phone: '+79517586284' }), created.body.id, 'found by phone in E.164');
 
   const events = await connection.db.selectFrom('events').select(['stream_id', 'type', 'data']).where('stream_id', 'not like', 'migration-%').orderBy('global_position').execute();
   t.same(events.map((e) => [e.stream_id, e.type]), [[`user-${created.body.id}`, 'UserRegistered']], 'an unverified email or phone is a claim in the user stream alone: no contact stream owns it');
@@ -153,7 +154,7 @@ t.test('PATCH /users/me reports per field, applying what it can', async (t) => {
   const profile = (await call(app, 'GET', '/api/v1/users/me', { token })).body;
   t.match(profile, { first_name: 'Anya', last_name: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', email: 'anna@clinic.example', phone: '+79967486294' });
   t.ok(Date.parse(profile.updated_at) >= Date.parse(profile.created_at));
-  t.equal(await findUserIdByPhone(connection.db, '+79517586284'), undefined, 'the old phone is no longer hers');
+  t.equal(await loginOf(connection.db, { phone: '+79517586284' }), undefined, 'the old phone is no longer hers');
 
   const changes = await connection.db.selectFrom('events').select('data').where('type', '=', 'UserProfileChanged').execute();
   t.same((changes[0]?.data as { changes: unknown }).changes, { firstName: 'Anya', lastName: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', phone: '+79967486294' }, 'the event carries only what changed');
@@ -216,7 +217,7 @@ t.test('DELETE /users/me: sessions end, the owned email and phone are free, logi
 
   const row = await connection.db.selectFrom('users').select(['deleted_at']).where('id', '=', me.id).executeTakeFirstOrThrow();
   t.ok(row.deleted_at, 'the row stays, marked deleted');
-  t.equal(await findUserIdByEmail(connection.db, anna.email), undefined, 'login lookups no longer find the account');
+  t.equal(await loginOf(connection.db, { email: anna.email }), undefined, 'login lookups no longer find the account');
   t.same(await staffLoginCandidates(connection.db, { email: anna.email }), []);
   t.equal(await getPasswordHash(connection.db, me.id), undefined, 'the password hash is gone');
   const login = await call(app, 'POST', '/api/v1/auth/token', { body: { email: anna.email, password: anna.password } });
@@ -224,7 +225,7 @@ t.test('DELETE /users/me: sessions end, the owned email and phone are free, logi
 
   const again = await call(app, 'POST', '/api/v1/users', { body: anna });
   t.equal(again.status, 201, 'the email and the phone can be registered again');
-  t.equal(await findUserIdByEmail(connection.db, anna.email), again.body.id);
+  t.equal(await loginOf(connection.db, { email: anna.email }), again.body.id);
   const streams = await connection.db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', 'in', ['staff-email-anna@clinic.example', 'staff-phone-+79517586284']).orderBy('global_position').execute();
   t.same(streams.map((e) => e.type), ['ContactOwned', 'ContactOwned', 'ContactReleased', 'ContactReleased'], 'owned by verifying, released by deleting');
 });

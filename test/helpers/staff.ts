@@ -1,3 +1,4 @@
+import { staffLoginCandidates } from '../../src/projections/users.js';
 import { startSession } from '../../src/auth/sessions.js';
 import type { TestRuntime } from './runtime.js';
 import { call, smsCode } from './runtime.js';
@@ -89,3 +90,6 @@ export async function addMember(runtime: TestRuntime, organizationId: string, by
   const accepted = await call(runtime.app, 'POST', `/api/v1/invitations/${invitationId}/accept`, { token: member.token, body: workContact });
   if (accepted.status !== 200) throw new Error(`${member.email} accepting ${role}: ${accepted.status} ${JSON.stringify(accepted.body)}`);
 }
+
+/** The account a staff login by this email or phone would try first. */
+export const loginOf = async (db: Parameters<typeof staffLoginCandidates>[0], login: Parameters<typeof staffLoginCandidates>[1]) => (await staffLoginCandidates(db, login))[0];
