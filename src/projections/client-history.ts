@@ -48,13 +48,14 @@ function present(value: unknown, named: (id: string) => boolean): unknown {
 const OMITTED = new Set(['clientId', 'recordId', 'challengeId', 'schemaVersion']);
 
 function entry(event: StoredEvent, sequence: number, named: (id: string) => boolean): HistoryEntry {
-  const data = toDomainEvent(event).data as Record<string, unknown>;
+  const { type, data: domain } = toDomainEvent(event);
+  const data = domain as Record<string, unknown>;
   const changes = Object.fromEntries(Object.entries(data).filter(([k]) => !OMITTED.has(k)));
   const actor = event.metadata.actor;
   return {
     id: event.id,
     sequence,
-    type: toDomainEvent(event).type,
+    type,
     occurred_at: event.createdAt.toISOString(),
     actor: { kind: actor.kind, id: actor.id !== undefined && named(actor.id) ? actor.id : null },
     correlation_id: event.metadata.correlationId,

@@ -1,13 +1,15 @@
-import type { ClientProfile } from '../events/client.js';
-import { clientStream } from '../events/client.js';
+import { clientStream, type ClientEvent, type ClientProfile } from '../events/client.js';
+import { toDomainEvent } from '../events/catalogue.js';
+import { userStream } from '../events/user.js';
 import { clientRecordStream, recordIdFor } from '../events/client-record.js';
 import { phoneStream, staffEmailStream } from '../events/contact.js';
 import { comparePositions, START, WrongExpectedVersion, type EventMetadata, type EventStore, type Position, type StoredEvent } from '../store/port.js';
 import { clientDecider } from '../commands/client.js';
 import { clientRecordDecider } from '../commands/client-record.js';
 import { contactDecider } from '../commands/contact.js';
+import { DomainError } from '../commands/errors.js';
 import type { CommandHandler } from '../commands/handler.js';
-import { loadState } from '../commands/load-state.js';
+import { fold } from '../commands/decider.js';
 
 // The one-time move of data written before the trust model into it
 // (docs/trust-model.md, "Migrating existing data"). Events already written
@@ -97,7 +99,7 @@ async function ignoringRaces(step: Promise<unknown>): Promise<void> {
     await step;
   } catch (error) {
     // Another process migrating at the same moment, or a person who verified meanwhile.
-    if (!(error instanceof WrongExpectedVersion) && !(error instanceof Error && error.name === 'DomainError')) throw error;
+    if (!(error instanceof WrongExpectedVersion) && !(error instanceof DomainError)) throw error;
   }
 }
 
@@ -133,7 +135,7 @@ export async function migrateToTrustModel(
   let written = 0;
   for (const clientId of clients) {
     const events = await store.readStream(clientStream(clientId));
-    const account = (await loadState(store, clientDecider, clientStream(clientId))).state;
+    const account = fold(clientDecider, events.map((e) => toDomainEvent<ClientEvent>(e)));
     if (account.status === 'registered' && account.confirmedPhone) {
       await ignoringRaces(handle(contactDecider, phoneStream(account.phone), { type: 'OwnContact', data: { contact: account.phone, ownerId: clientId, now } }, metadata));
     }
@@ -160,7 +162,7 @@ export async function migrateToTrustModel(
 async function ownVerifiedEmail(store: EventStore, handle: CommandHandler, userId: string, now: string, metadata: EventMetadata): Promise<void> {
   let email: string | undefined;
   let verified = false;
-  for (const event of await store.readStream(`user-${userId}`)) {
+  for (const event of await store.readStream(userStream(userId))) {
     const data = event.data as Record<string, unknown>;
     if (event.type === 'UserRegistered') email = String(data.email);
     else if (event.type === 'UserProfileChanged' && typeof (data.changes as Record<string, unknown>).email === 'string') {
