@@ -34,6 +34,8 @@ import { ProjectionRunner } from './projections/runner.js';
 import { usersProjection } from './projections/users.js';
 import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
+import { validatedEventStore } from './store/validated.js';
+import { eventSchemaFailure } from './events/schemas.js';
 
 /** Every read model, in the order they are started and rebuilt. */
 export const projections: readonly Projection[] = [clientAccountsProjection, clientRecordsProjection, usersProjection, organizationsProjection, placesProjection, specialistsProjection, appointmentsProjection];
@@ -68,10 +70,11 @@ export function openDatabase(config: Config): Connection {
 }
 
 // The EventStoreDB client (gRPC) costs about 25 MB of memory: loaded only when used.
+// Every append is checked against its event's schema, whichever adapter holds the log.
 export async function openEventStore(config: Config, connection: Connection): Promise<EventStore> {
-  if (!config.eventStoreUrl) return createPostgresEventStore(connection.db);
+  if (!config.eventStoreUrl) return validatedEventStore(createPostgresEventStore(connection.db), eventSchemaFailure);
   const { createEsdbEventStore } = await import('./store/esdb.js');
-  return createEsdbEventStore(config.eventStoreUrl);
+  return validatedEventStore(createEsdbEventStore(config.eventStoreUrl), eventSchemaFailure);
 }
 
 /**

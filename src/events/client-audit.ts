@@ -1,4 +1,7 @@
+import Type, { type Static } from 'typebox';
+import { ClientRecordHistoryViewedData, HistoryViewer } from './client-record.js';
 import type { Event } from './event.js';
+import { Nullable } from './schema.js';
 
 // Who read a client's history, and when: `client-audit-{accountId}` for a
 // person's account, `client-record-audit-{recordId}` for an organization's
@@ -7,12 +10,11 @@ import type { Event } from './event.js';
 
 export const clientAuditStream = (clientId: string) => `client-audit-${clientId}`;
 
-export interface Viewer {
-  readonly kind: string;
-  readonly id: string | null;
-}
+export type Viewer = Static<typeof HistoryViewer>;
 
-export type ClientHistoryViewed = Event<'ClientHistoryViewed', { clientId: string; viewer: Viewer; asOf: string | null; viewedAt: string }>;
-export type ClientRecordHistoryViewed = Event<'ClientRecordHistoryViewed', { recordId: string; organizationId: string; viewer: Viewer; asOf: string | null; viewedAt: string }>;
+export const ClientHistoryViewedData = Type.Object({ clientId: Type.String(), viewer: HistoryViewer, asOf: Nullable(Type.String()), viewedAt: Type.String() });
+
+export type ClientHistoryViewed = Event<'ClientHistoryViewed', Static<typeof ClientHistoryViewedData>>;
+export type ClientRecordHistoryViewed = Event<'ClientRecordHistoryViewed', Static<typeof ClientRecordHistoryViewedData>>;
 
 export type ClientAuditEvent = ClientHistoryViewed | ClientRecordHistoryViewed;

@@ -62,7 +62,9 @@ export const ClientRecordLinkedData = Type.Object({
 });
 export const ClientRecordUnlinkedData = Type.Object({ ...Ids, clientId: Type.String(), by: Type.Union([Type.Literal('client'), Type.Literal('organization')]), unlinkedAt: Type.String() });
 export const ClientRecordRemovedData = Type.Object({ ...Ids, removedAt: Type.String() });
-export const ClientRecordHistoryViewedData = Type.Object({ ...Ids, viewer: Type.Object({ kind: Type.String(), id: Nullable(Type.String()) }), asOf: Nullable(Type.String()), viewedAt: Type.String() });
+/** Who looked at a history: a platform admin, staff, the client, the CLI. */
+export const HistoryViewer = Type.Object({ kind: Type.String(), id: Nullable(Type.String()) });
+export const ClientRecordHistoryViewedData = Type.Object({ ...Ids, viewer: HistoryViewer, asOf: Nullable(Type.String()), viewedAt: Type.String() });
 
 export type ClientRecordOpened = Event<'ClientRecordOpened', Static<typeof ClientRecordOpenedData>>;
 export type ClientRecordChanged = Event<'ClientRecordChanged', Static<typeof ClientRecordChangedData>>;

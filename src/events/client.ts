@@ -37,28 +37,41 @@ export const ClientRegisteredData = Type.Object({
 
 export type ClientRegistered = Event<'ClientRegistered', Static<typeof ClientRegisteredData>>;
 
+const Challenge = { clientId: Type.String(), phone: Type.String(), challengeId: Type.String(), requestedAt: Type.String() };
+const RecordLink = { clientId: Type.String(), organizationId: Type.String(), recordId: Type.String() };
+
+export const PhoneVerificationRequestedData = Type.Object(Challenge);
+export const PhoneVerifiedData = Type.Object({ clientId: Type.String(), phone: Type.String(), verifiedAt: Type.String() });
+export const LoginCodeRequestedData = Type.Object(Challenge);
+export const ClientReauthenticationRequestedData = Type.Object(Challenge);
+export const ClientLinkedToRecordData = Type.Object({ ...RecordLink, linkedAt: Type.String() });
+export const ClientUnlinkedFromRecordData = Type.Object({ ...RecordLink, unlinkedAt: Type.String() });
+export const ClientProfileChangedData = Type.Object({ clientId: Type.String(), changes: Type.Partial(ClientProfile), changedAt: Type.String() });
+export const ClientPhoneChangedData = Type.Object({ clientId: Type.String(), phone: Type.String(), previousPhone: Type.String(), changedAt: Type.String() });
+export const ClientPasswordChangedData = Type.Object({ clientId: Type.String(), changedAt: Type.String() });
+
 /** A code was asked for; the worker sends it. `challengeId` names the code's row, never the code. */
-export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
-export type PhoneVerified = Event<'PhoneVerified', { clientId: string; phone: string; verifiedAt: string }>;
-export type LoginCodeRequested = Event<'LoginCodeRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
+export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', Static<typeof PhoneVerificationRequestedData>>;
+export type PhoneVerified = Event<'PhoneVerified', Static<typeof PhoneVerifiedData>>;
+export type LoginCodeRequested = Event<'LoginCodeRequested', Static<typeof LoginCodeRequestedData>>;
 
 /** A code to confirm a sensitive change (password, phone) was asked for; sent to the verified phone. */
-export type ClientReauthenticationRequested = Event<'ClientReauthenticationRequested', { clientId: string; phone: string; challengeId: string; requestedAt: string }>;
+export type ClientReauthenticationRequested = Event<'ClientReauthenticationRequested', Static<typeof ClientReauthenticationRequestedData>>;
 
 /**
  * The person linked an organization's record of them to their account (they
  * booked there, or accepted it). Legacy `ClientJoinedOrganization` events are
  * read as this (src/events/catalogue.ts).
  */
-export type ClientLinkedToRecord = Event<'ClientLinkedToRecord', { clientId: string; organizationId: string; recordId: string; linkedAt: string }>;
-export type ClientUnlinkedFromRecord = Event<'ClientUnlinkedFromRecord', { clientId: string; organizationId: string; recordId: string; unlinkedAt: string }>;
+export type ClientLinkedToRecord = Event<'ClientLinkedToRecord', Static<typeof ClientLinkedToRecordData>>;
+export type ClientUnlinkedFromRecord = Event<'ClientUnlinkedFromRecord', Static<typeof ClientUnlinkedFromRecordData>>;
 
 /** Only the profile fields that changed, with their new values. */
-export type ClientProfileChanged = Event<'ClientProfileChanged', { clientId: string; changes: Partial<ClientProfile>; changedAt: string }>;
+export type ClientProfileChanged = Event<'ClientProfileChanged', Static<typeof ClientProfileChangedData>>;
 /** The new phone must be verified (and so owned) before it gives any right. */
-export type ClientPhoneChanged = Event<'ClientPhoneChanged', { clientId: string; phone: string; previousPhone: string; changedAt: string }>;
+export type ClientPhoneChanged = Event<'ClientPhoneChanged', Static<typeof ClientPhoneChangedData>>;
 /** That the password changed, never the password or its hash. */
-export type ClientPasswordChanged = Event<'ClientPasswordChanged', { clientId: string; changedAt: string }>;
+export type ClientPasswordChanged = Event<'ClientPasswordChanged', Static<typeof ClientPasswordChangedData>>;
 
 export type ClientEvent =
   | ClientRegistered

@@ -58,21 +58,30 @@ export type UserPasswordChanged = Event<'UserPasswordChanged', Static<typeof Use
 export type UserDeleted = Event<'UserDeleted', Static<typeof UserDeletedData>>;
 export type PlatformAdminGranted = Event<'PlatformAdminGranted', Static<typeof PlatformAdminGrantedData>>;
 
+export const EmailVerificationRequestedData = Type.Object({ userId: Type.String(), email: Type.String(), challengeId: Type.String(), requestedAt: Type.String() });
+export const EmailVerifiedData = Type.Object({ userId: Type.String(), email: Type.String(), verifiedAt: Type.String() });
+export const StaffPhoneVerificationRequestedData = Type.Object({ userId: Type.String(), phone: Type.String(), challengeId: Type.String(), requestedAt: Type.String() });
+export const StaffPhoneVerifiedData = Type.Object({ userId: Type.String(), phone: Type.String(), verifiedAt: Type.String() });
+export const UserReauthenticationRequestedData = Type.Object({
+  userId: Type.String(),
+  destination: Type.String(),
+  channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+  challengeId: Type.String(),
+  requestedAt: Type.String(),
+});
+
 /** A code was asked for; the worker emails it. `challengeId` names the code's row, never the code. */
-export type EmailVerificationRequested = Event<'EmailVerificationRequested', { userId: string; email: string; challengeId: string; requestedAt: string }>;
+export type EmailVerificationRequested = Event<'EmailVerificationRequested', Static<typeof EmailVerificationRequestedData>>;
 /** `email` is the address the code was sent to, which the user still named. */
-export type EmailVerified = Event<'EmailVerified', { userId: string; email: string; verifiedAt: string }>;
+export type EmailVerified = Event<'EmailVerified', Static<typeof EmailVerifiedData>>;
 /** A code was asked for by SMS to the user's phone. */
-export type StaffPhoneVerificationRequested = Event<'StaffPhoneVerificationRequested', { userId: string; phone: string; challengeId: string; requestedAt: string }>;
-export type StaffPhoneVerified = Event<'StaffPhoneVerified', { userId: string; phone: string; verifiedAt: string }>;
+export type StaffPhoneVerificationRequested = Event<'StaffPhoneVerificationRequested', Static<typeof StaffPhoneVerificationRequestedData>>;
+export type StaffPhoneVerified = Event<'StaffPhoneVerified', Static<typeof StaffPhoneVerifiedData>>;
 /**
  * A code to prove it is really them before a sensitive change, sent to their
  * verified email (channel 'email') or else their verified phone ('sms').
  */
-export type UserReauthenticationRequested = Event<
-  'UserReauthenticationRequested',
-  { userId: string; destination: string; channel: 'email' | 'sms'; challengeId: string; requestedAt: string }
->;
+export type UserReauthenticationRequested = Event<'UserReauthenticationRequested', Static<typeof UserReauthenticationRequestedData>>;
 
 export type UserEvent =
   | UserRegistered

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { recordIdFor } from '../../src/events/client-record.js';
 import { appointmentStream } from '../../src/events/appointment.js';
 import { appointmentReminderHandler } from '../../src/jobs/appointment-reminders.js';
+import { rawStore } from '../helpers/raw-store.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, client, clinic, everyDay, recordOf, rub, specialist } from '../helpers/scheduling.js';
 
@@ -140,7 +141,7 @@ t.test('a reminder goes to the record’s contact phone, names a service only as
   const legacy = '0b6f1d3e-4d1c-4c55-9a3e-2f3c1d9a7b10';
   const slot = { claimId: 'legacy-claim', day: '2026-06-11', days: ['2026-06-11'], specialistId: doctor, placeId: null, clientId: bob.id, start: '2026-06-11T07:00:00.000Z', end: '2026-06-11T08:00:00.000Z', timeZone: 'Europe/Moscow' };
   const data = { appointmentId: legacy, organizationId: a.org, slot, service: 'FREE! call +7 900 000-00-00', cost: rub(0), bookedBy: { kind: 'client', id: bob.id }, bookedAt: clock.toISOString() };
-  await runtime.store.append(appointmentStream(legacy), [{ type: 'AppointmentBooked', data, metadata: { actor: { kind: 'client', id: bob.id }, correlationId: 'legacy', causationId: 'legacy' } }], { expectedVersion: 'no_stream' });
+  await rawStore(t, runtime).append(appointmentStream(legacy), [{ type: 'AppointmentBooked', data, metadata: { actor: { kind: 'client', id: bob.id }, correlationId: 'legacy', causationId: 'legacy' } }], { expectedVersion: 'no_stream' });
   await remind({ appointmentId: legacy, start: slot.start });
   t.same(sent.at(-1), { to: bob.phone, text: 'Reminder: Your appointment with Dr Ivanova on 2026-06-11 at 10:00.' }, 'to his record’s phone, without his words');
 
