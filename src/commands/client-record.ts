@@ -1,7 +1,11 @@
-import type { ClientProfile } from '../events/client.js';
-import type { ClientRecordEvent, RecordChanges } from '../events/client-record.js';
+import { ClientProfile } from '../events/client.js';
+import { RecordChanges, type ClientRecordEvent } from '../events/client-record.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { changedFields, fieldsOf, pick } from './fields.js';
+
+const PROFILE = fieldsOf(ClientProfile);
+const CHANGEABLE = fieldsOf(RecordChanges);
 
 // The decider of one organization's client record (`client-record-{id}`).
 // Staff change it freely; linking it to an account is the person's act, and a
@@ -37,17 +41,6 @@ export function openRecord(state: ClientRecordState): OpenRecord {
   return state;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function changedFields(record: OpenRecord, requested: RecordChanges): RecordChanges {
-  const current: Record<string, unknown> = { ...record.profile, phone: record.phone };
-  const changes: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(requested)) {
-    if (value !== undefined && !same(value, current[field])) changes[field] = value;
-  }
-  return changes as RecordChanges;
-}
-
 function decide(command: ClientRecordCommand, state: ClientRecordState): ClientRecordEvent[] {
   switch (command.type) {
     case 'OpenRecord': {
@@ -58,11 +51,11 @@ function decide(command: ClientRecordCommand, state: ClientRecordState): ClientR
         if (state.organizationId !== organizationId) throw conflict('This record belongs to another organization.');
         if (state.status === 'open') return [];
       }
-      return [{ type: 'ClientRecordOpened', data: { recordId, organizationId, phone, profile, openedBy, openedAt: now } }];
+      return [{ type: 'ClientRecordOpened', data: { recordId, organizationId, phone, profile: pick(profile, PROFILE), openedBy, openedAt: now } }];
     }
     case 'ChangeRecord': {
       const record = openRecord(state);
-      const changes = changedFields(record, command.data.changes);
+      const changes = changedFields<RecordChanges>(CHANGEABLE, { ...record.profile, phone: record.phone }, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'ClientRecordChanged', data: { recordId: record.recordId, organizationId: record.organizationId, changes, changedAt: command.data.now } }];
     }

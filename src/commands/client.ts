@@ -1,6 +1,9 @@
-import type { ClientEvent, ClientProfile } from '../events/client.js';
+import { ClientProfile, type ClientEvent } from '../events/client.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { changedFields, fieldsOf, pick } from './fields.js';
+
+const PROFILE = fieldsOf(ClientProfile);
 
 // The decider of a person's own account (`client-{id}`). Ownership of the
 // login phone is decided in the phone's own stream (src/commands/contact.ts);
@@ -53,29 +56,18 @@ export function registered(state: ClientState): RegisteredClient {
   return state;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** Only what differs from the current profile: an unchanged field is no event. */
-function changedFields(profile: ClientProfile, requested: Partial<ClientProfile>): Partial<ClientProfile> {
-  const changes: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(requested)) {
-    if (value !== undefined && !same(value, profile[field as keyof ClientProfile])) changes[field] = value;
-  }
-  return changes as Partial<ClientProfile>;
-}
-
 function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
   switch (command.type) {
     case 'RegisterClient': {
       if (state.status !== 'none') throw conflict('This client is already registered.');
       const { clientId, phone, profile, passwordSet, challengeId, now } = command.data;
-      const events: ClientEvent[] = [{ type: 'ClientRegistered', data: { schemaVersion: 2, clientId, phone, profile, passwordSet, registeredAt: now } }];
+      const events: ClientEvent[] = [{ type: 'ClientRegistered', data: { schemaVersion: 2, clientId, phone, profile: pick(profile, PROFILE), passwordSet, registeredAt: now } }];
       if (challengeId) events.push({ type: 'PhoneVerificationRequested', data: { clientId, phone, challengeId, requestedAt: now } });
       return events;
     }
     case 'ChangeProfile': {
       const client = registered(state);
-      const changes = changedFields(client.profile, command.data.changes);
+      const changes = changedFields<ClientProfile>(PROFILE, client.profile, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'ClientProfileChanged', data: { clientId: client.clientId, changes, changedAt: command.data.now } }];
     }

@@ -1,6 +1,10 @@
-import type { OrganizationChanges, OrganizationDetails, OrganizationEvent, Role, WorkContact } from '../events/organization.js';
+import { OrganizationDetails, WorkContact, type OrganizationChanges, type OrganizationEvent, type Role } from '../events/organization.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { changedFields, fieldsOf, pick } from './fields.js';
+
+const DETAILS = fieldsOf(OrganizationDetails);
+const WORK_CONTACT = fieldsOf(WorkContact);
 
 export interface ActiveOrganization {
   readonly status: 'active';
@@ -84,29 +88,20 @@ function requireOwnerAuthority(organization: ActiveOrganization, actor: Actor): 
 
 const ownerCount = (organization: ActiveOrganization) => Object.values(organization.members).filter((role) => role === 'owner').length;
 
-function changedDetails(current: OrganizationDetails, requested: OrganizationChanges): OrganizationChanges {
-  const changes: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(requested)) {
-    // numbers and links are small objects: compared by their JSON.
-    if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field as keyof OrganizationDetails])) changes[field] = value;
-  }
-  return changes as OrganizationChanges;
-}
-
 function decide(command: OrganizationCommand, state: OrganizationState): OrganizationEvent[] {
   switch (command.type) {
     case 'CreateOrganization': {
       if (state.status !== 'none') throw conflict('This organization already exists.');
       const { organizationId, details, creatorId, now } = command.data;
       return [
-        { type: 'OrganizationCreated', data: { organizationId, ...details, creatorId, createdAt: now } },
+        { type: 'OrganizationCreated', data: { organizationId, ...pick(details, DETAILS), creatorId, createdAt: now } },
         // The creator owns it from the first moment: an organization is never without an owner.
         { type: 'MemberAdded', data: { organizationId, userId: creatorId, role: 'owner', addedAt: now } },
       ];
     }
     case 'UpdateOrganization': {
       const { organizationId, now } = command.data;
-      const changes = changedDetails(active(state).details, command.data.changes);
+      const changes = changedFields<OrganizationChanges>(DETAILS, active(state).details, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'OrganizationUpdated', data: { organizationId, changes, updatedAt: now } }];
     }
@@ -133,7 +128,7 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       const { role } = invitationFor(organization, invitationId, invitee);
       if (organization.members[invitee.userId]) throw conflict('You are already a member of this organization.');
       return [
-        { type: 'InvitationAccepted', data: { organizationId, invitationId, userId: invitee.userId, workContact, acceptedAt: now } },
+        { type: 'InvitationAccepted', data: { organizationId, invitationId, userId: invitee.userId, workContact: pick(workContact, WORK_CONTACT), acceptedAt: now } },
         { type: 'MemberAdded', data: { organizationId, userId: invitee.userId, role, addedAt: now } },
       ];
     }

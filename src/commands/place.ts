@@ -1,6 +1,9 @@
-import type { PlaceChanges, PlaceDetails, PlaceEvent } from '../events/place.js';
+import { PlaceDetails, type PlaceChanges, type PlaceEvent } from '../events/place.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { changedFields, fieldsOf, pick } from './fields.js';
+
+const DETAILS = fieldsOf(PlaceDetails);
 
 export type PlaceState =
   | { readonly status: 'none' }
@@ -24,14 +27,11 @@ function decide(command: PlaceCommand, state: PlaceState): PlaceEvent[] {
     case 'CreatePlace': {
       if (state.status !== 'none') throw conflict('This place already exists.');
       const { placeId, organizationId, details, now } = command.data;
-      return [{ type: 'PlaceCreated', data: { placeId, organizationId, ...details, createdAt: now } }];
+      return [{ type: 'PlaceCreated', data: { placeId, organizationId, ...pick(details, DETAILS), createdAt: now } }];
     }
     case 'UpdatePlace': {
       const place = active(state);
-      const changes: Record<string, string> = {};
-      for (const [field, value] of Object.entries(command.data.changes)) {
-        if (value !== undefined && value !== place.details[field as keyof PlaceDetails]) changes[field] = value;
-      }
+      const changes = changedFields<PlaceChanges>(DETAILS, place.details, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'PlaceUpdated', data: { placeId: place.placeId, organizationId: place.organizationId, changes, updatedAt: command.data.now } }];
     }

@@ -1,8 +1,11 @@
-import type { SpecialistChanges, SpecialistDetails, SpecialistEvent, WorkingHours } from '../events/specialist.js';
+import { SpecialistDetails, type SpecialistChanges, type SpecialistEvent, type WorkingHours } from '../events/specialist.js';
 import { workingHoursProblems } from '../scheduling/working-hours.js';
 import { isValidTimeZone } from '../scheduling/zoned-time.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { changedFields, fieldsOf, pick } from './fields.js';
+
+const DETAILS = fieldsOf(SpecialistDetails);
 
 export interface ActiveSpecialist {
   readonly status: 'active' | 'removed';
@@ -46,14 +49,11 @@ function decide(command: SpecialistCommand, state: SpecialistState): SpecialistE
     case 'CreateSpecialist': {
       if (state.status !== 'none') throw conflict('This specialist already exists.');
       const { specialistId, organizationId, details, now } = command.data;
-      return [{ type: 'SpecialistCreated', data: { specialistId, organizationId, ...details, createdAt: now } }];
+      return [{ type: 'SpecialistCreated', data: { specialistId, organizationId, ...pick(details, DETAILS), createdAt: now } }];
     }
     case 'UpdateSpecialist': {
       const specialist = activeSpecialist(state);
-      const changes: Record<string, string | null> = {};
-      for (const [field, value] of Object.entries(command.data.changes)) {
-        if (value !== undefined && value !== specialist.details[field as keyof SpecialistDetails]) changes[field] = value;
-      }
+      const changes = changedFields<SpecialistChanges>(DETAILS, specialist.details, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'SpecialistUpdated', data: { specialistId: specialist.specialistId, organizationId: specialist.organizationId, changes, updatedAt: command.data.now } }];
     }

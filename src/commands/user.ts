@@ -1,6 +1,9 @@
-import type { UserChanges, UserEvent, UserProfile } from '../events/user.js';
+import { UserProfile, type UserChanges, type UserEvent } from '../events/user.js';
 import type { Decider } from './decider.js';
 import { conflict, DomainError } from './errors.js';
+import { pick, fieldsOf } from './fields.js';
+
+const PROFILE = fieldsOf(UserProfile);
 
 export interface ActiveUser {
   readonly status: 'active';
@@ -75,7 +78,7 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     case 'RegisterUser': {
       if (state.status !== 'none') throw conflict('This user is already registered.');
       const { userId, email, phone, profile, passwordSet, now } = command.data;
-      return [{ type: 'UserRegistered', data: { userId, email, phone, profile, passwordSet, registeredAt: now } }];
+      return [{ type: 'UserRegistered', data: { userId, email, phone, profile: pick(profile, PROFILE), passwordSet, registeredAt: now } }];
     }
     case 'ChangeUserProfile': {
       const changes = changedFields(active(state), command.data.changes);

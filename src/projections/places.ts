@@ -19,8 +19,19 @@ async function applyOne(trx: Transaction<Database>, event: PlaceEvent): Promise<
       return;
     }
     case 'PlaceUpdated': {
+      // Each named field to its column: nothing else in `changes` can reach the SQL.
       const { placeId, changes, updatedAt } = event.data;
-      await trx.updateTable('places').set({ ...changes, updated_at: updatedAt }).where('id', '=', placeId).execute();
+      const { name, address, description } = changes;
+      await trx
+        .updateTable('places')
+        .set({
+          ...(name === undefined ? {} : { name }),
+          ...(address === undefined ? {} : { address }),
+          ...(description === undefined ? {} : { description }),
+          updated_at: updatedAt,
+        })
+        .where('id', '=', placeId)
+        .execute();
       return;
     }
     case 'PlaceRemoved':
