@@ -7,7 +7,9 @@ import { openDatabase, openEventStore, projections } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
 import { readCheckpoints } from './projections/checkpoints.js';
+import { listParked } from './projections/parking.js';
 import { rebuildProjection } from './projections/rebuild.js';
+import type { Projection } from './projections/projection.js';
 import { clientAuditDecider } from './commands/client-audit.js';
 import type { CommandHandler } from './commands/handler.js';
 import { clientAuditStream } from './events/client-audit.js';
@@ -57,13 +59,26 @@ const USAGE = `Usage: npm run cli -- <command>
 
   migrate                        apply pending database migrations (and move data written
                                  before the trust model into it, once)
-  projections status             each projection's checkpoint
+  projections status             each projection's checkpoint and how many events it parked
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
+  projections parked [name]      events a projection could not apply and set aside, as JSON lines
+  projections retry <name...>    apply parked events again: rebuilds those projections, so they
+                                 meet every event in order; what still fails is parked again
 ${ADMIN_USAGE}
   clients history <id>           an account's or a record's history as JSON lines, oldest first (the look is recorded)
 
 Configuration comes from the environment, as for npm start (see README.md).`;
+
+/** The projections of these names (every one when none is given), or undefined after saying which are unknown. */
+function named(names: readonly string[]): readonly Projection[] | undefined {
+  const unknown = names.filter((name) => !projections.some((p) => p.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown projection(s): ${unknown.join(', ')}. Known: ${projections.map((p) => p.name).join(', ')}\n`);
+    return undefined;
+  }
+  return names.length > 0 ? projections.filter((p) => names.includes(p.name)) : projections;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: ADMIN_OPTIONS });
@@ -92,25 +107,36 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'projections' && action === 'status') {
       const checkpoints = await readCheckpoints(connection.db);
-      for (const p of projections) process.stdout.write(`${p.name}\t${formatPosition(checkpoints.get(p.name) ?? { commit: 0n, prepare: 0n })}\n`);
+      const parked = await listParked(connection.db);
+      for (const p of projections) {
+        const count = parked.filter((e) => e.projection === p.name).length;
+        process.stdout.write(`${p.name}\t${formatPosition(checkpoints.get(p.name) ?? { commit: 0n, prepare: 0n })}\tparked ${count}\n`);
+      }
       return 0;
     }
-    if (group === 'projections' && action === 'rebuild') {
-      const unknown = rest.filter((name) => !projections.some((p) => p.name === name));
-      if (unknown.length > 0) {
-        process.stderr.write(`Unknown projection(s): ${unknown.join(', ')}. Known: ${projections.map((p) => p.name).join(', ')}\n`);
+    if (group === 'projections' && action === 'parked') {
+      const chosen = named(rest.slice(0, 1));
+      if (!chosen) return 64;
+      for (const event of await listParked(connection.db, rest[0])) process.stdout.write(`${JSON.stringify(event)}\n`);
+      return 0;
+    }
+    if (group === 'projections' && (action === 'rebuild' || action === 'retry')) {
+      if (action === 'retry' && rest.length === 0) {
+        process.stderr.write('Usage: npm run cli -- projections retry <name...>\n');
         return 64;
       }
-      const chosen = rest.length > 0 ? projections.filter((p) => rest.includes(p.name)) : projections;
+      const chosen = named(rest);
+      if (!chosen) return 64;
       for (const projection of chosen) {
         const started = Date.now();
         let lastPrint = 0;
         const events = await rebuildProjection(connection.db, store, projection, {
-          onProgress: ({ events, position, done }) => {
+          onParked: (event) => process.stderr.write(`${projection.name}: parked ${event.type} ${event.eventId} at ${event.position} in ${event.stream}: ${event.error}\n`),
+          onProgress: ({ events, position, parked, done }) => {
             if (!done && Date.now() - lastPrint < 1000) return;
             lastPrint = Date.now();
             const rate = Math.round(events / Math.max(0.001, (Date.now() - started) / 1000));
-            process.stdout.write(`${projection.name}: ${events} events read, at ${position}, ${rate} events/s${done ? ', done' : ''}\n`);
+            process.stdout.write(`${projection.name}: ${events} events read, at ${position}, ${rate} events/s${parked > 0 ? `, ${parked} parked` : ''}${done ? ', done' : ''}\n`);
           },
         });
         process.stdout.write(`${projection.name} rebuilt from ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

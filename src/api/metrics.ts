@@ -45,6 +45,16 @@ export const metrics = fp<{ services: Services }>(
       },
     });
     new Gauge({
+      name: 'projection_parked_events',
+      help: 'Events the projection could not apply and set aside (npm run cli -- projections parked)',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.parked);
+      },
+    });
+    new Gauge({
       name: 'jobs',
       help: 'Background jobs by state; failed ones stay until inspected',
       labelNames: ['state'] as const,

@@ -29,6 +29,19 @@ export interface ProjectionCheckpointsTable {
   updated_at: Generated<Timestamp>;
 }
 
+/** An event a projection could not apply, set aside so it follows the log for everyone else. */
+export interface ProjectionParkedEventsTable {
+  projection: string;
+  event_id: string;
+  commit_position: Int8;
+  prepare_position: Int8;
+  stream: string;
+  stream_version: number;
+  type: string;
+  error: string;
+  parked_at: Generated<Date>;
+}
+
 export interface CredentialsTable {
   subject_id: string;
   subject_kind: 'client' | 'user';
@@ -180,6 +193,7 @@ export interface Database {
   streams: StreamsTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  projection_parked_events: ProjectionParkedEventsTable;
   credentials: CredentialsTable;
   refresh_tokens: RefreshTokensTable;
   client_accounts: ClientAccountsTable;

@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { comparePositions, formatPosition, START, type EventStore } from '../store/port.js';
-import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from './checkpoints.js';
+import { readCheckpoint, resetCheckpoint } from './checkpoints.js';
+import { applyBatch, clearParked, type ParkedEvent } from './parking.js';
 import type { Projection } from './projection.js';
 
 export interface RebuildProgress {
   readonly projection: string;
   readonly events: number;
   readonly position: string;
+  /** Events set aside so far, because the projection cannot apply them (docs/projections.md). */
+  readonly parked: number;
   readonly done: boolean;
 }
 
@@ -20,17 +23,20 @@ export async function rebuildProjection(
   db: Kysely<Database>,
   store: EventStore,
   projection: Projection,
-  options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
+  options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void; onParked?: (parked: ParkedEvent) => void } = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? 2000;
   const handles = new Set(projection.canHandle);
   await db.transaction().execute(async (trx) => {
     await resetCheckpoint(trx, projection.name);
     await projection.reset(trx);
+    // What was parked is met again in the replay: parked anew if it still cannot be applied.
+    await clearParked(trx, projection.name);
   });
   const head = await store.headPosition();
   let position = START;
   let events = 0;
+  let parked = 0;
   // The next batch is read while this one is applied: the replay waits on
   // round trips, not on either machine's CPU.
   const read = (from: typeof position) => {
@@ -46,20 +52,20 @@ export async function rebuildProjection(
     next = read(last.position);
     const from = position;
     const handled = batch.filter((e) => handles.has(e.type));
-    const moved = await db.transaction().execute(async (trx) => {
-      if (!(await advanceCheckpoint(trx, projection.name, from, last.position))) return false;
-      if (handled.length > 0) await projection.apply(trx, handled);
-      return true;
-    });
-    if (moved) position = last.position;
+    const outcome = await applyBatch(db, projection, from, last.position, handled);
+    if (outcome.moved) {
+      position = last.position;
+      parked += outcome.parked.length;
+      for (const event of outcome.parked) options.onParked?.(event);
+    }
     else {
       // A running projector took over the replay; it carries on from its checkpoint.
       position = await readCheckpoint(db, projection.name);
       next = read(position);
     }
     events += batch.length;
-    options.onProgress?.({ projection: projection.name, events, position: formatPosition(position), done: false });
+    options.onProgress?.({ projection: projection.name, events, position: formatPosition(position), parked, done: false });
   }
-  options.onProgress?.({ projection: projection.name, events, position: formatPosition(position), done: true });
+  options.onProgress?.({ projection: projection.name, events, position: formatPosition(position), parked, done: true });
   return events;
 }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { formatPosition, START, type EventStore, type Position, type StoredEvent, type Subscription } from '../store/port.js';
-import { advanceCheckpoint, ensureCheckpoint, isAtOrPast, readCheckpoint } from './checkpoints.js';
+import { ensureCheckpoint, isAtOrPast, readCheckpoint } from './checkpoints.js';
+import { applyBatch, countParked, type ParkedEvent } from './parking.js';
 import type { Projection } from './projection.js';
 
 export interface Logger {
@@ -18,6 +19,8 @@ export interface ProjectionStatus {
   readonly lastError: string | undefined;
   readonly failures: number;
   readonly eventsApplied: number;
+  /** Events set aside because they cannot be applied (docs/projections.md); they stay until a rebuild applies them. */
+  readonly parked: number;
 }
 
 class CheckpointMoved extends Error {}
@@ -33,6 +36,7 @@ export class ProjectionRunner {
   private lastError: string | undefined;
   private failures = 0;
   private eventsApplied = 0;
+  private parked = 0;
   private subscription: Subscription | undefined;
   private stopping = false;
   // Cuts the retry pause short: a failing projector must still stop within a shutdown grace period.
@@ -65,8 +69,8 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus {
-    const { state, lastError, failures, eventsApplied } = this;
-    return { name: this.projection.name, state, position: formatPosition(this.position), lastError, failures, eventsApplied };
+    const { state, lastError, failures, eventsApplied, parked } = this;
+    return { name: this.projection.name, state, position: formatPosition(this.position), lastError, failures, eventsApplied, parked };
   }
 
   /** Resolves once this runner has applied everything up to `target`. */
@@ -94,6 +98,8 @@ export class ProjectionRunner {
         await ensureCheckpoint(this.db, name);
         // Another runner (or a rebuild) may have carried the checkpoint past what callers wait for.
         this.persisted = await readCheckpoint(this.db, name);
+        // A rebuild, or another runner, may have parked or cleared events meanwhile.
+        this.parked = await countParked(this.db, name);
         this.moveTo(this.persisted);
         this.subscription = this.store.subscribe({
           from: this.position,
@@ -137,14 +143,11 @@ export class ProjectionRunner {
     const run = async (): Promise<void> => {
       const from = this.persisted;
       if (handled.length === 0 && isAtOrPast(from, to)) return;
-      const moved = await this.db.transaction().execute(async (trx) => {
-        if (!(await advanceCheckpoint(trx, this.projection.name, from, to))) return false;
-        if (handled.length > 0) await this.projection.apply(trx, handled);
-        return true;
-      });
-      if (!moved) throw new CheckpointMoved();
+      const outcome = await applyBatch(this.db, this.projection, from, to, handled);
+      if (!outcome.moved) throw new CheckpointMoved();
+      for (const parked of outcome.parked) this.reportParked(parked);
       this.persisted = to;
-      this.eventsApplied += handled.length;
+      this.eventsApplied += handled.length - outcome.parked.length;
       this.failures = 0;
       this.lastError = undefined;
       this.state = 'running';
@@ -153,6 +156,12 @@ export class ProjectionRunner {
     const result = this.writes.then(run);
     this.writes = result.catch(() => undefined);
     return result;
+  }
+
+  private reportParked(parked: ParkedEvent): void {
+    this.parked++;
+    const { eventId, position, stream, version, type, error } = parked;
+    this.logger.error({ projection: this.projection.name, eventId, position, stream, version, type, error, parked: this.parked }, 'event parked: the projection cannot apply it and moved on without it');
   }
 
   private moveTo(position: Position): void {

@@ -100,7 +100,7 @@ t.test('stop() does not wait out the retry pause of a failing projection', async
   const { db, store } = await migratedProcess(t, url);
   await createCountingTables(db);
   await appendCounted(store, { streams: 1, perStream: 3, chunk: 3 });
-  const runner = runnerOf(t, db, store, countingProjection({ poisoned: () => true }), quiet, 10);
+  const runner = runnerOf(t, db, store, countingProjection({ failing: () => true }), quiet, 10);
   runner.start();
   // The third failure is followed by a 1.6 s pause (it doubles each time, up to 30 s).
   t.ok(await eventually(() => runner.status().failures >= 3), 'failing repeatedly');
