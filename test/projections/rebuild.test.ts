@@ -1,10 +1,7 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import type { Database } from '../../src/db/database.js';
@@ -16,9 +13,9 @@ import { comparePositions, parsePosition, START } from '../../src/store/port.js'
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { registerMany } from '../fixtures/clients.js';
 import { countingProjection, countingState, createCountingTables, duplicates } from '../fixtures/counting.js';
+import { runCli } from '../fixtures/cli.js';
 import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin, visible } from '../fixtures/support.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const clientRows = (db: Kysely<Database>) => db.selectFrom('client_accounts').selectAll().orderBy('id').execute();
 
@@ -28,17 +25,6 @@ async function damage(db: Kysely<Database>): Promise<void> {
   await db.updateTable('client_accounts').set({ first_name: 'tampered', confirmed_phone: !first!.confirmed_phone }).where('id', '=', first!.id).execute();
   await db.deleteFrom('client_accounts').where('id', '=', second!.id).execute();
   await db.insertInto('client_accounts').values({ ...first!, links: JSON.stringify(first!.links), id: '00000000-0000-4000-8000-000000000000', phone: '+70000000000' }).execute();
-}
-
-async function runCli(t: Test, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 t.test('rebuilding the client accounts read model from the log gives back the same rows', async (t) => {
