@@ -79,6 +79,7 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent): Pr
 
 export const appointmentsProjection: Projection = {
   name: 'appointments',
+  parkUnappliable: true,
   canHandle: ['AppointmentBooked', 'AppointmentRescheduled', 'AppointmentConfirmed', 'AppointmentCompleted', 'AppointmentMarkedNoShow', 'AppointmentCancelled', 'AppointmentCostChanged'],
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<AppointmentEvent>(stored));

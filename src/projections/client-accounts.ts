@@ -80,6 +80,7 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
 
 export const clientAccountsProjection: Projection = {
   name: 'client-accounts',
+  parkUnappliable: true,
   canHandle: clientAccountEventTypes,
   async apply(trx, events) {
     // Registrations dominate a replay: consecutive ones go in as one multi-row insert.

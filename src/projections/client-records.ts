@@ -58,6 +58,7 @@ async function applyOne(trx: Transaction<Database>, event: ClientRecordEvent, ve
 
 export const clientRecordsProjection: Projection = {
   name: 'client-records',
+  parkUnappliable: true,
   canHandle: clientRecordEventTypes,
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<ClientRecordEvent>(stored), stored.version);

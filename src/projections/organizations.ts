@@ -107,6 +107,7 @@ async function applyOne(trx: Transaction<Database>, event: OrganizationEvent): P
 
 export const organizationsProjection: Projection = {
   name: 'organizations',
+  parkUnappliable: true,
   canHandle: organizationEventTypes,
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<OrganizationEvent>(stored));

@@ -53,7 +53,7 @@ export async function applyBatch(db: Kysely<Database>, projection: Projection, f
     });
     return moved ? { moved, parked: [] } : { moved };
   } catch (error) {
-    if (events.length === 0 || isTransient(error)) throw error;
+    if (events.length === 0 || !projection.parkUnappliable || isTransient(error)) throw error;
   }
   return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
     if (!(await advanceCheckpoint(trx, projection.name, from, to))) return { moved: false };

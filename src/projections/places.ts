@@ -44,6 +44,7 @@ async function applyOne(trx: Transaction<Database>, event: PlaceEvent): Promise<
 
 export const placesProjection: Projection = {
   name: 'places',
+  parkUnappliable: true,
   canHandle: placeEventTypes,
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<PlaceEvent>(stored));

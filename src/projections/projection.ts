@@ -11,6 +11,14 @@ export interface Projection {
   readonly name: string;
   readonly canHandle: readonly string[];
   readonly apply: (trx: Transaction<Database>, events: readonly StoredEvent[]) => Promise<void>;
+  /**
+   * A read model sets this: an event it cannot apply (for a reason other than
+   * the database being unreachable) is parked and the others applied
+   * (docs/projections.md). Without it every failure is retried from the
+   * checkpoint, as a reactor needs: its failures are its queue's (Redis down,
+   * a timeout), and a job must not be skipped.
+   */
+  readonly parkUnappliable?: boolean;
   /** Empties its tables before a rebuild from position zero. */
   readonly reset: (trx: Transaction<Database>) => Promise<void>;
 }

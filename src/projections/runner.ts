@@ -19,7 +19,7 @@ export interface ProjectionStatus {
   readonly lastError: string | undefined;
   readonly failures: number;
   readonly eventsApplied: number;
-  /** Events set aside because they cannot be applied (docs/projections.md); they stay until a rebuild applies them. */
+  /** Events set aside because they cannot be applied (docs/projections.md); they stay until `projections retry` (a rebuild) applies them. */
   readonly parked: number;
 }
 

@@ -49,6 +49,7 @@ async function applyOne(trx: Transaction<Database>, event: SpecialistEvent): Pro
 
 export const specialistsProjection: Projection = {
   name: 'specialists',
+  parkUnappliable: true,
   canHandle: specialistEventTypes,
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<SpecialistEvent>(stored));

@@ -78,6 +78,7 @@ async function applyOne(trx: Transaction<Database>, event: UserEvent): Promise<v
 
 export const usersProjection: Projection = {
   name: 'users',
+  parkUnappliable: true,
   canHandle: userEventTypes,
   async apply(trx, events) {
     for (const stored of events) await applyOne(trx, toDomainEvent<UserEvent>(stored));

@@ -2,11 +2,12 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import t from 'tap';
+import { projections } from '../../src/compose.js';
 import { connect } from '../../src/db/connect.js';
 import { isTransient } from '../../src/projections/transient.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { countingProjection, countingState, createCountingTables } from '../fixtures/counting.js';
-import { runnerOf, storeOn } from '../fixtures/runner-cases.js';
+import { runnerOf, storedEvents, storeOn } from '../fixtures/runner-cases.js';
 import { appendCounted, eventually, migratedProcess, recordingLogger, settlesWithin } from '../fixtures/support.js';
 
 // A database that cannot answer is not a poison event: the runner retries
@@ -104,4 +105,26 @@ t.test('the projection’s connection cut: the batch is retried once it is back,
   t.match(runner.status(), { state: 'running', parked: 0, failures: 0 });
   t.same(await db.selectFrom('projection_parked_events').selectAll().execute(), [], 'nothing parked');
   await proxy.cut();
+});
+
+t.test('a projection that does not park (a reactor, whose failures are its queue’s) retries even its own failure', async (t) => {
+  const url = await freshPostgresUrl(t);
+  const { db } = await migratedProcess(t, url);
+  await createCountingTables(db);
+  const store = storeOn(t, db);
+  const { ids, head } = await appendCounted(store, { streams: 1, perStream: 4, chunk: 4 });
+  const bad = (await storedEvents(store, ids))[2]!;
+  let broken = true;
+  const runner = runnerOf(t, db, store, countingProjection({ parkUnappliable: false, poisoned: (e) => broken && e.id === bad.id }), recordingLogger().logger, 10);
+  runner.start();
+  t.ok(await eventually(() => runner.status().failures >= 2), 'it fails, and fails again on retry');
+  t.match(runner.status(), { state: 'failing', parked: 0 });
+  broken = false;
+  t.ok(await settlesWithin(runner.waitFor(head), 10_000), 'it applies the event once it can');
+  t.equal((await countingState(db)).counter, 4);
+  t.same(await db.selectFrom('projection_parked_events').selectAll().execute(), [], 'nothing parked');
+});
+
+t.test('every read model parks what it cannot apply', async (t) => {
+  for (const projection of projections) t.equal(projection.parkUnappliable, true, projection.name);
 });
