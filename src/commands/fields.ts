@@ -7,10 +7,10 @@ import type { TObject } from 'typebox';
 /** The names of a schema's fields. */
 export const fieldsOf = <T extends TObject>(schema: T) => Object.keys(schema.properties) as (keyof T['properties'] & string)[];
 
-/** Exactly the named fields of `value` (each present in a complete value). */
+/** The named fields of `value`, and nothing else (an optional one left out stays out). */
 export function pick<T extends object>(value: T, fields: readonly (keyof T & string)[]): T {
   const picked: Partial<T> = {};
-  for (const field of fields) picked[field] = value[field];
+  for (const field of fields) if (value[field] !== undefined) picked[field] = value[field];
   return picked as T;
 }
 

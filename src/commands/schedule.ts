@@ -1,8 +1,12 @@
-import type { Claim, ScheduleEvent, SlotReleaseReason } from '../events/schedule.js';
+import { BookingTerms, Claim, type ScheduleEvent, type SlotReleaseReason } from '../events/schedule.js';
 import { conflictsWithAny, type ConflictKind, type HeldTime } from '../scheduling/conflicts.js';
 import type { WorkingInterval } from '../scheduling/working-hours.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './errors.js';
+import { fieldsOf, pick } from './fields.js';
+
+const CLAIM = fieldsOf(Claim);
+const TERMS = fieldsOf(BookingTerms);
 
 // The decider of one organization-day (`schedule-{org}-{date}`). It sees
 // every claim that touches the day, so "a specialist, a place and a client
@@ -68,7 +72,8 @@ function decide(command: ScheduleCommand, state: ScheduleState): ScheduleEvent[]
       if (!withinHours(claim, working)) throw bookingConflict(['hours']);
       const kinds = conflictsWithAny(heldTime(claim), Object.values(state.held).map(heldTime));
       if (kinds.size > 0) throw bookingConflict(kinds);
-      return [{ type: 'SlotClaimed', data: { schemaVersion: 2, ...claim, claimedAt: now } }];
+      const terms = claim.terms && { terms: pick(claim.terms, TERMS) };
+      return [{ type: 'SlotClaimed', data: { schemaVersion: 2, ...pick(claim, CLAIM), ...terms, claimedAt: now } }];
     }
     case 'ReleaseSlot': {
       const { claimId, reason, now } = command.data;

@@ -2,6 +2,7 @@ import t from 'tap';
 import { organizationDecider } from '../../src/commands/organization.js';
 import { placeDecider } from '../../src/commands/place.js';
 import { clientRecordDecider } from '../../src/commands/client-record.js';
+import { scheduleDecider } from '../../src/commands/schedule.js';
 import type { OrganizationEvent } from '../../src/events/organization.js';
 import { organizationStream } from '../../src/events/organization.js';
 import type { PlaceEvent } from '../../src/events/place.js';
@@ -33,6 +34,15 @@ t.test('deciders drop fields their events do not name', async (t) => {
   const profile = { firstName: 'A', lastName: 'B', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {}, clientId: other } as never;
   const [opened] = clientRecordDecider.decide({ type: 'OpenRecord', data: { recordId: placeId, organizationId: org, phone: '+79990000000', profile, openedBy: 'staff', now } }, clientRecordDecider.initialState());
   t.notOk('clientId' in ((opened?.data as { profile: object }).profile), 'a record profile carries no account');
+
+  const start = '2026-12-01T09:00:00.000Z';
+  const end = '2026-12-01T10:00:00.000Z';
+  const terms = { service: 'Massage', cost: null, bookedBy: { kind: 'user', id: other }, discount: 100 };
+  const claim = { claimId: 'c1', appointmentId: placeId, organizationId: org, basis: -1, day: '2026-12-01', days: ['2026-12-01'], specialistId: other, placeId: null, clientId: other, start, end, timeZone: 'UTC', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, terms, status: 'confirmed' } as never;
+  const working = [{ start: Date.parse(start), end: Date.parse(end), placeId: null }];
+  const [claimed] = scheduleDecider.decide({ type: 'ClaimSlot', data: { claim, working, now } }, scheduleDecider.initialState());
+  t.notOk('status' in (claimed?.data ?? {}), 'a claim carries no status of its own');
+  t.strictSame((claimed?.data as { terms: object }).terms, { service: 'Massage', cost: null, bookedBy: { kind: 'user', id: other } }, 'nor terms nobody named');
 });
 
 t.test('over HTTP: a PATCH with fields nobody named changes nothing but the named ones, and writes none of them', async (t) => {
