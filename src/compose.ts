@@ -92,7 +92,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const handlers: JobRegistry = {};
   if (has(config, 'worker') || !config.redisUrl) {
     handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
-    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, sms: smsSender(config, logger), now });
+    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, db, limits: config.rateLimits, sms: smsSender(config, logger), now, logger });
     handlers[SETTLE_CLAIM] = settleClaimHandler({ store, now });
     handlers[RELEASE_TIME] = releaseTimeHandler({ store, now });
   }

@@ -12,7 +12,6 @@ import { userStream } from '../events/user.js';
 import { principalOf, type Principal } from './authenticate.js';
 import { claimOrThrow, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit } from './rate-limits.js';
 import { errorReplies } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -92,7 +91,7 @@ export async function checkReauthentication(services: Services, proof: Reauthent
 
 export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post('/auth/reauthenticate', {
-    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
     schema: {
       tags: ['sessions'],
       summary:
@@ -107,7 +106,7 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Servi
     const subject = subjectOf(principalOf(request));
     const target = await reauthenticationTarget(services, subject);
     if (!target) throw conflict(NOWHERE_TO_SEND);
-    await claimOrThrow(services, 'reauthentication', target.destination);
+    await claimOrThrow(services, request, 'reauthentication', target.destination);
     const challengeId = services.newId();
     const now = services.now().toISOString();
     // Each decider picks the destination again from the state it decides on, which is the one just read.

@@ -14,7 +14,7 @@ import { staffLoginCandidates } from '../projections/users.js';
 import { principalOf } from './authenticate.js';
 import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit, guessLimit } from './rate-limits.js';
+import { guessLimit } from './rate-limits.js';
 import { Email, errorReplies, Phone, Tokens } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -124,7 +124,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   });
 
   app.post('/auth/login/code', {
-    config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'public' } },
     schema: {
       tags: ['sessions'],
       summary: 'Passwordless login: an SMS code to a verified phone; the same answer for any phone (public).',
@@ -134,7 +134,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   }, async (request) => {
     const phone = services.normalizePhone(request.body.phone)!;
     // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
-    await claimOrThrow(services, 'login', phone);
+    await claimOrThrow(services, request, 'login', phone);
     const clientId = await findAccountIdByVerifiedPhone(db, phone);
     if (clientId) {
       await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
