@@ -67,11 +67,6 @@ export async function takeQuotas(db: Kysely<Database>, quotas: readonly Quota[],
   return { ok: true };
 }
 
-/** Gives back one unit taken by takeQuotas, for work that was refused before it began (an overloaded server). */
-export async function returnQuota(db: Kysely<Database>, key: string): Promise<void> {
-  await sql`update quotas set used = greatest(used - 1, 0) where key = ${key}`.execute(db);
-}
-
 export async function pruneQuotas(db: Kysely<Database>, now: Date): Promise<void> {
   await db.deleteFrom('quotas').where('window_start', '<', new Date(now.getTime() - PRUNE_AFTER_MS)).execute();
 }
