@@ -7,6 +7,7 @@ import { phoneNormalizer } from './api/phone.js';
 import type { Services } from './api/services.js';
 import { CODE_POLICY } from './auth/codes.js';
 import { loadSigningKeys } from './auth/keys.js';
+import { limitPasswordQueue } from './auth/passwords.js';
 import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
@@ -86,6 +87,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const store = await openEventStore(config, connection);
 
   const now = overrides.now ?? (() => new Date());
+  limitPasswordQueue(config.passwordHashQueue);
   const codeSecret = await loadSecret({ configured: config.codeSecret, file: join(config.dataDir, 'keys', 'code-secret') });
 
   // The worker's handlers; in embedded mode the in-process queue is the worker.
