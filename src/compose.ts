@@ -136,7 +136,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
 
   // Data written before the trust model moves into it once, before projectors follow the log.
   if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: services.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
-  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy }) : undefined;
+  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
 
   return {
