@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { passwordWork } from '../auth/passwords.js';
+import { passwordWork, passwordWorkDone } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
 import { NOT_AUTHENTICATED } from './errors.js';
 import { holdsOpsToken } from './ops-access.js';
@@ -66,6 +66,17 @@ export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
       collect() {
         this.set({ state: 'running' }, passwordWork.activeCount);
         this.set({ state: 'waiting' }, passwordWork.pendingCount);
+      },
+    });
+    new Counter({
+      name: 'password_work_total',
+      help: 'argon2id hashes and verifications run since the process started',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ kind: 'hash' }, passwordWorkDone.hashes);
+        this.inc({ kind: 'verification' }, passwordWorkDone.verifications);
       },
     });
 

@@ -120,6 +120,7 @@ t.test('/metrics: with OPS_TOKEN set only its holder scrapes; without, open and 
   const scraped = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${OPS_TOKEN}` } });
   t.equal(scraped.statusCode, 200);
   t.match(scraped.body, /projection_running/);
+  t.match(scraped.body, /password_work_total\{kind="verification"\}/, 'argon2 work is counted');
 
   const open = await startRuntime(t, { database: 'pglite' });
   const reply = await open.app.inject({ method: 'GET', url: '/metrics' });
