@@ -7,6 +7,7 @@ import { phoneNormalizer } from './api/phone.js';
 import type { Services } from './api/services.js';
 import { CODE_POLICY } from './auth/codes.js';
 import { loadSigningKeys } from './auth/keys.js';
+import { limitPasswordQueue } from './auth/passwords.js';
 import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
@@ -89,13 +90,14 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const store = await openEventStore(config, connection);
 
   const now = overrides.now ?? (() => new Date());
+  limitPasswordQueue(config.passwordHashQueue);
   const codeSecret = await loadSecret({ configured: config.codeSecret, file: join(config.dataDir, 'keys', 'code-secret') });
 
   // The worker's handlers; in embedded mode the in-process queue is the worker.
   const handlers: JobRegistry = {};
   if (has(config, 'worker') || !config.redisUrl) {
     handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
-    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, sms: smsSender(config, logger), now });
+    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, db, limits: config.rateLimits, sms: smsSender(config, logger), now, logger });
     handlers[SETTLE_CLAIM] = settleClaimHandler({ store, now });
     handlers[RELEASE_TIME] = releaseTimeHandler({ store, now });
   }
@@ -137,7 +139,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
 
   // Data written before the trust model moves into it once, before projectors follow the log.
   if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: services.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
-  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy }) : undefined;
+  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
 
   return {

@@ -33,7 +33,21 @@ export interface Config {
     readonly codeRequestsPerIp: number;
     /** Secret-guessing requests (codes, passwords) per client IP per minute. */
     readonly guessesPerIp: number;
+    /** Codes sent to one phone or email per hour, whoever asks. */
+    readonly codesPerDestinationPerHour: number;
+    /** Codes one signed-in account may have sent per hour (phone change, re-authentication, staff verification). */
+    readonly codesPerAccountPerHour: number;
+    /** Appointment reminders sent to one phone per day (system-sent; over it a reminder is skipped). */
+    readonly remindersPerPhonePerDay: number;
+    /** Client history reads (each one audited) per caller per minute. */
+    readonly historyReadsPerMinute: number;
   };
+  /** Password hashes and verifications that may wait for a core; past it, 503 with Retry-After. */
+  readonly passwordHashQueue: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
+  /** Bearer token that shows error details in /health/ready and opens /metrics; unset: details hidden, /metrics open without error texts. */
+  readonly opsToken: string | undefined;
   readonly jwt: { readonly privateJwk: string | undefined; readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly phoneDefaultRegion: string | undefined;
   readonly readYourWritesTimeoutMs: number;
@@ -132,6 +146,21 @@ export function loadConfig(env: Env = process.env): Config {
     return entries;
   })();
 
+  // Exact origins only (scheme, host, port): a wildcard would let any site read answers meant for our own frontends.
+  const corsOrigins = (text('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const badOrigins = corsOrigins.filter((origin) => {
+    try {
+      const parsed = new URL(origin);
+      return !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin;
+    } catch {
+      return true;
+    }
+  });
+  if (badOrigins.length > 0) problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (scheme, host and port only, no path or trailing slash; not ${badOrigins.map((o) => `"${o}"`).join(', ')})`);
+
+  const opsToken = text('OPS_TOKEN');
+  if (opsToken !== undefined && opsToken.length < 32) problems.push('OPS_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32)');
+
   const region = text('PHONE_DEFAULT_REGION') ?? 'RU';
   if (!/^[A-Z]{2}$|^none$/.test(region)) problems.push(`PHONE_DEFAULT_REGION must be a two-letter ISO country code or "none" (got "${region}")`);
 
@@ -153,7 +182,14 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: {
       codeRequestsPerIp: integer('RATE_LIMIT_CODE_REQUESTS_PER_IP', 20, 1, 1_000_000),
       guessesPerIp: integer('RATE_LIMIT_GUESSES_PER_IP', 30, 1, 1_000_000),
+      codesPerDestinationPerHour: integer('RATE_LIMIT_CODES_PER_DESTINATION', 5, 1, 1_000_000),
+      codesPerAccountPerHour: integer('RATE_LIMIT_CODES_PER_ACCOUNT', 10, 1, 1_000_000),
+      remindersPerPhonePerDay: integer('RATE_LIMIT_REMINDERS_PER_PHONE', 10, 1, 1_000_000),
+      historyReadsPerMinute: integer('RATE_LIMIT_HISTORY_READS', 60, 1, 1_000_000),
     },
+    passwordHashQueue: integer('PASSWORD_HASH_QUEUE', 64, 0, 100_000),
+    corsOrigins,
+    opsToken,
     jwt: {
       privateJwk,
       issuer: text('JWT_ISSUER') ?? 'service-booking',

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -57,7 +59,41 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Proxies whose X-Forwarded-For gives the client's address (see Config.trustProxy). */
   readonly trustProxy?: boolean | number | readonly string[];
+  /** Browser origins allowed to call the API (Config.corsOrigins); none: no CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  /** Shows error details in /health/ready and guards /metrics (Config.opsToken). */
+  readonly opsToken?: string | undefined;
 }
+
+// One policy for the API's JSON and the Swagger UI at /docs, whose page loads
+// only its own scripts and styles, sets inline style attributes, draws icons
+// from data: URIs and fetches the OpenAPI document from this origin. Nobody
+// may frame any of it (clickjacking). No upgrade-insecure-requests: a
+// plain-HTTP development server would break its own docs page.
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    baseUri: ["'self'"],
+    connectSrc: ["'self'"],
+    fontSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    imgSrc: ["'self'", 'data:'],
+    objectSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    scriptSrcAttr: ["'none'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+  },
+};
+
+// What a browser frontend sends and may read; bearer tokens, not cookies, so no credentials mode.
+const CORS_HEADERS = {
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-correlation-id'],
+  exposedHeaders: ['retry-after', 'x-request-id', 'location'],
+  maxAge: 600,
+};
 
 /** The HTTP API as one Fastify instance; src/main.ts listens, tests inject. */
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -102,6 +138,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerErrorHandling(app);
   app.addSchema(ErrorReply);
 
+  // nosniff, X-Frame-Options DENY, the CSP above, HSTS (honoured once served over TLS) and the rest of helmet's defaults, on every reply.
+  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY, frameguard: { action: 'deny' } });
+  // Off unless CORS_ORIGINS names origins: then only those get CORS headers, others none.
+  if (options.corsOrigins && options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], ...CORS_HEADERS });
+
   await app.register(swagger, {
     openapi: {
       info: {
@@ -140,8 +181,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(authentication, { services });
   // Before every route: each /api/ route's `config.access` is enforced here (src/api/access.ts).
   await app.register(accessControl, { services });
-  await app.register(healthRoutes, { services });
-  await app.register(metrics, { services });
+  await app.register(healthRoutes, { services, opsToken: options.opsToken });
+  await app.register(metrics, { services, opsToken: options.opsToken });
   await app.register(wellKnownRoutes, { services });
   await app.register(
     async (api) => {

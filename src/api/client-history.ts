@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { clientAuditDecider, type ClientAuditCommand } from '../commands/client-audit.js';
-import { DomainError } from '../commands/errors.js';
+import { takeQuotas } from '../auth/quotas.js';
+import { DomainError, tooManyRequests } from '../commands/errors.js';
 import { clientAuditStream } from '../events/client-audit.js';
 import { clientRecordAuditStream } from '../events/client-record.js';
 import { appointmentIdsOfRecord } from '../projections/appointment-queries.js';
 import { accountAsOf, clientHistory, recordAsOf, type HistoryView } from '../projections/client-history.js';
 import { listMembers } from '../projections/organization-queries.js';
 import { STAFF } from './access.js';
-import { actorOf } from './authenticate.js';
+import { actorOf, principalOf } from './authenticate.js';
 import { clientTarget, type ClientTarget } from './client-access.js';
 import { metadataOf } from './metadata.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
@@ -101,10 +102,13 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
           Type.Object({ items: Type.Array(Entry), next: Type.Union([Type.String(), Type.Null()]) }),
           Type.Object({ as_of: Timestamp, profile: ProfileThen }),
         ]),
-        ...errorReplies(400, 401, 403, 404),
+        ...errorReplies(400, 401, 403, 404, 429),
       },
     },
   }, async (request) => {
+    // Each look appends an audit event: a caller gets so many a minute, and a refused look is neither served nor recorded.
+    const quota = await takeQuotas(services.db, [{ key: `history:${principalOf(request).id}`, max: services.rateLimits.historyReadsPerMinute, windowMs: 60_000 }], services.now());
+    if (!quota.ok) throw tooManyRequests(`Too many history reads; try again in ${quota.retryAfterSeconds} seconds.`, quota.retryAfterSeconds);
     const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
     await recordLook(target, request, asOf ?? null);

@@ -13,6 +13,7 @@ import type { Position } from '../store/port.js';
 import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { clientTarget, type ClientTarget } from './client-access.js';
+import { claimOrThrow } from './codes.js';
 import { AccountReply, accountReply, ClientProfileFields, fullProfile, profileChanges, RecordReply, recordReply } from './client-fields.js';
 import { FORBIDDEN, NotVisibleYet } from './errors.js';
 import { metadataOf } from './metadata.js';
@@ -58,7 +59,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     const sensitive = change.password !== undefined || (change.phone !== undefined && change.phone !== current.phone);
     const metadata = await reauthenticate(services, request, target, sensitive, proof);
     const phone = change.phone !== undefined && change.phone !== current.phone ? change.phone : undefined;
-    return changeClient(services, { clientId: accountId, ...change, phone, challengeId: services.newId(), now: services.now() }, metadata);
+    const claimSend = (to: string) => claimOrThrow(services, request, 'phone_verification', to);
+    return changeClient(services, { clientId: accountId, ...change, phone, challengeId: services.newId(), claimSend, now: services.now() }, metadata);
   }
 
   /** Staff write their organization's record freely; it has no password. */

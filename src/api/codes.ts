@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { claimCodeRequest, CODE_POLICY, verifyCode, type CodeCheck, type CodePurpose } from '../auth/codes.js';
+import { CODE_POLICY, verifyCode, type CodeCheck, type CodePurpose } from '../auth/codes.js';
+import { claimCodeSend, isCooldown } from '../auth/send-limits.js';
 import { DomainError, tooManyRequests } from '../commands/errors.js';
 import type { Services } from './services.js';
 
@@ -23,10 +25,17 @@ export function rejectCode(check: Exclude<CodeCheck, 'ok'>): DomainError {
   return new DomainError('invalid', 'Invalid code.', { code: [codeMessages[check]] });
 }
 
-/** Every code-sending path: one code per destination per cooldown, a few an hour; 429 with Retry-After otherwise. */
-export async function claimOrThrow(services: Services, purpose: CodePurpose, destination: string): Promise<void> {
-  const claim = await claimCodeRequest(services.db, { purpose, destination, now: services.now() });
-  if (!claim.ok) throw tooManyRequests(`A code was sent recently; try again in ${claim.retryAfterSeconds} seconds.`, claim.retryAfterSeconds);
+/**
+ * Every code-sending path, before anything is recorded: the caps per
+ * destination, per signed-in account and per client IP
+ * (src/auth/send-limits.ts); 429 with Retry-After otherwise.
+ */
+export async function claimOrThrow(services: Services, request: FastifyRequest, purpose: CodePurpose, destination: string): Promise<void> {
+  const send = { purpose, destination, accountId: request.principal?.id, ip: request.ip };
+  const claim = await claimCodeSend(services.db, services.rateLimits, send, services.now());
+  if (claim.ok) return;
+  const wait = claim.retryAfterSeconds;
+  throw tooManyRequests(isCooldown(claim) ? `A code was sent recently; try again in ${wait} seconds.` : `Too many codes were asked for; try again in ${wait} seconds.`, wait);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { Overloaded } from '../auth/passwords.js';
 import { DomainError, type DomainErrorKind } from '../commands/errors.js';
 
 /**
@@ -84,6 +85,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: 'Not found.' }));
 
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[] }, request, reply) => {
+    // Too much password work queued: turned away before anything changed.
+    if (error instanceof Overloaded) return reply.code(503).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message });
     if (error instanceof NotVisibleYet) {
       request.log.warn({ id: error.id }, 'read model lagging: answered 202');
       return reply.code(202).header('retry-after', '1').send({ detail: error.message, id: error.id });

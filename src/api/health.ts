@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import Type from 'typebox';
 import { withTimeout } from '../jobs/queue.js';
+import { holdsOpsToken } from './ops-access.js';
 import type { Services } from './services.js';
 
 const JobCounts = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer() });
@@ -10,7 +11,7 @@ const Readiness = (checks: Type.TSchema) =>
 
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; opsToken: string | undefined }> = async (app, { services, opsToken }) => {
   app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
   // Ready when every store answers. Projections and jobs are reported, not
@@ -42,8 +43,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       }),
     );
     const ready = Object.values(checks).every((c) => c.status === 'ok');
+    const status = ready ? 'ready' : 'not ready';
+    // Without OPS_TOKEN the answer is up or down per component: error texts (SQL, a projection's last error) and queue sizes are the operator's.
+    if (!holdsOpsToken(request, opsToken)) {
+      const bare = Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, { status: check.status }]));
+      const projections = services.projectionStatus().map((p) => ({ name: p.name, state: p.state }));
+      return reply.code(ready ? 200 : 503).send({ status, checks: bare, projections, jobs: null });
+    }
     // Failed jobs and failing projections are shown, not hidden: they need a person.
     const jobs = await withTimeout(services.jobCounts(), 2000).catch(() => null);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, projections: services.projectionStatus(), jobs });
+    return reply.code(ready ? 200 : 503).send({ status, checks, projections: services.projectionStatus(), jobs });
   });
 };

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { clientDecider } from '../commands/client.js';
+import { DomainError } from '../commands/errors.js';
 import { phoneOwner, registerClient, verifyClientPhone } from '../workflows/register-client.js';
 import { clientStream } from '../events/client.js';
 import { findUnverifiedAccountIdByPhone } from '../projections/client-accounts.js';
 import { claimOrThrow, Code, expectCode, expiresIn } from './codes.js';
 import { ClientProfileFields, fullProfile } from './client-fields.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit, guessLimit } from './rate-limits.js';
+import { guessLimit } from './rate-limits.js';
 import { errorReplies, Password, Phone, Uuid } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -21,7 +22,7 @@ const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({
 
 export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post('/auth/register', {
-    config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'public' } },
     schema: {
       tags: ['identity'],
       summary: 'A client registers by phone; an SMS code is sent to verify it (public). 409 when someone has verified the phone.',
@@ -41,7 +42,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         profile: fullProfile(body),
         now: services.now(),
         // The registration sends a code: it is capped like every code, before anything is recorded.
-        beforeRecording: () => claimOrThrow(services, 'phone_verification', phone),
+        beforeRecording: () => claimOrThrow(services, request, 'phone_verification', phone),
       },
       metadataOf(request),
     );
@@ -66,7 +67,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   });
 
   app.post('/auth/phone/resend', {
-    config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'public' } },
     schema: {
       tags: ['identity'],
       summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown (public).',
@@ -76,11 +77,16 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   }, async (request, reply) => {
     const phone = services.normalizePhone(request.body.phone)!;
     // Claimed for every number, so neither the cap nor the answer tells whether it awaits verification.
-    await claimOrThrow(services, 'phone_verification', phone);
+    await claimOrThrow(services, request, 'phone_verification', phone);
     // A phone someone owns sends nobody else codes: they could never verify it.
     const clientId = (await phoneOwner(services.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(services.db, phone) : undefined;
     if (clientId) {
-      await services.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+      try {
+        await services.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+      } catch (error) {
+        // Verified since the read model last saw it: nothing to send, and the answer stays the same.
+        if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+      }
     }
     return reply.code(202).send({ detail: 'If this phone number awaits verification, a new code has been sent to it.', expires_in: expiresIn });
   });

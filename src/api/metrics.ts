@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { passwordWork } from '../auth/passwords.js';
+import { passwordWork, passwordWorkDone } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
+import { NOT_AUTHENTICATED } from './errors.js';
+import { holdsOpsToken } from './ops-access.js';
 import type { Services } from './services.js';
 
 /**
@@ -10,8 +12,8 @@ import type { Services } from './services.js';
  * projection's state and failures, background jobs by state (a failed job or
  * a stuck projection shows here, not only in the logs), and Node's own.
  */
-export const metrics = fp<{ services: Services }>(
-  async (app: FastifyInstance, { services }) => {
+export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
+  async (app: FastifyInstance, { services, opsToken }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
 
@@ -76,6 +78,17 @@ export const metrics = fp<{ services: Services }>(
         this.set({ state: 'waiting' }, passwordWork.pendingCount);
       },
     });
+    new Counter({
+      name: 'password_work_total',
+      help: 'argon2id hashes and verifications run since the process started',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ kind: 'hash' }, passwordWorkDone.hashes);
+        this.inc({ kind: 'verification' }, passwordWorkDone.verifications);
+      },
+    });
 
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
@@ -83,7 +96,9 @@ export const metrics = fp<{ services: Services }>(
       if (reply.statusCode >= 500) errors.inc();
     });
 
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+    // With OPS_TOKEN set, only its holder scrapes; without, the metrics are open (they carry counts and names, never an error text).
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (with OPS_TOKEN set: `Authorization: Bearer <OPS_TOKEN>`)', hide: false } }, async (request, reply) => {
+      if (opsToken !== undefined && !holdsOpsToken(request, opsToken)) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: NOT_AUTHENTICATED });
       return reply.type(registry.contentType).send(await registry.metrics());
     });
   },

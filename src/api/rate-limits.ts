@@ -1,8 +1,8 @@
 import type { Services } from './services.js';
 
-// Per-IP caps (with @fastify/rate-limit) on routes that cost money (they send
-// an SMS or an email) or that guess a secret (codes, passwords). Per-phone
-// and per-account limits sit beside the data (src/auth/codes.ts, login-throttle.ts).
+// Per-IP caps (with @fastify/rate-limit) on routes that guess a secret
+// (codes, passwords). Everything that sends a message is capped per
+// destination, per account and per IP in one place, beside the data
+// (src/auth/send-limits.ts); per-account login failures in src/auth/login-throttle.ts.
 
-export const codeRequestLimit = (services: Services) => ({ max: services.rateLimits.codeRequestsPerIp, timeWindow: 10 * 60_000 });
 export const guessLimit = (services: Services) => ({ max: services.rateLimits.guessesPerIp, timeWindow: 60_000 });

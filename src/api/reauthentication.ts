@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { getPasswordHash, type Subject } from '../auth/credentials.js';
-import { clearFailures, lockedFor, recordFailure } from '../auth/login-throttle.js';
+import { throttled } from '../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../auth/passwords.js';
 import { clientDecider } from '../commands/client.js';
 import { conflict, invalid, tooManyRequests } from '../commands/errors.js';
@@ -12,7 +12,6 @@ import { userStream } from '../events/user.js';
 import { principalOf, type Principal } from './authenticate.js';
 import { claimOrThrow, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit } from './rate-limits.js';
 import { errorReplies } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -68,17 +67,12 @@ export async function checkReauthentication(services: Services, proof: Reauthent
   const { subject, currentPassword, code } = proof;
   const { db } = services;
   if (currentPassword !== undefined) {
-    const throttleKey = `reauth:${subject.id}`;
-    const now = services.now();
-    const wait = await lockedFor(db, throttleKey, now);
-    if (wait > 0) throw tooManyRequests(`Too many wrong passwords; try again in ${wait} seconds.`, wait);
-    const hash = await getPasswordHash(db, subject.id);
-    const valid = hash ? await verifyPassword(hash, currentPassword) : await dummyVerify(currentPassword);
-    if (!valid) {
-      await recordFailure(db, throttleKey, now);
-      throw invalid('current_password', WRONG_PASSWORD);
-    }
-    await clearFailures(db, throttleKey);
+    const attempt = await throttled(db, `reauth:${subject.id}`, services.now(), async () => {
+      const hash = await getPasswordHash(db, subject.id);
+      return (hash ? await verifyPassword(hash, currentPassword) : await dummyVerify(currentPassword)) || undefined;
+    });
+    if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+    if (!attempt.value) throw invalid('current_password', WRONG_PASSWORD);
     return;
   }
   if (code !== undefined) {
@@ -92,7 +86,7 @@ export async function checkReauthentication(services: Services, proof: Reauthent
 
 export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post('/auth/reauthenticate', {
-    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
     schema: {
       tags: ['sessions'],
       summary:
@@ -107,7 +101,7 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Servi
     const subject = subjectOf(principalOf(request));
     const target = await reauthenticationTarget(services, subject);
     if (!target) throw conflict(NOWHERE_TO_SEND);
-    await claimOrThrow(services, 'reauthentication', target.destination);
+    await claimOrThrow(services, request, 'reauthentication', target.destination);
     const challengeId = services.newId();
     const now = services.now().toISOString();
     // Each decider picks the destination again from the state it decides on, which is the one just read.

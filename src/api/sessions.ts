@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { getPasswordHash, type Subject } from '../auth/credentials.js';
-import { clearFailures, lockedFor, recordFailure } from '../auth/login-throttle.js';
+import { throttled } from '../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../auth/passwords.js';
 import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../auth/refresh-tokens.js';
 import { startSession } from '../auth/sessions.js';
@@ -14,7 +14,7 @@ import { staffLoginCandidates } from '../projections/users.js';
 import { principalOf } from './authenticate.js';
 import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit, guessLimit } from './rate-limits.js';
+import { guessLimit } from './rate-limits.js';
 import { Email, errorReplies, Phone, Tokens } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -76,16 +76,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
     const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
     const now = services.now();
-    const wait = await lockedFor(db, throttleKey, now);
-    if (wait > 0) throw tooManyRequests(`Too many failed login attempts; try again in ${wait} seconds.`, wait);
-
-    const account = await passwordOwner(await candidates({ phone, email }), password);
-    if (!account) {
-      await recordFailure(db, throttleKey, now);
-      throw new DomainError('unauthenticated', BAD_CREDENTIALS);
-    }
-    await clearFailures(db, throttleKey);
-    return startSession(db, tokens, account, now);
+    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(await candidates({ phone, email }), password));
+    if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+    if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+    return startSession(db, tokens, attempt.value, now);
   });
 
   app.post('/auth/token/refresh', {
@@ -124,7 +118,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   });
 
   app.post('/auth/login/code', {
-    config: { access: { kind: 'public' }, rateLimit: codeRequestLimit(services) },
+    config: { access: { kind: 'public' } },
     schema: {
       tags: ['sessions'],
       summary: 'Passwordless login: an SMS code to a verified phone; the same answer for any phone (public).',
@@ -134,7 +128,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   }, async (request) => {
     const phone = services.normalizePhone(request.body.phone)!;
     // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
-    await claimOrThrow(services, 'login', phone);
+    await claimOrThrow(services, request, 'login', phone);
     const clientId = await findAccountIdByVerifiedPhone(db, phone);
     if (clientId) {
       await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
@@ -170,15 +164,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request) => {
     const principal = principalOf(request);
-    const throttleKey = `check:${principal.id}`;
-    const now = services.now();
-    const wait = await lockedFor(db, throttleKey, now);
-    if (wait > 0) throw tooManyRequests(`Too many wrong passwords; try again in ${wait} seconds.`, wait);
-    const hash = await getPasswordHash(db, principal.id);
-    const match = hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password);
-    if (match) await clearFailures(db, throttleKey);
-    else await recordFailure(db, throttleKey, now);
-    return { match };
+    const attempt = await throttled(db, `check:${principal.id}`, services.now(), async () => {
+      const hash = await getPasswordHash(db, principal.id);
+      return (hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password)) || undefined;
+    });
+    if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+    return { match: attempt.value === true };
   });
 };
 

@@ -11,7 +11,7 @@ import { STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from './metadata.js';
-import { codeRequestLimit, guessLimit } from './rate-limits.js';
+import { guessLimit } from './rate-limits.js';
 import { errorReplies } from './schemas.js';
 import type { Services } from './services.js';
 
@@ -71,7 +71,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
     const owner = await ownerOf(services.store, channel.field, destination);
     if (owner !== undefined && owner !== user.userId) throw contactTakenOn(channel.field);
-    await claimOrThrow(services, channel.purpose, destination);
+    await claimOrThrow(services, request, channel.purpose, destination);
     await services.handle(userDecider, userStream(user.userId), channel.request(user.userId, services.newId(), services.now().toISOString()), metadataOf(request));
   }
 
@@ -87,7 +87,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
   for (const channel of Object.values(channels)) {
     const noun = channel.field === 'email' ? 'email' : 'phone';
     app.post(`/users/me/${noun}/verify`, {
-      config: { access: staff, rateLimit: codeRequestLimit(services) },
+      config: { access: staff },
       schema: {
         tags: ['users'],
         summary: `Send a code to my ${noun}; 409 when it is confirmed already or someone else owns it, 429 with Retry-After inside the cooldown.`,

@@ -1,5 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Subject } from './credentials.js';
 
@@ -13,8 +13,8 @@ export type CodePurpose = 'phone_verification' | 'login' | 'email_verification' 
 export const CODE_POLICY = Object.freeze({
   ttlMs: 5 * 60_000,
   maxAttempts: 5,
+  /** One code per purpose and destination in this time; the other caps are settings (src/auth/send-limits.ts). */
   resendCooldownMs: 60_000,
-  perDestinationHourlyCap: 5,
 });
 
 export type CodeCheck = 'ok' | 'invalid' | 'expired' | 'exhausted' | 'missing';
@@ -26,41 +26,6 @@ const hmac = (secret: Buffer, code: string) => createHmac('sha256', secret).upda
 
 export function newCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
-}
-
-/**
- * Records a request to send a code to `destination` unless one was sent
- * inside the cooldown or the hourly cap is reached. Serialized per
- * destination with an advisory lock, so concurrent requests cannot both pass.
- */
-export async function claimCodeRequest(
-  db: Kysely<Database>,
-  request: { purpose: CodePurpose; destination: string; now: Date },
-): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
-  const { purpose, destination, now } = request;
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`codes:${destination}`}, 0))`.execute(trx);
-    const hourAgo = new Date(now.getTime() - 3_600_000);
-    const recent = await trx
-      .selectFrom('code_requests')
-      .select(['purpose', 'requested_at'])
-      .where('destination', '=', destination)
-      .where('requested_at', '>', hourAgo)
-      .orderBy('requested_at', 'asc')
-      .execute();
-    const sameKind = recent.filter((r) => r.purpose === purpose);
-    const last = sameKind.at(-1);
-    if (last) {
-      const wait = new Date(last.requested_at).getTime() + CODE_POLICY.resendCooldownMs - now.getTime();
-      if (wait > 0) return { ok: false, retryAfterSeconds: Math.ceil(wait / 1000) };
-    }
-    if (recent.length >= CODE_POLICY.perDestinationHourlyCap) {
-      const oldest = new Date(recent[0]!.requested_at).getTime();
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + 3_600_000 - now.getTime()) / 1000)) };
-    }
-    await trx.insertInto('code_requests').values({ purpose, destination, requested_at: now }).execute();
-    return { ok: true };
-  });
 }
 
 /**

@@ -26,15 +26,47 @@ export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$qduU6T/J9PGV8eL9ncDnng
  */
 export const passwordWork = pLimit(Math.max(1, availableParallelism()));
 
-export function hashPassword(plain: string): Promise<string> {
-  return passwordWork(() => hash(plain, ARGON2_PARAMS));
+/** Work done since the process started, for metrics (and tests that count verifications). */
+export const passwordWorkDone = { hashes: 0, verifications: 0 };
+
+/** More password work is waiting than the queue holds: answer 503 with Retry-After, change nothing. */
+export class Overloaded extends Error {
+  override readonly name = 'Overloaded';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`The server is busy; try again in ${retryAfterSeconds} seconds.`);
+  }
 }
 
-/** False for a wrong password and for a hash that cannot be parsed: a login never turns into a 500. */
+// How many may wait for a core (PASSWORD_HASH_QUEUE): a flood of registrations
+// or logins is turned away at once instead of queueing minutes of work and memory.
+let maxWaiting = 64;
+
+/** Set once at start (src/compose.ts) from the configuration. */
+export function limitPasswordQueue(waiting: number): void {
+  maxWaiting = waiting;
+}
+
+function scheduled<T>(kind: keyof typeof passwordWorkDone, work: () => Promise<T>): Promise<T> {
+  if (passwordWork.pendingCount >= maxWaiting) return Promise.reject(new Overloaded(1));
+  return passwordWork(() => {
+    passwordWorkDone[kind] += 1;
+    return work();
+  });
+}
+
+export function hashPassword(plain: string): Promise<string> {
+  return scheduled('hashes', () => hash(plain, ARGON2_PARAMS));
+}
+
+/**
+ * False for a wrong password and for a hash that cannot be parsed: a login
+ * never turns into a 500. A full queue is not a verdict: Overloaded goes up.
+ */
 export async function verifyPassword(passwordHash: string, plain: string): Promise<boolean> {
   try {
-    return await passwordWork(() => verify(passwordHash, plain));
-  } catch {
+    return await scheduled('verifications', () => verify(passwordHash, plain));
+  } catch (error) {
+    if (error instanceof Overloaded) throw error;
     return false;
   }
 }

@@ -120,11 +120,11 @@ export interface CodeChallengesTable {
   destination: string | null;
 }
 
-export interface CodeRequestsTable {
-  id: Generated<Int8>;
-  purpose: string;
-  destination: string;
-  requested_at: Timestamp;
+/** A counter of one limited thing in its current window (src/auth/quotas.ts). */
+export interface QuotasTable {
+  key: string;
+  window_start: Timestamp;
+  used: number;
 }
 
 export interface LoginFailuresTable {
@@ -199,7 +199,7 @@ export interface Database {
   client_accounts: ClientAccountsTable;
   client_records: ClientRecordsTable;
   code_challenges: CodeChallengesTable;
-  code_requests: CodeRequestsTable;
+  quotas: QuotasTable;
   login_failures: LoginFailuresTable;
   places: PlacesTable;
   specialists: SpecialistsTable;

@@ -10,6 +10,7 @@ import * as trustModel from './migrations/2026-11-29-01-trust-model.js';
 import * as staffInvitations from './migrations/2026-11-29-02-staff-invitations.js';
 import * as appointmentTerms from './migrations/2026-11-29-03-appointment-terms.js';
 import * as parkedEvents from './migrations/2026-11-29-04-parked-events.js';
+import * as quotas from './migrations/2026-11-29-06-quotas.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-02-staff-invitations': staffInvitations,
   '2026-11-29-03-appointment-terms': appointmentTerms,
   '2026-11-29-04-parked-events': parkedEvents,
+  '2026-11-29-06-quotas': quotas,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,8 +11,11 @@ import { placeStream } from '../events/place.js';
 import type { Projection } from '../projections/projection.js';
 import { formatInstant } from '../scheduling/zoned-time.js';
 import type { EventStore } from '../store/port.js';
+import type { Kysely } from 'kysely';
+import { claimReminder, type SendLimits } from '../auth/send-limits.js';
+import type { Database } from '../db/database.js';
 import type { SmsSender } from './providers/sms.js';
-import { withTimeout, type JobHandler, type JobQueue } from './queue.js';
+import { withTimeout, type JobHandler, type JobQueue, type Logger } from './queue.js';
 
 // An SMS to the client some hours (REMINDER_LEAD_HOURS, 24 by default)
 // before each appointment, at the contact phone of the organization's record
@@ -69,7 +72,17 @@ export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () 
   };
 }
 
-export function appointmentReminderHandler(deps: { store: EventStore; sms: SmsSender; now: () => Date }): JobHandler<Record<string, string>> {
+export interface ReminderDeps {
+  readonly store: EventStore;
+  readonly sms: SmsSender;
+  readonly now: () => Date;
+  /** The send limiter's counters: reminders to one phone are capped per day (src/auth/send-limits.ts). */
+  readonly db: Kysely<Database>;
+  readonly limits: SendLimits;
+  readonly logger: Logger;
+}
+
+export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Record<string, string>> {
   const { store } = deps;
   return async ({ appointmentId, start }) => {
     if (!appointmentId || !start) throw new Error('appointment-reminder job without appointmentId and start');
@@ -87,6 +100,12 @@ export function appointmentReminderHandler(deps: { store: EventStore; sms: SmsSe
     // A legacy booking by a client may carry a service they typed themself.
     const service = appointment.bookedBy.kind === 'client' ? '' : appointment.service;
     const what = service ? `${service}${who}` : `Your appointment${who}`;
+    // Past the day's cap for this phone the reminder is dropped, not retried: a late reminder says nothing useful.
+    const claim = await claimReminder(deps.db, deps.limits, record.phone, deps.now());
+    if (!claim.ok) {
+      deps.logger.warn({ appointmentId }, 'appointment reminder skipped: daily cap of reminders to this phone reached');
+      return;
+    }
     await deps.sms.send(record.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
   };
 }

@@ -16,6 +16,8 @@ export interface ChangeClient {
   readonly password?: string;
   /** For the verification code of a new phone. */
   readonly challengeId: string;
+  /** Claims the sending of that code (the caps of src/auth/send-limits.ts); throws 429 when capped, before anything is recorded. */
+  readonly claimSend: (phone: string) => Promise<void>;
   readonly now: Date;
 }
 
@@ -37,6 +39,7 @@ export async function changeClient(deps: ClientBookDeps, change: ChangeClient, m
     const phone = change.phone;
     const owner = await phoneOwner(deps.store, phone);
     if (owner !== undefined && owner !== clientId) throw contactTaken('phone', 'This phone number is already taken.');
+    await change.claimSend(phone);
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePhone', data: { phone, challengeId: change.challengeId, now: at } }, metadata);
     const moved = changed.events.find((e) => e.type === 'ClientPhoneChanged');
     if (moved?.type === 'ClientPhoneChanged') {

@@ -63,7 +63,8 @@ t.test('the worker sends the code through the HTTP gateway, retrying its failure
 t.test('a job that keeps failing is kept, visible in /health/ready, with ids only', async (t) => {
   const gw = await gateway(t);
   gw.answer = () => 500;
-  const runtime = await startRuntime(t, { redis: true, env: smsEnv(gw) });
+  const opsToken = 'ops-token-for-tests-0123456789abcdef';
+  const runtime = await startRuntime(t, { redis: true, env: { ...smsEnv(gw), OPS_TOKEN: opsToken } });
   await call(runtime.app, 'POST', '/api/v1/auth/register', { body: { phone } });
   const failed = await until(async () => {
     const jobs = await runtime.jobs.failed();
@@ -73,8 +74,8 @@ t.test('a job that keeps failing is kept, visible in /health/ready, with ids onl
   t.equal(failed[0]!.attempts, 5);
   t.match(failed[0]!.error, /500/);
   t.same(Object.keys(failed[0]!.data).sort(), ['eventId', 'stream'], 'the job carries ids only');
-  const ready = await call(runtime.app, 'GET', '/health/ready');
-  t.equal(ready.body.jobs.failed, 1);
+  const ready = await call(runtime.app, 'GET', '/health/ready', { token: opsToken });
+  t.equal(ready.body.jobs.failed, 1, 'the operator (OPS_TOKEN) sees the failed job');
   t.ok(runtime.logs.some((line) => line.includes('"level":50') && line.includes('send-code')), 'the failure is logged as an error');
 });
 

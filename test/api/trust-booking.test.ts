@@ -3,6 +3,7 @@ import { recordIdFor } from '../../src/events/client-record.js';
 import { appointmentStream } from '../../src/events/appointment.js';
 import { appointmentReminderHandler } from '../../src/jobs/appointment-reminders.js';
 import { rawStore } from '../helpers/raw-store.js';
+import { loadConfig } from '../../src/config.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, client, clinic, everyDay, recordOf, rub, specialist } from '../helpers/scheduling.js';
 
@@ -126,7 +127,7 @@ t.test('a client sees who cancelled by kind only; staff of the organization see 
 t.test('a reminder goes to the record’s contact phone, names a service only as staff set it, and stops with the record', async (t) => {
   const { runtime, a, doctor } = await setup(t);
   const sent: { to: string; text: string }[] = [];
-  const handler = appointmentReminderHandler({ store: runtime.store, sms: { send: async (to, text) => void sent.push({ to, text }) }, now: () => clock });
+  const handler = appointmentReminderHandler({ store: runtime.store, db: runtime.connection.db, limits: loadConfig({}).rateLimits, logger: runtime.app.log, sms: { send: async (to, text) => void sent.push({ to, text }) }, now: () => clock });
   const remind = (job: { appointmentId: string; start: string }) => handler(job, { attempt: 1, jobId: `reminder-${job.appointmentId}` });
   const alice = await client(runtime, '+79517586201', a);
   const bob = await client(runtime, '+79517586202');
