@@ -105,7 +105,7 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
       },
     },
   }, async (request) => {
-    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'history');
+    const target = await clientTarget(services, request, request.params.client, 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
     await recordLook(target, request, asOf ?? null);
 
