@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError, type DomainErrorKind } from '../commands/errors.js';
 import { MINOR_UNITS } from './schemas.js';
-import { UNSTORABLE_TEXT } from './validation.js';
+import { UNSTORABLE } from './validation.js';
 
 /**
  * The one place where errors become HTTP replies, in the format of
@@ -79,8 +79,8 @@ function messageOf(error: AjvError): string {
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
       return known.length > 0 ? `Unknown field: expected only ${known.join(', ')}.` : 'Unknown field: none is expected here.';
     }
-    case UNSTORABLE_TEXT:
-      return 'Must not contain a NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff).';
+    case UNSTORABLE:
+      return p.kind === 'number' ? 'Must be a finite number.' : 'Must not contain a NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff).';
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':

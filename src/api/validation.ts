@@ -22,10 +22,10 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A NUL, or half of a surrogate pair without its other half. */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The keyword errors.ts words as "no NUL or unpaired surrogate". */
-export const UNSTORABLE_TEXT = 'storableText';
+/** The keyword of the errors below; errors.ts words them by `params.kind` (text or number). */
+export const UNSTORABLE = 'storable';
 
 type Part = 'body' | 'querystring' | 'params' | 'headers';
 
@@ -55,21 +55,28 @@ function validatorFor(part: Part, isPhone: (value: string) => boolean): Ajv {
   return ajv;
 }
 
-/** Errors for every string (value or key) that cannot be stored, at its path; iterative, so deep input cannot overflow the stack. */
-export function unstorableText(data: unknown): ErrorObject[] {
+/**
+ * Errors for every string (value or key) and every number that cannot be
+ * stored, at its path; iterative, so deep input cannot overflow the stack.
+ * Numbers: ajv converts "1e999" in a query to Infinity and then skips
+ * `maximum` for it, so bounds alone do not keep it out.
+ */
+export function unstorable(data: unknown): ErrorObject[] {
   const errors: ErrorObject[] = [];
   const pending: [unknown, string][] = [[data, '']];
-  const found = (instancePath: string) => errors.push({ keyword: UNSTORABLE_TEXT, instancePath, schemaPath: '', params: {} });
+  const found = (instancePath: string, kind: 'text' | 'number') => errors.push({ keyword: UNSTORABLE, instancePath, schemaPath: '', params: { kind } });
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, path] = next;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) found(path);
+      if (UNSTORABLE_TEXT.test(value)) found(path, 'text');
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) found(path, 'number');
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => pending.push([item, `${path}/${index}`]));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        if (UNSTORABLE.test(key)) found(at);
+        if (UNSTORABLE_TEXT.test(key)) found(at, 'text');
         pending.push([item, at]);
       }
     }
@@ -87,7 +94,7 @@ function requestValidatorCompiler(isPhone: (value: string) => boolean): FastifyS
     const validate = ajv.compile(schema as object);
     const check = (data: unknown, cxt?: DataValidationCxt) => {
       const valid = validate(data, cxt);
-      const text = unstorableText(data);
+      const text = unstorable(data);
       check.errors = valid && text.length === 0 ? null : [...(validate.errors ?? []), ...text];
       return check.errors === null;
     };
