@@ -6,6 +6,9 @@ import { call, startRuntime } from '../helpers/runtime.js';
 import { everyDay } from '../helpers/scheduling.js';
 import { addMember, invite, organizationOf, staffMember, verifyEmail } from '../helpers/staff.js';
 
+/** A busy machine (tests run beside others) may take longer than the default 2 s to project a write. */
+const PATIENT = { READ_YOUR_WRITES_TIMEOUT_MS: '20000' };
+
 // Issue 11, "Ids are canonical at the edge": one Uuid schema takes any case
 // and gives the handlers lower case. The proof: the same world built twice,
 // the same calls made in both, ids in UPPER case in one and in lower case in
@@ -23,7 +26,7 @@ const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const hours = (place: string) => ({ time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '08:00', end: '20:00', place_id: place }]), min_notice_minutes: 0 });
 
 async function world(t: Test) {
-  const runtime = await startRuntime(t, { now: () => CLOCK });
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
   const { app } = runtime;
   const must = async (what: string, reply: Promise<{ status: number; body: Record<string, any> }>) => {
     const done = await reply;

@@ -3,6 +3,9 @@ import { eventCount } from '../helpers/clients.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, clinic, everyDay, place, recordOf, specialist, type Clinic } from '../helpers/scheduling.js';
 
+/** A busy machine (tests run beside others) may take longer than the default 2 s to project a write. */
+const PATIENT = { READ_YOUR_WRITES_TIMEOUT_MS: '20000' };
+
 // Issue 11, "Input": a JSON body is taken as sent (no coercion), money is an
 // integer of minor units, no text carries a NUL or an unpaired surrogate
 // (PostgreSQL's JSON refuses them: they were 500s), and every number is
@@ -50,7 +53,7 @@ async function bookable(runtime: TestRuntime): Promise<{ home: Clinic; doctor: s
 const TEXT = /^Must not contain a NUL character \(\\u0000\) or an unpaired surrogate/;
 
 t.test('bodies are not coerced: a number is not a string, null only where nullable; query numbers still are', async (t) => {
-  const runtime = await startRuntime(t, { now: () => CLOCK });
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
   const { app } = runtime;
   const { home, doctor, record } = await bookable(runtime);
   const placeId = await place(runtime, home, 'Room 1');
@@ -70,7 +73,7 @@ t.test('bodies are not coerced: a number is not a string, null only where nullab
 });
 
 t.test('money is an integer of minor units: "1500.00" and 1500.5 are 400s that say so', async (t) => {
-  const runtime = await startRuntime(t, { now: () => CLOCK });
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
   const { home, doctor, record } = await bookable(runtime);
   const token = home.owner.token;
   const body = (amount: unknown) => ({ specialist_id: doctor, client_id: record, start: START, duration: 30, service: 'Massage', cost: { amount, currency: 'RUB' } });
@@ -86,7 +89,7 @@ t.test('money is an integer of minor units: "1500.00" and 1500.5 are 400s that s
 });
 
 t.test('a NUL or an unpaired surrogate in any text of a body, a query or a path is a 400 on its field', async (t) => {
-  const runtime = await startRuntime(t, { now: () => CLOCK });
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
   const { home, record } = await bookable(runtime);
   const token = home.owner.token;
   await refuses(t, runtime, [
@@ -110,7 +113,7 @@ t.test('a NUL or an unpaired surrogate in any text of a body, a query or a path 
 });
 
 t.test('every number is bounded: ?offset=1e999, a huge limit, a body number PostgreSQL cannot hold', async (t) => {
-  const runtime = await startRuntime(t, { now: () => CLOCK });
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
   const { home, doctor, record } = await bookable(runtime);
   const token = home.owner.token;
   const list = `/api/v1/organizations/${home.org}/appointments`;
@@ -123,4 +126,14 @@ t.test('every number is bounded: ?offset=1e999, a huge limit, a body number Post
     { what: 'duration 1e999 in a body', method: 'POST', url: list, token, raw: `{"specialist_id":"${doctor}","client_id":"${record}","start":"${START}","duration":1e999}`, field: 'duration', message: /./ },
     { what: 'a cost beyond bounds', method: 'POST', url: list, token, body: { specialist_id: doctor, client_id: record, start: START, duration: 30, cost: { amount: 1e15, currency: 'RUB' } }, field: 'cost.amount', message: /less than or equal to 1000000000000/ },
   ]);
+});
+
+t.test('a refused body leaves no trace of what it carried in the logs', async (t) => {
+  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
+  const secret = 'hunter2-secret\u0000';
+  const reply = await call(runtime.app, 'POST', '/api/v1/auth/register', { body: { phone: '+79517000003', password: secret, no_such_field: 'hunter3' } });
+  t.equal(reply.status, 400);
+  t.same(Object.keys(reply.body.errors).sort(), ['no_such_field', 'password']);
+  t.notOk(JSON.stringify(reply.body).includes('hunter'), 'the reply does not echo the values');
+  t.same(runtime.logs.filter((line) => line.includes('hunter')), [], 'no log line carries them');
 });
