@@ -77,7 +77,9 @@ function messageOf(error: AjvError): string {
       return `Must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}.`;
     case 'additionalProperties': {
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      return known.length > 0 ? `Unknown field: expected only ${known.join(', ')}.` : 'Unknown field: none is expected here.';
+      const patterns = Object.keys((error.parentSchema?.patternProperties as object | undefined) ?? {});
+      if (known.length > 0) return `Unknown field: expected only ${known.join(', ')}.`;
+      return patterns.length > 0 ? `Unknown field: names here match ${patterns.join(' or ')}.` : 'Unknown field: none is expected here.';
     }
     case UNSTORABLE:
       return p.kind === 'number' ? 'Must be a finite number.' : 'Must not contain a NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff).';

@@ -125,7 +125,8 @@ function closedCopy(schema: unknown, where: string, part: Part): unknown {
       ? Object.fromEntries(Object.entries(value).map(([name, property]) => [name, closedCopy(property, `${where}.${name}`, part)]))
       : closedCopy(value, where, part);
   }
-  if (isSchema(copy.properties) && copy.additionalProperties === undefined && copy.patternProperties === undefined) copy.additionalProperties = false;
+  // A map (patternProperties) is closed too: a key its pattern refuses would otherwise pass with any value.
+  if ((isSchema(copy.properties) || isSchema(copy.patternProperties)) && copy.additionalProperties === undefined) copy.additionalProperties = false;
   if (copy.type === 'integer' || copy.type === 'number') {
     const bounded = (copy.minimum ?? copy.exclusiveMinimum) !== undefined && (copy.maximum ?? copy.exclusiveMaximum) !== undefined;
     if (!bounded) throw new Error(`${where} is a number without a minimum and a maximum: give it bounds a column can hold`);

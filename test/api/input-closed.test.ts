@@ -55,6 +55,15 @@ t.test('PATCH /organizations/{id} stores no arbitrary JSON; nested objects are c
   const labels = await call(app, 'PATCH', `/api/v1/organizations/${home.org}`, { token: home.owner.token, body: { numbers: { reception: '+79990000000' } } });
   t.equal(labels.status, 200, 'a map of labels still takes the labels it is sent');
   t.same(labels.body.numbers, { reception: '+79990000000' });
+  // ...but only names its pattern takes: a name it refuses was an open door for any value (a number, an object).
+  const long = 'x'.repeat(65);
+  for (const [key, value] of [['two\nlines', 12345], [long, 'text'], ['', 'text']] as const) {
+    const count = await eventCount(runtime);
+    const odd = await call(app, 'PATCH', `/api/v1/organizations/${home.org}`, { token: home.owner.token, body: { links: { [key]: value } } });
+    t.equal(odd.status, 400, `a label ${JSON.stringify(key)} is refused`);
+    t.match(odd.body.errors[`links.${key}`], [/^Unknown field: names here match/], JSON.stringify(odd.body));
+    t.equal(await eventCount(runtime), count, 'no event is appended');
+  }
 
   // An object inside an array, and an object inside an object.
   const doctor = await specialist(runtime, home, 'Dr Who', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00' }]) });
