@@ -143,7 +143,8 @@ function closeRouteSchemas(route: RouteOptions): void {
   // A path parameter without a schema would reach its handler unchecked and in the caller's case.
   if (/\/:\w/.test(route.url) && !schema?.params) throw new Error(`${name}: its path parameters have no schema`);
   if (!schema) return;
-  for (const part of ['body', 'querystring', 'params', 'headers'] as const) {
+  // Not headers: a request always carries headers no schema names (host, user-agent...).
+  for (const part of ['body', 'querystring', 'params'] as const) {
     if (schema[part] === undefined) continue;
     const copy = closedCopy(schema[part], `${name} ${part}`, part) as JsonSchema;
     if (part === 'body' && copy.type === 'object') copy.description = copy.description ? `${String(copy.description)} ${AS_SENT}` : AS_SENT;
