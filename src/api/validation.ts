@@ -13,7 +13,7 @@ import { LOWERCASE, MINOR_UNITS } from './schemas.js';
 // - no string anywhere (body, query, path; keys too) carries a NUL or an
 //   unpaired surrogate, which PostgreSQL's JSON cannot store;
 // - every number a request may carry has bounds (checked when a route is
-//   declared), so none overflows a column or a query;
+//   declared) and is finite, so none overflows a column or a query;
 // - ids (the `Uuid` schema) come in any case and leave validation in lower case.
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

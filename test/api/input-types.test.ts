@@ -68,6 +68,8 @@ t.test('bodies are not coerced: a number is not a string, null only where nullab
 
   const nullable = await call(app, 'PATCH', `/api/v1/specialists/${doctor}`, { token, body: { phone: null } });
   t.equal(nullable.status, 200, 'null where the schema says nullable is taken');
+  const urn = await call(app, 'GET', `/api/v1/places/urn:uuid:${placeId}`, { token });
+  t.same([urn.status, urn.body.errors], [400, { place: ['Must be a valid UUID.'] }], 'an id is the 36 characters alone (no "urn:uuid:" prefix)');
   const listed = await call(app, 'GET', `/api/v1/organizations/${home.org}/appointments?limit=5&offset=0`, { token });
   t.equal(listed.status, 200, 'numbers in the query string are converted');
 });
