@@ -28,7 +28,8 @@ import { organizationClientRoutes } from './organization-clients.js';
 import { organizationRoutes } from './organizations.js';
 import { reauthenticationRoutes } from './reauthentication.js';
 import { sessionRoutes, wellKnownRoutes } from './sessions.js';
-import { ErrorReply } from './schemas.js';
+import { ErrorReply, INPUT_RULES } from './schemas.js';
+import { strictInput } from './validation.js';
 import { staffVerificationRoutes } from './staff-verification.js';
 import type { Services } from './services.js';
 import { userRoutes } from './users.js';
@@ -108,15 +109,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     trustProxy: trustProxyOption(options.trustProxy ?? false),
     logController: new RequestLogs(),
     bodyLimit: 64 * 1024,
-    ajv: {
-      customOptions: {
-        allErrors: true,
-        coerceTypes: 'array',
-        removeAdditional: true,
-        formats: { phone: (value: string) => services.normalizePhone(value) !== undefined },
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Before any route: closed schemas, bodies as sent, storable text, lower-case ids (src/api/validation.ts).
+  strictInput(app, { isPhone: (value) => services.normalizePhone(value) !== undefined });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -154,6 +150,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
           '- An organization’s **client record** (`/organizations/{org}/clients`, `/clients/{record}`) is that organization’s alone; adding a client by phone always creates a record (201) and tells nothing about accounts.',
           '- The **link** between a record and an account is made only by the person (booking while signed in, or `POST /clients/me/links/{record}/accept`).',
           '- Staff join organizations by invitation; a client booking for themself never sets the price.',
+          '',
+          INPUT_RULES,
         ].join('\n'),
       },
       tags: [

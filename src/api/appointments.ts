@@ -72,7 +72,7 @@ export const actorRefOf = (request: FastifyRequest): ActorRef => {
  * roles. Anyone else finds nothing (404).
  */
 export async function authorizedAppointment(services: Services, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
-  const row = await findAppointment(services.db, appointmentId.toLowerCase());
+  const row = await findAppointment(services.db, appointmentId);
   const principal = principalOf(request);
   if (principal.kind === 'client') {
     if (!row || !(await isLinkedRecord(services.db, row.client_id, principal.id))) throw new DomainError('not_found', 'Not found.');
@@ -98,26 +98,26 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', security: [{ bearer: [] }], params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
   }, async (request, reply) => {
-    const organizationId = request.params.org.toLowerCase();
+    const organizationId = request.params.org;
     const principal = principalOf(request);
     const { body } = request;
     let client: BookedClient;
     if (principal.kind === 'client') {
-      if (body.client_id !== undefined && body.client_id.toLowerCase() !== principal.id) throw new DomainError('forbidden', FORBIDDEN);
+      if (body.client_id !== undefined && body.client_id !== principal.id) throw new DomainError('forbidden', FORBIDDEN);
       if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
       client = { kind: 'self', accountId: principal.id };
     } else {
       await authorizeInOrganization(services, request, organizationId, BOOKERS);
       if (body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
-      client = { kind: 'record', recordId: body.client_id.toLowerCase() };
+      client = { kind: 'record', recordId: body.client_id };
     }
     const appointmentId = services.newId();
     const settled = await bookAppointment(deps, {
       appointmentId,
       organizationId,
       client,
-      specialistId: body.specialist_id.toLowerCase(),
-      placeId: body.place_id === undefined || body.place_id === null ? body.place_id : body.place_id.toLowerCase(),
+      specialistId: body.specialist_id,
+      placeId: body.place_id,
       start: Date.parse(body.start),
       durationMinutes: body.duration,
       service: body.service,
@@ -137,8 +137,8 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     const q = request.query;
     const rows = await listAppointments(db, {
       organizationIds: [organizationGrantOf(request).organizationId],
-      ...(q.specialist_id ? { specialistId: q.specialist_id.toLowerCase() } : {}),
-      ...(q.client_id ? { clientId: q.client_id.toLowerCase() } : {}),
+      ...(q.specialist_id ? { specialistId: q.specialist_id } : {}),
+      ...(q.client_id ? { clientId: q.client_id } : {}),
       ...(q.date ? { day: q.date } : {}),
       ...periodFilter(q),
     });
@@ -164,8 +164,8 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     if (body.start !== undefined || body.duration !== undefined || body.specialist_id !== undefined || body.place_id !== undefined) {
       const moved = await rescheduleAppointment(deps, {
         appointmentId: row.id,
-        ...(body.specialist_id === undefined ? {} : { specialistId: body.specialist_id.toLowerCase() }),
-        ...(body.place_id === undefined ? {} : { placeId: body.place_id === null ? null : body.place_id.toLowerCase() }),
+        ...(body.specialist_id === undefined ? {} : { specialistId: body.specialist_id }),
+        ...(body.place_id === undefined ? {} : { placeId: body.place_id }),
         ...(body.start === undefined ? {} : { start: Date.parse(body.start) }),
         ...(body.duration === undefined ? {} : { durationMinutes: body.duration }),
         byClient: false,

@@ -3,12 +3,12 @@ import type { ClientAccountRow, ClientRecordRow } from '../db/database.js';
 import type { ClientProfile } from '../events/client.js';
 import { SHAREABLE, type Shareable } from '../events/client-record.js';
 import { Nullable } from '../events/schema.js';
-import { Birthday, Email, FreeText, Name, Phone, Timestamp, Uuid } from './schemas.js';
+import { Birthday, Email, FreeText, Label, Name, Phone, Timestamp, Uuid } from './schemas.js';
 
 // A client as the API speaks it (seeds 000 and 001, unified names): the
 // person's own account, and an organization's record of a client.
 
-export const Links = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 500 }), { description: 'e.g. {"vk": "vk.com/id1"}', maxProperties: 20 });
+export const Links = Type.Record(Label, Type.String({ maxLength: 500 }), { description: 'e.g. {"vk": "vk.com/id1"}', maxProperties: 20 });
 
 /** Every editable profile field, all optional (PATCH). */
 export const ClientProfileFields = {

@@ -109,7 +109,7 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
     // Each look appends an audit event: a caller gets so many a minute, and a refused look is neither served nor recorded.
     const quota = await takeQuotas(services.db, [{ key: `history:${principalOf(request).id}`, max: services.rateLimits.historyReadsPerMinute, windowMs: 60_000 }], services.now());
     if (!quota.ok) throw tooManyRequests(`Too many history reads; try again in ${quota.retryAfterSeconds} seconds.`, quota.retryAfterSeconds);
-    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'history');
+    const target = await clientTarget(services, request, request.params.client, 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
     await recordLook(target, request, asOf ?? null);
 

@@ -66,7 +66,7 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
   }, async (request) => {
     const clientId = principalOf(request).id;
-    const recordId = request.params.record.toLowerCase();
+    const recordId = request.params.record;
     const position = await acceptRecord(services, { clientId, recordId, shared: shareableOf(request.body.share), now: services.now() }, metadataOf(request));
     await services.awaitProjections(position, ['client-records']);
     const link = (await links(clientId)).find((l) => l.record_id === recordId && l.status === 'linked');
@@ -85,7 +85,7 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
   }, async (request, reply) => {
     const clientId = principalOf(request).id;
-    const recordId = request.params.record.toLowerCase();
+    const recordId = request.params.record;
     if (!(await links(clientId)).some((l) => l.record_id === recordId && l.status === 'linked')) throw new DomainError('not_found', 'Not found.');
     const position = await unlinkRecord(services, { recordId, by: 'client', clientId, now: services.now() }, metadataOf(request));
     await services.awaitProjections(position, ['client-records']);
@@ -102,7 +102,7 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },
   }, async (request, reply) => {
-    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'write');
+    const target = await clientTarget(services, request, request.params.client, 'write');
     if (target.kind !== 'record') throw new DomainError('not_found', 'Not found.');
     const position = await unlinkRecord(services, { recordId: target.record.id, by: 'organization', clientId: null, now: services.now() }, metadataOf(request));
     await services.awaitProjections(position, ['client-records']);

@@ -26,7 +26,7 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services
       response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const target = await clientTarget(services, request, request.params.client.toLowerCase(), 'read');
+    const target = await clientTarget(services, request, request.params.client, 'read');
     const filter = periodFilter(request.query);
     if (target.kind === 'record') {
       const rows = await listAppointments(services.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Overloaded } from '../auth/passwords.js';
 import { DomainError, type DomainErrorKind } from '../commands/errors.js';
+import { MINOR_UNITS } from './schemas.js';
+import { UNSTORABLE } from './validation.js';
 
 /**
  * The one place where errors become HTTP replies, in the format of
@@ -36,19 +38,31 @@ interface AjvError {
   instancePath: string;
   params: Record<string, unknown>;
   message?: string;
+  /** With ajv's `verbose` (src/api/validation.ts): the schema holding the keyword, and the value. */
+  parentSchema?: Record<string, unknown>;
+  data?: unknown;
 }
 
 function fieldOf(error: AjvError): string {
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  if (error.keyword === 'required') {
-    const missing = String(error.params.missingProperty ?? '');
-    return path ? `${path}.${missing}` : missing;
-  }
+  // A missing or an unknown field is named itself, not the object around it.
+  const named = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+  if (named !== undefined) return path ? `${path}.${String(named)}` : String(named);
   return path || 'non_field_errors';
 }
 
+/** "1500.00" or 1500.5 as the integer it should have been (two decimals, as most currencies have). */
+function minorUnitsMessage(sent: unknown): string {
+  const amount = typeof sent === 'string' || typeof sent === 'number' ? Number(sent) : Number.NaN;
+  const example = Number.isFinite(amount) && amount >= 0 && amount < 1e13 ? [Math.round(amount * 100), String(sent)] : [150000, '1500.00'];
+  return `Amounts are integers in minor units (kopecks, cents): send ${example[0]} for ${example[1]}, as a JSON number.`;
+}
+
+const COMPARISONS: Record<string, string> = { '>=': 'greater than or equal to', '>': 'greater than', '<=': 'less than or equal to', '<': 'less than' };
+
 function messageOf(error: AjvError): string {
   const p = error.params;
+  if (error.parentSchema?.[MINOR_UNITS] === true && (error.keyword === 'type' || error.keyword === 'multipleOf')) return minorUnitsMessage(error.data);
   switch (error.keyword) {
     case 'required':
       return 'This field is required.';
@@ -62,8 +76,19 @@ function messageOf(error: AjvError): string {
       return `Must be of type ${String(p.type)}.`;
     case 'enum':
       return `Must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}.`;
-    case 'additionalProperties':
-      return `Unknown field "${String(p.additionalProperty)}".`;
+    case 'additionalProperties': {
+      const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const patterns = Object.keys((error.parentSchema?.patternProperties as object | undefined) ?? {});
+      if (known.length > 0) return `Unknown field: expected only ${known.join(', ')}.`;
+      return patterns.length > 0 ? `Unknown field: names here match ${patterns.join(' or ')}.` : 'Unknown field: none is expected here.';
+    }
+    case UNSTORABLE:
+      return p.kind === 'number' ? 'Must be a finite number.' : 'Must not contain a NUL character (\\u0000) or an unpaired surrogate (\\ud800-\\udfff).';
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `Ensure this value is ${COMPARISONS[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}.`;
     default:
       return error.message ? `${error.message[0]?.toUpperCase() ?? ''}${error.message.slice(1)}.` : 'Invalid value.';
   }

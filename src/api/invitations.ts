@@ -138,7 +138,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request, reply) => {
     const grant = organizationGrantOf(request);
     const actor = { userId: principalOf(request).id, platformAdmin: grant.platformAdmin };
-    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id.toLowerCase(), actor, now: services.now().toISOString() } });
+    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: services.now().toISOString() } });
     return reply.code(204).send(null);
   });
 
@@ -178,7 +178,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
   }, async (request) => {
     const invitee = await inviteeOf(request);
-    const invitationId = request.params.id.toLowerCase();
+    const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
     const { work_email: workEmail, work_phone: workPhone } = request.body;
     const workContact = { email: workEmail === undefined ? null : workEmail.toLowerCase(), phone: workPhone === undefined ? null : services.normalizePhone(workPhone)! };
@@ -199,7 +199,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
   }, async (request, reply) => {
     const invitee = await inviteeOf(request);
-    const invitationId = request.params.id.toLowerCase();
+    const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
     await run(request, { type: 'DeclineInvitation', data: { organizationId, invitationId, invitee, now: services.now().toISOString() } });
     return reply.code(204).send(null);

@@ -63,7 +63,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
   }, async (request) => {
     const { organizationId } = organizationGrantOf(request);
-    const userId = request.params.user.toLowerCase();
+    const userId = request.params.user;
     const now = services.now().toISOString();
     return present(await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }), userId);
   });
@@ -79,7 +79,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
-    const userId = request.params.user.toLowerCase();
+    const userId = request.params.user;
     await run(request, { type: 'RemoveMember', data: { organizationId, userId, actor: actorOf(request), now: services.now().toISOString() } });
     return reply.code(204).send(null);
   });

@@ -82,7 +82,7 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
     },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
-    const recordId = request.params.client.toLowerCase();
+    const recordId = request.params.client;
     const record = await findClientRecord(db, recordId);
     if (!record || record.organization_id !== organizationId || record.removed_at !== null) throw new DomainError('not_found', 'Not found.');
     const position = await removeRecord(services, { recordId, now: services.now() }, metadataOf(request));

@@ -6,14 +6,14 @@ import { findOrganization, isPlatformAdmin, listOrganizations, type Organization
 import { organizationGrantOf, STAFF } from './access.js';
 import { principalOf } from './authenticate.js';
 import { metadataOf } from './metadata.js';
-import { errorReplies, FreeText, Timestamp, Uuid } from './schemas.js';
+import { errorReplies, FreeText, Label, Timestamp, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { StaffName, staffName } from './staff-replies.js';
 
 // Organizations (seed 000): created by any staff user, who becomes its owner.
 
-const Labels = Type.Record(Type.String(), Type.String({ maxLength: 500 }), { maxProperties: 20, description: 'Values by label, e.g. { "main": "+79999999999" }.' });
+const Labels = Type.Record(Label, Type.String({ maxLength: 500 }), { maxProperties: 20, description: 'Values by label, e.g. { "main": "+79999999999" }.' });
 
 const OrganizationBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),

@@ -41,7 +41,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
 
   /** The place, once the caller may act on it with one of these roles. */
   async function authorized(request: FastifyRequest, placeId: string, roles: readonly Role[]) {
-    const row = await findPlace(db, placeId.toLowerCase());
+    const row = await findPlace(db, placeId);
     await authorizeInOrganization(services, request, row?.organization_id, roles);
     return row!;
   }

@@ -6,7 +6,7 @@ import type { ActorRef } from '../events/schedule.js';
 import { Nullable } from '../events/schema.js';
 import { formatInstant } from '../scheduling/zoned-time.js';
 import { STAFF } from './access.js';
-import { Timestamp, Uuid } from './schemas.js';
+import { MinorUnits, Timestamp, Uuid } from './schemas.js';
 
 // Shapes of the scheduling resources (seed 002, API.md "Scheduling"): snake
 // case, times ISO 8601 with the specialist's offset, costs in minor units.
@@ -14,7 +14,7 @@ import { Timestamp, Uuid } from './schemas.js';
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 export const Cost = Type.Object({
-  amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Minor units (kopecks for RUB).' }),
+  amount: MinorUnits,
   currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. RUB.' }),
 });
 
@@ -136,7 +136,7 @@ export const PeriodQuery = {
   from: Type.Optional(ZonedTime),
   to: Type.Optional(ZonedTime),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Rows to skip; page with from/to beyond that.' })),
 };
 
 export function periodFilter(q: { status?: AppointmentStatus[]; from?: string; to?: string; limit?: number; offset?: number }): AppointmentFilter {

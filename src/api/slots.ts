@@ -50,7 +50,7 @@ export const slotRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     },
   }, async (request) => {
     const dates = datesOf(request.query);
-    const specialist = await activeSpecialistOf(store, request.params.id.toLowerCase());
+    const specialist = await activeSpecialistOf(store, request.params.id);
     if (!specialist) throw new DomainError('not_found', 'Not found.');
     const { hours } = specialist;
     if (!hours) return [];

@@ -46,21 +46,21 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }
 
   async function authorized(request: FastifyRequest, specialistId: string, roles: readonly Role[]) {
-    const row = await findSpecialist(db, specialistId.toLowerCase());
+    const row = await findSpecialist(db, specialistId);
     await authorizeInOrganization(services, request, row?.organization_id, roles);
     return row!;
   }
 
   /** The fields of a body as domain changes: phones in E.164, a linked user a member of the organization. */
   async function changesOf(organizationId: string, body: Partial<Static<typeof SpecialistBody>>): Promise<SpecialistChanges> {
-    if (body.user_id && !(await findMember(db, organizationId, body.user_id.toLowerCase()))) {
+    if (body.user_id && !(await findMember(db, organizationId, body.user_id))) {
       throw new DomainError('invalid', 'Invalid input.', { user_id: ['No staff member of this organization with this id.'] });
     }
     return {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.specialty === undefined ? {} : { specialty: body.specialty }),
       ...(body.phone === undefined ? {} : { phone: body.phone === null ? null : services.normalizePhone(body.phone)! }),
-      ...(body.user_id === undefined ? {} : { userId: body.user_id === null ? null : body.user_id.toLowerCase() }),
+      ...(body.user_id === undefined ? {} : { userId: body.user_id }),
     };
   }
 
@@ -80,7 +80,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     config: { access: { kind: 'public' } },
     schema: { tags: ['specialists'], summary: 'The organization’s specialists (public; staff also see phones and accounts).', params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(SpecialistReply), ...errorReplies(400, 404) } },
   }, async (request) => {
-    const organizationId = request.params.org.toLowerCase();
+    const organizationId = request.params.org;
     if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
     const staff = await isStaffViewer(services, request, organizationId);
     const filter = request.query.specialty ? { specialty: request.query.specialty } : {};
@@ -91,7 +91,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     config: { access: { kind: 'public' } },
     schema: { tags: ['specialists'], summary: 'One specialist (public).', params: SpecialistParams, response: { 200: SpecialistReply, ...errorReplies(400, 404) } },
   }, async (request) => {
-    const row = await findSpecialist(db, request.params.id.toLowerCase());
+    const row = await findSpecialist(db, request.params.id);
     if (!row) throw new DomainError('not_found', 'Not found.');
     return specialistReply(row, await isStaffViewer(services, request, row.organization_id));
   });

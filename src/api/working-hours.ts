@@ -52,7 +52,7 @@ const HoursReply = Type.Object({
   ...Policy,
 });
 
-const toLocal = (i: { start: string; end: string; place_id?: string | null }): LocalInterval => ({ start: i.start, end: i.end, placeId: i.place_id?.toLowerCase() ?? null });
+const toLocal = (i: { start: string; end: string; place_id?: string | null }): LocalInterval => ({ start: i.start, end: i.end, placeId: i.place_id ?? null });
 const fromLocal = (i: LocalInterval) => ({ start: i.start, end: i.end, place_id: i.placeId });
 
 function hoursReply(specialistId: string, hours: WorkingHours | null) {
@@ -77,7 +77,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: { tags: ['specialists'], summary: 'Replace the working hours (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: HoursBody, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request) => {
-    const row = await findSpecialist(db, request.params.id.toLowerCase());
+    const row = await findSpecialist(db, request.params.id);
     const { organizationId } = await authorizeInOrganization(services, request, row?.organization_id, ['owner', 'admin']);
     const body = request.body;
     const hours: WorkingHours = {
@@ -103,7 +103,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: { tags: ['specialists'], summary: 'The working hours (staff).', security: [{ bearer: [] }], params: SpecialistParams, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
-    const row = await findSpecialist(db, request.params.id.toLowerCase());
+    const row = await findSpecialist(db, request.params.id);
     await authorizeInOrganization(services, request, row?.organization_id, ROLES);
     return hoursReply(row!.id, row!.working_hours as WorkingHours | null);
   });
