@@ -43,8 +43,32 @@ async function expiredToken(runtime: TestRuntime, userId: string): Promise<strin
   return `Bearer ${(await past.issueAccess({ sub: userId, kind: 'user', sid: '00000000-0000-4000-8000-000000000000' })).token}`;
 }
 
+/**
+ * Runs `seed` with a patient read-your-writes wait (up to ten times the
+ * configured one): on a busy machine a seeding write may answer 202, which
+ * the helpers rightly refuse, while the fuzz itself must keep the configured
+ * wait, since a projection an attack broke would make every later write wait.
+ */
+async function patiently<T>(runtime: TestRuntime, seed: () => Promise<T>): Promise<T> {
+  const services = runtime.services as { awaitProjections: TestRuntime['services']['awaitProjections'] };
+  const configured = services.awaitProjections;
+  services.awaitProjections = async (position, projections) => {
+    for (let tries = 0; tries < 10; tries++) if (await configured(position, projections)) return true;
+    return false;
+  };
+  try {
+    return await seed();
+  } finally {
+    services.awaitProjections = configured;
+  }
+}
+
 /** Seeds the world through the public routes (and the platform admin the way the CLI makes one). */
-export async function seedWorld(runtime: TestRuntime): Promise<FuzzWorld> {
+export function seedWorld(runtime: TestRuntime): Promise<FuzzWorld> {
+  return patiently(runtime, () => seed(runtime));
+}
+
+async function seed(runtime: TestRuntime): Promise<FuzzWorld> {
   const alpha = await clinic(runtime, 'Alpha');
   const beta = await clinic(runtime, 'Beta');
   const room = await place(runtime, alpha, 'Room 1');

@@ -171,18 +171,29 @@ async function one(
   if (authorization) headers.authorization = authorization;
   if (payload !== undefined) headers['content-type'] = draft.contentType ?? 'application/json';
   const before = await lastPosition(runtime);
+  const logsBefore = runtime.logs.length;
   const reply = await runtime.app.inject({ method: op.method as 'GET', url: urlOf(op, draft), headers, ...(payload === undefined ? {} : { payload }) });
   figures.requests++;
   const status = reply.statusCode;
   figures.statuses[status] = (figures.statuses[status] ?? 0) + 1;
   const finding = (problem: Finding['problem'], detail: string) => figures.findings.push({ operation: name, variant, caller, status, problem, detail: detail.slice(0, 300), requestId });
-  if (status >= 500) finding('5xx', reply.body);
+  if (status >= 500) finding('5xx', causeOf(runtime.logs.slice(logsBefore), requestId) ?? reply.body);
   if (status < 400 || status >= 500) return;
   const bodyProblem = errorBodyProblem(reply.headers['content-type'] as string | undefined, reply.body);
   if (bodyProblem) finding('error body', `${bodyProblem}: ${reply.body}`);
   const appended = await appendedBy(runtime, requestId);
   if (appended.length > 0) finding('appended on 4xx', appended.join(' '));
   else if ((await lastPosition(runtime)) !== before) figures.movedUnder4xx++;
+}
+
+/** The error the service logged for a 5xx (its message, not the generic reply). */
+function causeOf(lines: readonly string[], requestId: string): string | undefined {
+  for (const line of lines) {
+    if (!line.includes(requestId)) continue;
+    const entry = JSON.parse(line) as { msg?: string; err?: { type?: string; message?: string } };
+    if (entry.err) return `${entry.err.type ?? 'Error'}: ${entry.err.message ?? ''}`;
+  }
+  return undefined;
 }
 
 /** Findings grouped by operation, variant, status and problem, most frequent first. */
