@@ -1,5 +1,5 @@
 import t from 'tap';
-import { fuzz, report, summarize } from '../helpers/fuzz.js';
+import { appendedBy, errorBodyProblem, fuzz, report, summarize } from '../helpers/fuzz.js';
 import { seedWorld } from '../helpers/fuzz-world.js';
 import { startRuntime } from '../helpers/runtime.js';
 
@@ -23,4 +23,23 @@ t.test('hostile input gets a clear 4xx and changes nothing', async (t) => {
   t.same(of('5xx'), [], `no 5xx (seed ${seed})`);
   t.same(of('error body'), [], `every 4xx is { detail, errors? } (seed ${seed})`);
   t.same(of('appended on 4xx'), [], `no 4xx appended an event (seed ${seed})`);
+});
+
+t.test('the fuzzer sees what it checks: events by request id, error bodies off the format', async (t) => {
+  const runtime = await startRuntime(t);
+  const world = await seedWorld(runtime);
+  const owner = world.callers.find((c) => c.name === 'owner')!;
+  const authorization = (await owner.authorization())!;
+  const created = await runtime.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: { authorization, 'x-request-id': 'fuzz-self-check' }, payload: { name: 'Gamma' } });
+  t.equal(created.statusCode, 201);
+  t.match(await appendedBy(runtime, 'fuzz-self-check'), [/^OrganizationCreated@/], 'an append is traced to the request that made it');
+  t.same(await appendedBy(runtime, 'fuzz-no-such-request'), [], 'and to no other');
+
+  const json = 'application/json; charset=utf-8';
+  t.equal(errorBodyProblem(json, '{"detail":"Not found."}'), undefined);
+  t.equal(errorBodyProblem(json, '{"detail":"Invalid input.","errors":{"name":["This field is required."]}}'), undefined);
+  t.match(errorBodyProblem(json, '{"error":"Bad Request","message":"x","statusCode":400}'), /no detail/);
+  t.match(errorBodyProblem(json, '{"detail":"x","code":"FST_ERR"}'), /extra keys code/);
+  t.match(errorBodyProblem(json, '{"detail":"x","errors":{"a":"b"}}'), /errors\.a/);
+  t.match(errorBodyProblem('text/html', '<html>'), /content-type/);
 });

@@ -120,7 +120,8 @@ async function lastPosition(runtime: TestRuntime): Promise<string> {
   return rows[0]?.last ?? '0';
 }
 
-async function appendedBy(runtime: TestRuntime, requestId: string): Promise<string[]> {
+/** Events the request with this id appended (its id is in their metadata). */
+export async function appendedBy(runtime: TestRuntime, requestId: string): Promise<string[]> {
   const { rows } = await sql<{ type: string; stream_id: string }>`select type, stream_id from events where metadata->>'requestId' = ${requestId} order by global_position`.execute(runtime.connection.db);
   return rows.map((r) => `${r.type}@${r.stream_id}`);
 }
