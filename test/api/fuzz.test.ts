@@ -2,6 +2,7 @@ import t from 'tap';
 import { appendedBy, errorBodyProblem, fuzz, report, summarize } from '../helpers/fuzz.js';
 import { seedWorld } from '../helpers/fuzz-world.js';
 import { startRuntime } from '../helpers/runtime.js';
+import { staffMember } from '../helpers/staff.js';
 
 // Hostile input over every operation of the OpenAPI document, for every kind
 // of caller (test/helpers/fuzz.ts): no 5xx, every 4xx in the one error format,
@@ -27,10 +28,9 @@ t.test('hostile input gets a clear 4xx and changes nothing', async (t) => {
 
 t.test('the fuzzer sees what it checks: events by request id, error bodies off the format', async (t) => {
   const runtime = await startRuntime(t);
-  const world = await seedWorld(runtime);
-  const owner = world.callers.find((c) => c.name === 'owner')!;
-  const authorization = (await owner.authorization())!;
-  const created = await runtime.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: { authorization, 'x-request-id': 'fuzz-self-check' }, payload: { name: 'Gamma' } });
+  const owner = await staffMember(runtime, 'owner@gamma.example');
+  const headers = { authorization: `Bearer ${owner.token}`, 'x-request-id': 'fuzz-self-check' };
+  const created = await runtime.app.inject({ method: 'POST', url: '/api/v1/organizations', headers, payload: { name: 'Gamma' } });
   t.equal(created.statusCode, 201);
   t.match(await appendedBy(runtime, 'fuzz-self-check'), [/^OrganizationCreated@/], 'an append is traced to the request that made it');
   t.same(await appendedBy(runtime, 'fuzz-no-such-request'), [], 'and to no other');
