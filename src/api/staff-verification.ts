@@ -80,7 +80,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     const destination = channel.current(user);
     if (destination === null) throw rejectCode('missing');
     await expectCode(services, { purpose: channel.purpose, destination, subjectId: user.userId, code });
-    const position = await verifyStaffContact(services.handle, { userId: user.userId, field: channel.field, value: destination, now: services.now().toISOString() }, metadataOf(request));
+    const position = await verifyStaffContact(services, { userId: user.userId, field: channel.field, value: destination, now: services.now().toISOString() }, metadataOf(request));
     await services.awaitProjections(position, ['users']);
   }
 

@@ -6,8 +6,8 @@ import { workingIntervalsAround } from '../scheduling/working-hours.js';
 import { localDate } from '../scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from '../commands/appointment.js';
-import { daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
-import { recordForBooking } from './client-links.js';
+import { checkClaim, daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
+import { bookingRecordOf, recordForBooking } from './client-links.js';
 import { clientRecordDecider } from '../commands/client-record.js';
 import { DomainError, invalid } from '../commands/errors.js';
 import { loadState } from '../commands/load-state.js';
@@ -128,13 +128,15 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const terms = termsOf(request);
   if (client.kind === 'record') await checkRecord(deps, client.recordId, organizationId);
   const where = await placed(deps, request, organizationId, null, byClient, now);
-  // Only a booking that passed the checks above opens (or finds) the person's
-  // record there; the schedule may still refuse the time, the record stays theirs.
+  // Decided before anything is written: the record a client's own booking
+  // would open, and the time on every day it touches. A refusal appends nothing.
+  const planned = client.kind === 'self' ? (await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString())).recordId : client.recordId;
+  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned, basis: -1, terms, ...where };
+  await checkClaim(deps.store, claim, now.toISOString());
   const { recordId, position: joined } = client.kind === 'self'
     ? await recordForBooking(deps, { clientId: client.accountId, organizationId, now }, metadata)
     : { recordId: client.recordId, position: undefined };
-  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: recordId, basis: -1, terms, ...where };
-  const settled = await settleClaim(deps, claim, metadata, now.toISOString());
+  const settled = await settleClaim(deps, { ...claim, clientId: recordId }, metadata, now.toISOString());
   return { ...settled, joined };
 }
 
@@ -171,6 +173,8 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
     };
     const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now);
     const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
+    // A time the schedule refuses is refused before anything is written.
+    await checkClaim(deps.store, claim, now);
     try {
       const settled = await settleClaim(deps, claim, metadata, now);
       await releaseClaim(deps, { ...slot, organizationId: appointment.organizationId }, 'rescheduled', metadata, now);

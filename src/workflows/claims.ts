@@ -18,7 +18,9 @@ import { activeSpecialistOf } from './schedule-reads.js';
 // 2. Adopt the claim in the appointment stream, on the version it was made
 //    against. From then on the appointment is at that time.
 // 3. A day refusing the claim (a conflict) first records the rejection in the
-//    appointment stream, then lets go of the days already held.
+//    appointment stream, then lets go of the days already held. Requests
+//    check the claim on every day first (checkClaim), so this happens only
+//    when another booking won a day between that check and the append.
 //
 // Adoption and rejection are both appended to the appointment stream with the
 // version the claim was made on, so exactly one of them can ever happen. Each
@@ -60,6 +62,22 @@ export async function releaseClaim(deps: ClaimDeps, claim: Pick<Claim, 'claimId'
 async function workingIntervalsFor(store: EventStore, claim: Claim) {
   const specialist = await activeSpecialistOf(store, claim.specialistId, claim.organizationId);
   return specialist?.hours ? workingIntervalsAround(specialist.hours, claim.day) : [];
+}
+
+/**
+ * Decides the claim on every day it would hold, from the day streams as they
+ * stand, without writing: a time the schedule refuses is a 409 with nothing
+ * appended. The claim that follows (settleClaim) appends with expected
+ * versions, so a booking racing in between is still refused by the store;
+ * only that race leaves a held day given back (SlotClaimed, ClaimRejected,
+ * SlotReleased).
+ */
+export async function checkClaim(store: EventStore, claim: Claim, now: string): Promise<void> {
+  const working = await workingIntervalsFor(store, claim);
+  for (const day of claim.days) {
+    const { state } = await loadState(store, scheduleDecider, scheduleStream(claim.organizationId, day));
+    scheduleDecider.decide({ type: 'ClaimSlot', data: { claim, working, now } }, state);
+  }
 }
 
 const isConflict = (error: unknown): error is DomainError => error instanceof DomainError && error.kind === 'conflict';

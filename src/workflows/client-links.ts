@@ -1,8 +1,8 @@
 import { clientStream } from '../events/client.js';
 import { clientRecordStream, recordIdFor, type Shareable } from '../events/client-record.js';
 import { laterPosition, type EventMetadata, type EventStore, type Position } from '../store/port.js';
-import { clientDecider, PHONE_NOT_VERIFIED, registered } from '../commands/client.js';
-import { clientRecordDecider, openRecord } from '../commands/client-record.js';
+import { clientDecider, PHONE_NOT_VERIFIED, registered, type ClientCommand } from '../commands/client.js';
+import { clientRecordDecider, openRecord, type ClientRecordCommand } from '../commands/client-record.js';
 import { DomainError } from '../commands/errors.js';
 import type { CommandHandler } from '../commands/handler.js';
 import { loadState } from '../commands/load-state.js';
@@ -11,8 +11,9 @@ import { loadState } from '../commands/load-state.js';
 // only with the person's proof (docs/trust-model.md). It is recorded on both
 // streams: the account links at most one record per organization, a record
 // at most one account. Each step is idempotent, so retries and parallel
-// requests converge on one link; a step refused by the second stream gives
-// back the first.
+// requests converge on one link. Both streams decide before either is
+// written; only a race between that read and the appends can leave the first
+// step given back (a link and unlink pair).
 
 export interface LinkDeps {
   readonly handle: CommandHandler;
@@ -29,13 +30,20 @@ async function link(
   metadata: EventMetadata,
 ): Promise<Position | undefined> {
   const { clientId, recordId, organizationId, via, shared, now } = command;
-  const onAccount = await deps.handle(clientDecider, clientStream(clientId), { type: 'LinkRecord', data: { recordId, organizationId, now } }, metadata);
+  const onAccountCommand: ClientCommand = { type: 'LinkRecord', data: { recordId, organizationId, now } };
+  const onRecordCommand: ClientRecordCommand = { type: 'LinkAccount', data: { clientId, via, shared, now } };
+  // Both streams decide before either is written: a link either refuses is a 4xx with nothing appended.
+  const [account, record] = await Promise.all([loadState(deps.store, clientDecider, clientStream(clientId)), loadState(deps.store, clientRecordDecider, clientRecordStream(recordId))]);
+  clientDecider.decide(onAccountCommand, account.state);
+  clientRecordDecider.decide(onRecordCommand, record.state);
+  const onAccount = await deps.handle(clientDecider, clientStream(clientId), onAccountCommand, metadata);
   try {
-    const onRecord = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'LinkAccount', data: { clientId, via, shared, now } }, metadata);
+    const onRecord = await deps.handle(clientRecordDecider, clientRecordStream(recordId), onRecordCommand, metadata);
     // Linked already (a retry, a parallel request): the reply still waits for the link that was made.
     const made = onRecord.position ?? (await loadState(deps.store, clientRecordDecider, clientRecordStream(recordId))).position;
     return laterPosition(onAccount.position, made);
   } catch (error) {
+    // Only a race gets here (the record was linked or removed since it was read): give the account's side back.
     if (onAccount.events.length > 0) {
       await deps.handle(clientDecider, clientStream(clientId), { type: 'UnlinkRecord', data: { recordId, organizationId, now } }, metadata);
     }
@@ -52,14 +60,10 @@ async function link(
 export async function recordForBooking(deps: LinkDeps, command: { clientId: string; organizationId: string; now: Date }, metadata: EventMetadata): Promise<{ recordId: string; position: Position | undefined }> {
   const { clientId, organizationId } = command;
   const now = command.now.toISOString();
-  const account = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state);
-  if (!account.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
-  const linked = account.links[organizationId];
-  if (linked !== undefined) return { recordId: linked, position: undefined };
-  const recordId = recordIdFor(organizationId, clientId);
-  const { firstName, lastName, patronymic } = account.profile;
-  const profile = { firstName, lastName, patronymic, email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
-  const opened = await deps.handle(clientRecordDecider, clientRecordStream(recordId), { type: 'OpenRecord', data: { recordId, organizationId, phone: account.phone, profile, openedBy: 'booking', now } }, metadata);
+  const planned = await bookingRecordOf(deps.store, clientId, organizationId, now);
+  if (planned.linked) return { recordId: planned.recordId, position: undefined };
+  const { recordId, open } = planned;
+  const opened = await deps.handle(clientRecordDecider, clientRecordStream(recordId), open, metadata);
   try {
     const linkedAt = await link(deps, { clientId, recordId, organizationId, via: 'booking', shared: [], now }, metadata);
     return { recordId, position: laterPosition(opened.position, linkedAt) };
@@ -70,6 +74,33 @@ export async function recordForBooking(deps: LinkDeps, command: { clientId: stri
     if (again === undefined) throw error;
     return { recordId: again, position: opened.position };
   }
+}
+
+/**
+ * The record a booking by this person at this organization would use
+ * (recordForBooking), decided from the streams without writing: the record
+ * their account links there, else the one that would be opened from their
+ * account and linked. Refuses (an unverified phone, a record that cannot be
+ * opened or linked) before anything is appended.
+ */
+export async function bookingRecordOf(
+  store: EventStore,
+  clientId: string,
+  organizationId: string,
+  now: string,
+): Promise<{ recordId: string; linked: true } | { recordId: string; linked: false; open: ClientRecordCommand }> {
+  const account = registered((await loadState(store, clientDecider, clientStream(clientId))).state);
+  if (!account.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
+  const linked = account.links[organizationId];
+  if (linked !== undefined) return { recordId: linked, linked: true };
+  const recordId = recordIdFor(organizationId, clientId);
+  const { firstName, lastName, patronymic } = account.profile;
+  const profile = { firstName, lastName, patronymic, email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
+  const open: ClientRecordCommand = { type: 'OpenRecord', data: { recordId, organizationId, phone: account.phone, profile, openedBy: 'booking', now } };
+  const { state } = await loadState(store, clientRecordDecider, clientRecordStream(recordId));
+  const opened = clientRecordDecider.decide(open, state).reduce(clientRecordDecider.evolve, state);
+  clientRecordDecider.decide({ type: 'LinkAccount', data: { clientId, via: 'booking', shared: [], now } }, opened);
+  return { recordId, linked: false, open };
 }
 
 /**

@@ -69,14 +69,14 @@ export async function registerAccount(
 }
 
 /** A code sent to `phone` came back for this account: it owns the number from now on (proveContact). */
-export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle' | 'store'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
   const { clientId, phone } = command;
   const now = command.now.toISOString();
   return proveContact(
-    deps.handle,
+    deps,
     { stream: phoneStream(phone), contact: phone, ownerId: clientId, now },
     () => contactTaken('phone', 'This phone number was verified by another account.'),
-    async () => (await deps.handle(clientDecider, clientStream(clientId), { type: 'VerifyPhone', data: { phone, now } }, metadata)).position,
+    { decider: clientDecider, stream: clientStream(clientId), command: { type: 'VerifyPhone', data: { phone, now } } },
     metadata,
   );
 }

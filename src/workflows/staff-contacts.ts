@@ -69,7 +69,7 @@ export async function releaseContacts(handle: CommandHandler, userId: string, co
 
 /** A code sent to `value` came back: the user owns the value from now on (proveContact). */
 export async function verifyStaffContact(
-  handle: CommandHandler,
+  deps: { readonly handle: CommandHandler; readonly store: EventStore },
   verification: { userId: string; field: ContactField; value: string; now: string },
   metadata: EventMetadata,
 ): Promise<Position | undefined> {
@@ -77,10 +77,10 @@ export async function verifyStaffContact(
   const command: UserCommand =
     field === 'email' ? { type: 'VerifyEmail', data: { userId, email: value, now } } : { type: 'VerifyPhone', data: { userId, phone: value, now } };
   return proveContact(
-    handle,
+    deps,
     { stream: streamOf(field, value), contact: value, ownerId: userId, now },
     () => contactTakenOn(field),
-    async () => (await handle(userDecider, userStream(userId), command, metadata)).position,
+    { decider: userDecider, stream: userStream(userId), command },
     metadata,
   );
 }

@@ -97,7 +97,7 @@ t.test('ten accounts naming one email verify it at once: exactly one owns it', a
   }
   const metadata = { actor: { kind: 'system' as const }, correlationId: 'race', causationId: 'race' };
   // Each as if its code had just been confirmed (the codes themselves are one per destination per minute).
-  const outcomes = await Promise.allSettled(ids.map((userId) => verifyStaffContact(services.handle, { userId, field: 'email', value: 'race@clinic.example', now: services.now().toISOString() }, metadata)));
+  const outcomes = await Promise.allSettled(ids.map((userId) => verifyStaffContact(services, { userId, field: 'email', value: 'race@clinic.example', now: services.now().toISOString() }, metadata)));
   t.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one owns it');
   const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
   t.ok(refused.every((e) => e instanceof DomainError && e.kind === 'conflict' && e.fields?.email?.[0] === 'This email is already taken.'), 'nine are told it is taken');
