@@ -11,7 +11,7 @@ import { authentication } from './authenticate.js';
 import { clientHistoryRoutes } from './client-history.js';
 import { clientLinkRoutes } from './client-links.js';
 import { clientRoutes } from './clients.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metrics } from './metrics.js';
 import { identityRoutes } from './identity.js';
@@ -109,6 +109,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     trustProxy: trustProxyOption(options.trustProxy ?? false),
     logController: new RequestLogs(),
     bodyLimit: 64 * 1024,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route: closed schemas, bodies as sent, storable text, lower-case ids (src/api/validation.ts).

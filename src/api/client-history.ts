@@ -73,6 +73,18 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
     return { kind: 'record', recordId: record.id, appointmentIds, named: (id) => staff.has(id) };
   }
 
+  /** The profile as it was at `at`; 404 before the client or the record existed. */
+  async function profileAsOf(target: ClientTarget, at: Date) {
+    if (target.kind === 'account') {
+      const state = await accountAsOf(services.store, target.accountId, at);
+      if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
+      return { phone: state.phone, confirmed_phone: state.confirmedPhone, ...profileThen(state.profile), registration_date: state.registeredAt, updated_at: state.updatedAt };
+    }
+    const state = await recordAsOf(services.store, target.record.id, at);
+    if (state.status !== 'open') throw new DomainError('not_found', 'The record did not exist at that time.');
+    return { phone: state.phone, linked: state.clientId !== null, ...profileThen(state.profile), registration_date: state.openedAt, updated_at: state.updatedAt };
+  }
+
   async function recordLook(target: ClientTarget, request: Parameters<typeof metadataOf>[0], asOf: string | null) {
     const actor = actorOf(request);
     const viewer = { kind: actor.kind, id: actor.id ?? null };
@@ -111,19 +123,14 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
     if (!quota.ok) throw tooManyRequests(`Too many history reads; try again in ${quota.retryAfterSeconds} seconds.`, quota.retryAfterSeconds);
     const target = await clientTarget(services, request, request.params.client, 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
-    await recordLook(target, request, asOf ?? null);
-
+    // A look is recorded once it is known to be served: a refused one (404 before the client existed) appends nothing.
     if (asOf !== undefined) {
-      const at = new Date(asOf);
-      if (target.kind === 'account') {
-        const state = await accountAsOf(services.store, target.accountId, at);
-        if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
-        return { as_of: at.toISOString(), profile: { phone: state.phone, confirmed_phone: state.confirmedPhone, ...profileThen(state.profile), registration_date: state.registeredAt, updated_at: state.updatedAt } };
-      }
-      const state = await recordAsOf(services.store, target.record.id, at);
-      if (state.status !== 'open') throw new DomainError('not_found', 'The record did not exist at that time.');
-      return { as_of: at.toISOString(), profile: { phone: state.phone, linked: state.clientId !== null, ...profileThen(state.profile), registration_date: state.openedAt, updated_at: state.updatedAt } };
+      const profile = await profileAsOf(target, new Date(asOf));
+      await recordLook(target, request, asOf);
+      return { as_of: new Date(asOf).toISOString(), profile };
     }
+    await recordLook(target, request, null);
+
 
     const entries = await clientHistory(services.store, await viewOf(target, actorOf(request).id ?? ''));
     const start = cursor === undefined ? 0 : Number(cursor);

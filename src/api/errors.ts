@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Overloaded } from '../auth/passwords.js';
 import { DomainError, type DomainErrorKind } from '../commands/errors.js';
 import { MINOR_UNITS } from './schemas.js';
@@ -104,6 +104,16 @@ export function fieldErrors(validation: readonly AjvError[]): Record<string, str
     if (!list.includes(message)) list.push(message);
   }
   return errors;
+}
+
+/**
+ * Errors the router meets before any route or hook runs (Fastify's
+ * `frameworkErrors`): a malformed percent-encoding, an over-long path
+ * segment. Same format as every other error, and the URL is not echoed.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void reply.code(414).send({ detail: 'A path segment is too long.' });
+  else void reply.code(400).send({ detail: 'The URL is not valid: check its percent-encoding.' });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
