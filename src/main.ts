@@ -1,7 +1,23 @@
+import { writeSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { compose } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { armExitDeadline } from './exit-deadline.js';
+import { createLogger, logsWritten } from './logger.js';
+
+/** From SIGTERM (or SIGINT) to a process that is gone, whatever happens. */
+const GRACE_MS = 15_000;
+/** Of which the last log lines may take this much. */
+const LOG_FLUSH_MS = 1_000;
+
+/** To stderr without a stream: nothing to fail later, asynchronously, on a closed pipe. */
+function complain(text: string): void {
+  try {
+    writeSync(2, `${text}\n`);
+  } catch {
+    // Nobody is reading: the exit code still says it.
+  }
+}
 
 async function main(): Promise<void> {
   let config;
@@ -9,7 +25,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      complain(error.message);
       process.exit(78); // EX_CONFIG
     }
     throw error;
@@ -18,12 +34,15 @@ async function main(): Promise<void> {
   const runtime = await compose(config, logger);
 
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, let projectors
-  // commit the batch in hand, then close the stores.
-  closeWithGrace({ delay: 15_000, logger }, async ({ err, signal }) => {
+  // commit the batch in hand, then close the stores. Past the grace period the
+  // process is ended anyway, even if its main thread is stuck.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void armExitDeadline(GRACE_MS));
+  closeWithGrace({ delay: GRACE_MS - LOG_FLUSH_MS - 1_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await runtime.close();
     logger.info('stopped');
+    await logsWritten(logger, LOG_FLUSH_MS);
   });
 
   if (runtime.app) await runtime.app.listen({ host: config.host, port: config.port });
@@ -39,6 +58,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  complain(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });
