@@ -24,6 +24,7 @@ import { specialistsProjection } from './projections/specialists.js';
 import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/email.js';
 import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
+import { jobJournal } from './jobs/job-journal.js';
 import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
 import { clientAccountsProjection } from './projections/client-accounts.js';
 import { clientRecordsProjection } from './projections/client-records.js';
@@ -105,7 +106,11 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
     redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   } else {
-    jobs = createInProcessJobs({ handlers, logger, backoffBaseMs: config.jobBackoffMs });
+    // Kept in the database beside the data, resumed at start; only where reactors
+    // enqueue (the projector), so two processes never resume the same jobs.
+    const inProcess = createInProcessJobs({ handlers, logger, backoffBaseMs: config.jobBackoffMs, ...(has(config, 'projector') ? { journal: jobJournal(db) } : {}) });
+    await inProcess.resume();
+    jobs = inProcess;
   }
 
   const runners = has(config, 'projector')

@@ -9,6 +9,7 @@ import * as scheduling from './migrations/2026-11-23-06-scheduling.js';
 import * as trustModel from './migrations/2026-11-29-01-trust-model.js';
 import * as staffInvitations from './migrations/2026-11-29-02-staff-invitations.js';
 import * as appointmentTerms from './migrations/2026-11-29-03-appointment-terms.js';
+import * as jobs from './migrations/2026-11-29-05-jobs.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
 // run the same set whatever the working directory.
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-01-trust-model': trustModel,
   '2026-11-29-02-staff-invitations': staffInvitations,
   '2026-11-29-03-appointment-terms': appointmentTerms,
+  '2026-11-29-05-jobs': jobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
