@@ -16,14 +16,19 @@ export interface TcpProxy {
   restore(): void;
   /** Connections accepted and forwarded so far. */
   readonly forwarded: number;
+  /** Connections refused while cut. */
+  readonly refused: number;
 }
 
 export async function startTcpProxy(t: Test, target: { host?: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let down = false;
   let forwarded = 0;
+  let refused = 0;
   const server = createServer((client) => {
     if (down) {
+      refused++;
+      client.on('error', () => undefined);
       client.resetAndDestroy();
       return;
     }
@@ -65,6 +70,9 @@ export async function startTcpProxy(t: Test, target: { host?: string; port: numb
     },
     get forwarded() {
       return forwarded;
+    },
+    get refused() {
+      return refused;
     },
   };
 }
