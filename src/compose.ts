@@ -82,7 +82,11 @@ export async function openEventStore(config: Config, connection: Connection): Pr
 export async function compose(config: Config, logger: FastifyBaseLogger, overrides: Partial<Pick<Services, 'now' | 'newId'>> = {}): Promise<Runtime> {
   const connection = openDatabase(config);
   const { db } = connection;
-  const applied = await migrateToLatest(db);
+  // The first use of the database: if it is unreachable, nothing is left open for the caller to retry.
+  const applied = await migrateToLatest(db).catch(async (error: unknown) => {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  });
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   const store = await openEventStore(config, connection);
 

@@ -1,9 +1,12 @@
 import { writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
-import { compose } from './compose.js';
+import type { Logger } from 'pino';
+import { compose, type Runtime } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { armExitDeadline } from './exit-deadline.js';
 import { createLogger, logsWritten } from './logger.js';
+import { isOutage } from './store/outages.js';
 
 /** From SIGTERM (or SIGINT) to a process that is gone, whatever happens. */
 const GRACE_MS = 15_000;
@@ -19,6 +22,20 @@ function complain(text: string): void {
   }
 }
 
+/** A dependency still starting (or restarting) when this process starts is waited for, with backoff, not fatal. */
+async function composeWhenReachable(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<Runtime> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await compose(config, logger);
+    } catch (error) {
+      if (!isOutage(error)) throw error;
+      const retryInMs = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+      logger.warn({ err: error, retryInMs }, 'a dependency is unreachable at start; trying again');
+      await sleep(retryInMs);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -31,7 +48,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const runtime = await compose(config, logger);
+  const runtime = await composeWhenReachable(config, logger);
 
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, let projectors
   // commit the batch in hand, then close the stores. Past the grace period the
