@@ -4,9 +4,10 @@
 // beside the data) a job is recorded before it is scheduled and resumed after
 // a restart; without one (tests of the contract), a job pending at close() is dropped.
 import { randomUUID } from 'node:crypto';
+import { isOutage } from '../store/outages.js';
 import type { JobJournal } from './job-journal.js';
 import {
-  DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, assertJobId, backoffDelay, errorMessage, handlerFor, unknownJobMessage,
+  DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, OUTAGE_PATIENCE_MS, OUTAGE_RETRY_MS, assertJobId, backoffDelay, errorMessage, handlerFor, unknownJobMessage,
   type FailedJob, type InspectableJobQueue, type JobCounts, type JobOptions, type JobRegistry, type Logger,
 } from './queue.js';
 
@@ -19,6 +20,8 @@ export interface InProcessJobsOptions {
   failedLimit?: number;
   /** Completed ids remembered for dedupe, like BullMQ's removeOnComplete window. */
   completedLimit?: number;
+  /** Pause before a job that met an outage runs again, its attempts untouched. */
+  outageRetryMs?: number;
   /** Keeps jobs across restarts; call resume() once at start. */
   journal?: JobJournal;
 }
@@ -36,6 +39,8 @@ interface Entry {
   attempt: number;
   /** 'recording': being written to the journal, scheduled once it is there. */
   state: 'recording' | 'waiting' | 'delayed' | 'active';
+  /** When this process took it (epoch ms): how long it has waited for outages. */
+  since: number;
   /** When it is due (epoch ms), while recording: counted as delayed or waiting meanwhile. */
   dueAt?: number;
   timer?: NodeJS.Timeout;
@@ -119,6 +124,14 @@ export function createInProcessJobs(options: InProcessJobsOptions): InProcessJob
       record('completion', entry.id, (j) => j.completed(entry.id));
     } catch (err) {
       const error = errorMessage(err);
+      // A dependency down is no fault of the job: it waits for it without spending an attempt.
+      if (handler && isOutage(err) && !closed && Date.now() - entry.since < OUTAGE_PATIENCE_MS) {
+        const delayMs = options.outageRetryMs ?? OUTAGE_RETRY_MS;
+        logger.warn({ ...log, error, retryInMs: delayMs }, 'job waits for an outage to end');
+        record('retry', entry.id, (j) => j.retryAt(entry.id, entry.attempt, new Date(Date.now() + delayMs)));
+        later(entry, delayMs);
+        return;
+      }
       // Closing: the journal keeps the next attempt for the next start.
       if (handler && entry.attempt < entry.attempts && closed && journal) {
         pending.delete(entry.id);
@@ -149,7 +162,7 @@ export function createInProcessJobs(options: InProcessJobsOptions): InProcessJob
       assertJobId(id);
       if (pending.has(id) || completed.has(id) || failedJobs.some((f) => f.id === id)) return;
       // A copy, as BullMQ serializes: a caller mutating its object later changes nothing.
-      const entry: Entry = { id, name, data: { ...data }, attempts: opts.attempts ?? DEFAULT_ATTEMPTS, attempt: 1, state: 'recording' };
+      const entry: Entry = { id, name, data: { ...data }, attempts: opts.attempts ?? DEFAULT_ATTEMPTS, attempt: 1, state: 'recording', since: Date.now() };
       pending.set(id, entry);
       const delayMs = opts.delayMs ?? 0;
       if (!journal) return schedule(entry, delayMs);
@@ -217,7 +230,7 @@ export function createInProcessJobs(options: InProcessJobsOptions): InProcessJob
       const kept = await journal.load(failedLimit);
       for (const job of kept.waiting) {
         if (pending.has(job.id)) continue;
-        const entry: Entry = { id: job.id, name: job.name, data: job.data, attempts: job.attempts, attempt: job.attempt, state: 'recording' };
+        const entry: Entry = { id: job.id, name: job.name, data: job.data, attempts: job.attempts, attempt: job.attempt, state: 'recording', since: Date.now() };
         pending.set(job.id, entry);
         schedule(entry, job.runAt.getTime() - Date.now());
       }
