@@ -107,8 +107,16 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (config.redisUrl) {
     jobs = createBullQueue({ connection: config.redisUrl, prefix: config.redisPrefix, backoffBaseMs: config.jobBackoffMs, logger });
     if (has(config, 'worker')) worker = startBullWorker({ connection: config.redisUrl, prefix: config.redisPrefix, handlers, logger });
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    // Rate limits and readiness: while Redis is unreachable a command fails at
+    // once (rate limits then step aside, readiness says 503) instead of waiting for a reconnection.
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+    // Connected before the first request when Redis is up; not waited for when it is down.
+    const client = redis;
+    await new Promise<void>((resolve) => {
+      client.once('ready', resolve);
+      client.once('error', () => resolve());
+    });
   } else {
     // Kept in the database beside the data, resumed at start; only where reactors
     // enqueue (the projector), so two processes never resume the same jobs.
