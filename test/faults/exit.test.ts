@@ -1,17 +1,24 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test as Tap } from 'tap';
 
 // A supervisor reads the service's output through a pipe. It stops reading (it
 // hangs, or is being restarted), the service is sent SIGTERM, and the reading
 // side goes away while the service shuts down. Whatever happens to its log
 // destination, the service exits.
 
-t.test('SIGTERM with the log pipe full and then closed: the process still exits', async (t) => {
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly exited: Promise<unknown[]>;
+}
+
+/** The real service (embedded), its stdout piped to this process, as a supervisor runs it. */
+async function startService(t: Tap): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), 'exit-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, ['dist/src/main.js'], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -30,6 +37,12 @@ t.test('SIGTERM with the log pipe full and then closed: the process still exits'
     void exited.then(() => reject(new Error(`exited before listening:\n${output}`)));
   });
 
+  return { child, url, exited };
+}
+
+t.test('SIGTERM with the log pipe full and then closed: the process still exits', async (t) => {
+  const { child, url, exited } = await startService(t);
+
   // The reader stops reading: request logs fill the pipe (two lines of some 300 bytes per request, far past what a pipe holds).
   child.stdout!.removeAllListeners('data');
   child.stdout!.pause();
@@ -47,6 +60,14 @@ t.test('SIGTERM with the log pipe full and then closed: the process still exits'
 
   const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
   t.equal(code, 0, 'the process exited, gracefully (not killed by its exit deadline)', { signal });
+});
+
+t.test('the reader gone, then SIGTERM: the process exits', async (t) => {
+  const { child, exited } = await startService(t);
+  child.stdout!.destroy();
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  t.equal(code, 0);
 });
 
 t.test('the exit deadline ends a process whose main thread is stuck', async (t) => {
