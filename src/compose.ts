@@ -25,6 +25,7 @@ import { specialistsProjection } from './projections/specialists.js';
 import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/email.js';
 import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
+import { jobJournal } from './jobs/job-journal.js';
 import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
 import { clientAccountsProjection } from './projections/client-accounts.js';
 import { clientRecordsProjection } from './projections/client-records.js';
@@ -85,7 +86,11 @@ export async function openEventStore(config: Config, connection: Connection): Pr
 export async function compose(config: Config, logger: FastifyBaseLogger, overrides: Partial<Pick<Services, 'now' | 'newId'>> = {}): Promise<Runtime> {
   const connection = openDatabase(config);
   const { db } = connection;
-  const applied = await migrateToLatest(db);
+  // The first use of the database: if it is unreachable, nothing is left open for the caller to retry.
+  const applied = await migrateToLatest(db).catch(async (error: unknown) => {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  });
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   const store = await openEventStore(config, connection);
 
@@ -107,10 +112,22 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (config.redisUrl) {
     jobs = createBullQueue({ connection: config.redisUrl, prefix: config.redisPrefix, backoffBaseMs: config.jobBackoffMs, logger });
     if (has(config, 'worker')) worker = startBullWorker({ connection: config.redisUrl, prefix: config.redisPrefix, handlers, logger });
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    // Rate limits and readiness: while Redis is unreachable a command fails at
+    // once (rate limits then step aside, readiness says 503) instead of waiting for a reconnection.
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+    // Connected before the first request when Redis is up; not waited for when it is down.
+    const client = redis;
+    await new Promise<void>((resolve) => {
+      client.once('ready', resolve);
+      client.once('error', () => resolve());
+    });
   } else {
-    jobs = createInProcessJobs({ handlers, logger, backoffBaseMs: config.jobBackoffMs });
+    // Kept in the database beside the data, resumed at start; only where reactors
+    // enqueue (the projector), so two processes never resume the same jobs.
+    const inProcess = createInProcessJobs({ handlers, logger, backoffBaseMs: config.jobBackoffMs, ...(has(config, 'projector') ? { journal: jobJournal(db) } : {}) });
+    await inProcess.resume();
+    jobs = inProcess;
   }
 
   const runners = has(config, 'projector')

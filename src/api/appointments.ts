@@ -17,6 +17,7 @@ import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
 import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime, type Audience } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from './schemas.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // Booking (seed 002): owners, admins and managers book a client record of
 // the organization, and set the service and the price (or leave them empty);
@@ -84,7 +85,7 @@ export async function authorizedAppointment(services: Services, request: Fastify
 }
 
 export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0], audience: Audience) {
-  await services.awaitProjections(position, ['appointments']);
+  await awaitVisible(services, position, ['appointments'], appointmentId, `/api/v1/appointments/${appointmentId}`);
   const row = await findAppointment(services.db, appointmentId);
   if (!row) throw new NotVisibleYet(appointmentId);
   return appointmentReplyFor(audience)(row);

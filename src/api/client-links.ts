@@ -11,6 +11,7 @@ import { apiNameOfShared, OrganizationRef, shareableOf, ShareList } from './clie
 import { metadataOf } from './metadata.js';
 import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // The link between an organization's record and a person's account, made by
 // the person (docs/trust-model.md): they see which organizations hold a
@@ -68,7 +69,7 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     const clientId = principalOf(request).id;
     const recordId = request.params.record;
     const position = await acceptRecord(services, { clientId, recordId, shared: shareableOf(request.body.share), now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['client-records']);
+    await awaitVisible(services, position, ['client-records'], recordId, '/api/v1/clients/me/links');
     const link = (await links(clientId)).find((l) => l.record_id === recordId && l.status === 'linked');
     if (!link) throw new DomainError('not_found', 'Not found.');
     return link;

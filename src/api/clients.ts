@@ -20,6 +20,7 @@ import { metadataOf } from './metadata.js';
 import { reauthenticate, ReauthenticationFields } from './client-reauthentication.js';
 import { errorReplies, FreeText, Name, Password, Phone, Uuid } from './schemas.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // `/clients/{id}`: a person's own account (to themself, or a platform admin)
 // or an organization's record (to its staff). Who may: src/api/client-access.ts.
@@ -76,11 +77,11 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     const target = await clientTarget(services, request, id, 'write');
     if (target.kind === 'account') {
       const position = await changeAccount(request, target, fields, proof);
-      await services.awaitProjections(position, ['client-accounts']);
+      await awaitVisible(services, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
       return accountView(services, target.accountId);
     }
     const position = await changeRecord(request, target, fields);
-    await services.awaitProjections(position, ['client-records']);
+    await awaitVisible(services, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
     return recordView(services, target.record.id);
   }
 

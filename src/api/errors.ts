@@ -3,6 +3,7 @@ import { Overloaded } from '../auth/passwords.js';
 import { DomainError, type DomainErrorKind } from '../commands/errors.js';
 import { MINOR_UNITS } from './schemas.js';
 import { UNSTORABLE } from './validation.js';
+import { isOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../store/outages.js';
 
 /**
  * The one place where errors become HTTP replies, in the format of
@@ -19,7 +20,8 @@ export const FORBIDDEN = 'You do not have permission to perform this action.';
  */
 export class NotVisibleYet extends Error {
   override readonly name = 'NotVisibleYet';
-  constructor(readonly id: string) {
+  /** `location`: where the caller reads the resource once it is visible. */
+  constructor(readonly id: string, readonly location?: string) {
     super('The change is saved and will be visible in a moment.');
   }
 }
@@ -124,6 +126,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof Overloaded) return reply.code(503).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message });
     if (error instanceof NotVisibleYet) {
       request.log.warn({ id: error.id }, 'read model lagging: answered 202');
+      if (error.location) reply.header('location', error.location);
       return reply.code(202).header('retry-after', '1').send({ detail: error.message, id: error.id });
     }
     if (error instanceof DomainError) {
@@ -141,6 +144,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
       return reply.code(400).send({ detail: 'The request body is not valid JSON.' });
+    }
+    if (isOutage(error)) {
+      request.log.warn({ err: error }, 'a dependency is unreachable: answered 503');
+      return reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS)).send({ detail: 'The service is temporarily unavailable; try again shortly.' });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {

@@ -12,6 +12,7 @@ import { errorReplies, Timestamp, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { Colleague, colleague } from './staff-replies.js';
+import { awaitVisible } from './visibility.js';
 
 // An organization's staff and their roles (seed 002), and its executors
 // (seed 003 `user/executor/`): the members who are specialists. Members join
@@ -33,7 +34,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   /** Runs a membership command for the caller, waits for the read model and answers with the member as it now is. */
   async function run(request: FastifyRequest, command: OrganizationCommand): Promise<MemberView | undefined> {
     const { position } = await services.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
-    await services.awaitProjections(position, ['organizations']);
+    const { organizationId } = command.data;
+    await awaitVisible(services, position, ['organizations'], 'userId' in command.data ? command.data.userId : organizationId, `/api/v1/organizations/${organizationId}/members`);
     return 'userId' in command.data ? findMember(db, command.data.organizationId, command.data.userId) : undefined;
   }
 

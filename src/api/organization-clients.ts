@@ -12,6 +12,7 @@ import { metadataOf } from './metadata.js';
 import { OrgParams } from './organizations.js';
 import { errorReplies, Name, Password, Phone, Uuid } from './schemas.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // An organization's client book (seed 000 client-c, client-l, clients-r):
 // its own records, never anyone's account (docs/trust-model.md).
@@ -42,7 +43,7 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
       { recordId, organizationId, phone: services.normalizePhone(phone)!, profile: fullProfile(profile), password, accountId: services.newId(), now: services.now() },
       metadataOf(request),
     );
-    await services.awaitProjections(position, ['client-records']);
+    await awaitVisible(services, position, ['client-records'], recordId, `/api/v1/clients/${recordId}`);
     return reply.code(201).send(await recordView(services, recordId));
   });
 

@@ -10,6 +10,7 @@ import { errorReplies, FreeText, Label, Timestamp, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
 import { StaffName, staffName } from './staff-replies.js';
+import { awaitVisible } from './visibility.js';
 
 // Organizations (seed 000): created by any staff user, who becomes its owner.
 
@@ -80,7 +81,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       { type: 'CreateOrganization', data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: services.now().toISOString() } },
       metadataOf(request),
     );
-    await services.awaitProjections(position, ['organizations']);
+    await awaitVisible(services, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
     return reply.code(201).send(await present(organizationId));
   });
 
@@ -127,7 +128,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       { type: 'UpdateOrganization', data: { organizationId, changes: request.body, now: services.now().toISOString() } },
       metadataOf(request),
     );
-    await services.awaitProjections(position, ['organizations']);
+    await awaitVisible(services, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
     return present(organizationId);
   });
 };

@@ -13,6 +13,7 @@ import { PlaceReply, placeReply } from './scheduling-schemas.js';
 import { errorReplies, FreeText, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // Places (seed 002): an organization's rooms and branches; staff only.
 
@@ -36,7 +37,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
 
   async function run(placeId: string, command: PlaceCommand, request: FastifyRequest) {
     const { position } = await services.handle(placeDecider, placeStream(placeId), command, metadataOf(request));
-    await services.awaitProjections(position, ['places']);
+    await awaitVisible(services, position, ['places'], placeId, `/api/v1/places/${placeId}`);
   }
 
   /** The place, once the caller may act on it with one of these roles. */

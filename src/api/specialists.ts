@@ -15,6 +15,7 @@ import { SpecialistReply, specialistReply } from './scheduling-schemas.js';
 import { errorReplies, Phone, Uuid } from './schemas.js';
 import { NotVisibleYet } from './errors.js';
 import type { Services } from './services.js';
+import { awaitVisible } from './visibility.js';
 
 // Specialists (seed 002 "workers"): the lists are public, changes are for
 // owners and admins. A specialist may be linked to a staff user of the
@@ -42,7 +43,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
 
   async function run(specialistId: string, command: SpecialistCommand, request: FastifyRequest) {
     const { position } = await services.handle(specialistDecider, specialistStream(specialistId), command, metadataOf(request));
-    await services.awaitProjections(position, ['specialists']);
+    await awaitVisible(services, position, ['specialists'], specialistId, `/api/v1/specialists/${specialistId}`);
   }
 
   async function authorized(request: FastifyRequest, specialistId: string, roles: readonly Role[]) {

@@ -10,7 +10,7 @@ import { preparingPool } from './prepared.js';
 // converted explicitly where they are read, so keep the driver's default.
 
 export type DatabaseTarget =
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number; readonly connectTimeoutMs?: number }
   | { readonly kind: 'pglite'; readonly dataDir?: string };
 
 export interface Connection {
@@ -20,9 +20,23 @@ export interface Connection {
 
 export function connect(target: DatabaseTarget): Connection {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 20 });
-    // An idle client that loses its connection must not crash the process.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 20,
+      // An unreachable server fails a checkout (a 503, a projector retry) instead of queueing it forever.
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+      // A peer that vanished without a FIN (a cut network) is noticed instead of waited on.
+      keepAlive: true,
+    });
+    // A connection lost while idle in the pool: the pool drops it; nothing else to do.
     pool.on('error', () => undefined);
+    // A connection lost while checked out (PostgreSQL restarting sends 57P01 to
+    // every backend, a transaction between two statements included) emits
+    // 'error' on its client, where pg-pool listens only while the client is
+    // idle: without this listener that is an uncaught error and the process
+    // exits. The query in hand fails on its own, and the pool discards the
+    // client when it is released (it is no longer queryable).
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return { kind: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) }) };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });

@@ -185,7 +185,22 @@ export interface StaffInvitationsTable {
   answered_at: Timestamp | null;
 }
 
+/** The embedded mode's jobs (jobs/job-journal.ts); with Redis, BullMQ keeps them instead. */
+export interface JobsTable {
+  id: string;
+  name: string;
+  data: Json<Record<string, string>>;
+  state: 'waiting' | 'completed' | 'failed';
+  /** The attempt to run next (or the last one, once finished), from 1. */
+  attempt: number;
+  attempts: number;
+  run_at: Timestamp;
+  error: string | null;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
+  jobs: JobsTable;
   users: UsersTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;

@@ -10,6 +10,7 @@ import * as trustModel from './migrations/2026-11-29-01-trust-model.js';
 import * as staffInvitations from './migrations/2026-11-29-02-staff-invitations.js';
 import * as appointmentTerms from './migrations/2026-11-29-03-appointment-terms.js';
 import * as parkedEvents from './migrations/2026-11-29-04-parked-events.js';
+import * as jobs from './migrations/2026-11-29-05-jobs.js';
 import * as quotas from './migrations/2026-11-29-06-quotas.js';
 
 // Listed here rather than read from disk so the compiled build and the tests
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-02-staff-invitations': staffInvitations,
   '2026-11-29-03-appointment-terms': appointmentTerms,
   '2026-11-29-04-parked-events': parkedEvents,
+  '2026-11-29-05-jobs': jobs,
   '2026-11-29-06-quotas': quotas,
 };
 

@@ -1,8 +1,9 @@
 // Services mode (REDIS_URL set): jobs live in Redis through BullMQ, so a
 // worker may run in another process and a job survives restarts.
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isOutage } from '../store/outages.js';
 import {
-  DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, assertJobId, errorMessage, handlerFor, unknownJobMessage,
+  DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, OUTAGE_PATIENCE_MS, OUTAGE_RETRY_MS, assertJobId, errorMessage, handlerFor, unknownJobMessage,
   type FailedJob, type InspectableJobQueue, type JobCounts, type JobOptions, type JobRegistry, type JobWorker, type Logger,
 } from './queue.js';
 
@@ -27,6 +28,8 @@ export interface BullWorkerOptions {
   handlers: JobRegistry;
   concurrency?: number;
   logger: Logger;
+  /** Pause before a job that met an outage runs again, its attempts untouched. */
+  outageRetryMs?: number;
 }
 
 // Completed jobs are kept a day so that a jobId enqueued again soon after it
@@ -91,11 +94,20 @@ export function startBullWorker(options: BullWorkerOptions): JobWorker {
   const { handlers, logger } = options;
   const worker = new Worker<JobData, void, string>(
     options.queueName ?? 'jobs',
-    async (job: Job<JobData, void, string>) => {
+    async (job: Job<JobData, void, string>, token?: string) => {
       const handler = handlerFor(handlers, job.name);
       // Unrecoverable: retrying cannot make a handler appear in this build.
       if (!handler) throw new UnrecoverableError(unknownJobMessage(job.name));
-      await handler(job.data, { attempt: job.attemptsMade + 1, jobId: job.id ?? '' });
+      try {
+        await handler(job.data, { attempt: job.attemptsMade + 1, jobId: job.id ?? '' });
+      } catch (err) {
+        // A dependency down (the database) is no fault of the job: it waits for
+        // it without spending an attempt, so a long outage loses no SMS.
+        if (!isOutage(err) || token === undefined || Date.now() - job.timestamp > OUTAGE_PATIENCE_MS) throw err;
+        logger.warn({ jobId: job.id, job: job.name, error: errorMessage(err) }, 'job waits for an outage to end');
+        await job.moveToDelayed(Date.now() + (options.outageRetryMs ?? OUTAGE_RETRY_MS), token);
+        throw new DelayedError();
+      }
     },
     {
       // Workers block on Redis; BullMQ needs ioredis to retry commands forever.

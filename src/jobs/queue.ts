@@ -67,6 +67,13 @@ export interface Logger {
 
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF_BASE_MS = 1000;
+/** A job that met an outage (store/outages.ts) runs again this much later, without spending an attempt. */
+export const OUTAGE_RETRY_MS = 5000;
+/**
+ * For this long after it was enqueued: past it, an outage spends attempts as any
+ * failure does, so a gateway that is never coming back ends in the failed list.
+ */
+export const OUTAGE_PATIENCE_MS = 3_600_000;
 
 /** BullMQ's exponential strategy, reproduced so both adapters wait alike: base, 2*base, 4*base... */
 export function backoffDelay(baseMs: number, failedAttempt: number): number {

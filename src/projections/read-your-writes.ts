@@ -22,7 +22,10 @@ export function createAwaitProjections(db: Kysely<Database>, local: readonly Pro
       return Promise.race([runner.waitFor(target).then(() => true), timeout]);
     }
     for (let pause = 2; Date.now() < deadline; pause = Math.min(pause * 2, 50)) {
-      if (isAtOrPast(await readCheckpoint(db, name), target)) return true;
+      // The command is already written: a database that cannot be read now
+      // makes its change not visible yet (a 202), not the request failed (a 5xx the caller might retry).
+      const checkpoint = await readCheckpoint(db, name).catch(() => undefined);
+      if (checkpoint && isAtOrPast(checkpoint, target)) return true;
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
     }
     return false;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { isOutage } from '../store/outages.js';
 import { formatPosition, START, type EventStore, type Position, type StoredEvent, type Subscription } from '../store/port.js';
 import { ensureCheckpoint, isAtOrPast, readCheckpoint } from './checkpoints.js';
 import { applyBatch, countParked, type ParkedEvent } from './parking.js';
@@ -120,7 +121,8 @@ export class ProjectionRunner {
         this.state = 'failing';
         this.lastError = failure instanceof Error ? failure.message : String(failure);
         this.logger.error({ projection: name, err: failure, failures: this.failures }, 'projection failed; retrying from its checkpoint');
-        await sleep(Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8)), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+        // An unreachable store is retried at least every 5 s, so read models resume soon after it is back.
+        await sleep(Math.min(isOutage(failure) ? 5_000 : 30_000, 200 * 2 ** Math.min(this.failures, 8)), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
       }
     }
   }
