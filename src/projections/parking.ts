@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { formatPosition, type Position, type StoredEvent } from '../store/port.js';
 import { advanceCheckpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { isTransient } from './transient.js';
+import { isTransient } from '../store/outages.js';
 
 // One event a projection cannot apply (data it was never meant to hold, a
 // bug in its code) must not stop the read model for every organization: it

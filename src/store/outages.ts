@@ -5,8 +5,14 @@
  * retry them with backoff. One list, so every caller agrees on what an outage is.
  */
 
-// SQLSTATE class 08 (connection exception) and the server going away or full.
-const PG_OUTAGE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+// SQLSTATE class 08 (connection exception), the server going away, and
+// class 53 (too many connections, out of memory or disk).
+const PG_OUTAGE = /^(08|53)|^57P0[1-3]$/;
+// A statement that lost a race or was cut short, not a wrong one: the same
+// work succeeds when tried again (serialization failure, deadlock, lock not
+// available, cancelled, idle-in-transaction timeout, database dropped or idle
+// session timeout, I/O error).
+const PG_RETRYABLE = /^(40001|40P01|55P03|57014|25P03|57P0[45])$|^58/;
 // Socket-level failures reported by Node for any of the three clients.
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 // EventStoreDB's client types its gRPC failures.
@@ -23,6 +29,7 @@ const OUTAGE_MESSAGES = [
   /^Reached the max retries per request limit/,
   /Stream isn't writeable/,
   /^no answer within \d+ ms$/,
+  /^Cannot use a pool after calling end/,
 ];
 
 interface Shaped {
@@ -36,7 +43,7 @@ interface Shaped {
 export function isOutage(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
   const { code, type, message, errors, cause } = error as Shaped;
-  if (typeof code === 'string' && (code.startsWith('08') || PG_OUTAGE_CODES.has(code) || SOCKET_CODES.has(code))) return true;
+  if (typeof code === 'string' && (PG_OUTAGE.test(code) || SOCKET_CODES.has(code))) return true;
   if (typeof type === 'string' && ESDB_OUTAGE_TYPES.has(type)) return true;
   if (typeof message === 'string' && OUTAGE_MESSAGES.some((pattern) => pattern.test(message))) return true;
   // Node reports a refused connection to localhost as an AggregateError (one per address tried).
@@ -46,3 +53,16 @@ export function isOutage(error: unknown, depth = 0): boolean {
 
 /** Seconds a client is told to wait before trying again during an outage. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether work that failed may succeed unchanged when tried again: an outage,
+ * or a statement that lost a race. A projection retries these from its
+ * checkpoint; anything else is an event it cannot apply (docs/projections.md).
+ */
+export function isTransient(error: unknown, depth = 0): boolean {
+  if (isOutage(error)) return true;
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, cause } = error as Shaped;
+  if (typeof code === 'string' && PG_RETRYABLE.test(code)) return true;
+  return cause !== undefined && isTransient(cause, depth + 1);
+}

@@ -4,7 +4,7 @@ import pg from 'pg';
 import t from 'tap';
 import { projections } from '../../src/compose.js';
 import { connect } from '../../src/db/connect.js';
-import { isTransient } from '../../src/projections/transient.js';
+import { isTransient } from '../../src/store/outages.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { countingProjection, countingState, createCountingTables } from '../fixtures/counting.js';
 import { runnerOf, storedEvents, storeOn } from '../fixtures/runner-cases.js';
