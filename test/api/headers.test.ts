@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import t from 'tap';
 import { call, startRuntime } from '../helpers/runtime.js';
 
@@ -90,18 +91,20 @@ t.test('CORS_ORIGINS and OPS_TOKEN are checked at start', async (t) => {
 t.test('/health/ready says up or down to the public; error texts and job counts only with OPS_TOKEN', async (t) => {
   const runtime = await startRuntime(t, { env: { OPS_TOKEN, READ_YOUR_WRITES_TIMEOUT_MS: '0' } });
   const { app } = runtime;
-  // A projection that fails with an SQL error: its table is gone when the next registration arrives.
-  await runtime.connection.db.schema.dropTable('client_accounts').execute();
+  // A projection that keeps failing with an SQL error (a retried one, so it is not parked): its table refuses writes.
+  await sql`CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'client_accounts refuses writes' USING ERRCODE = '40001'; END $$`.execute(runtime.connection.db);
+  await sql`CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON client_accounts FOR EACH ROW EXECUTE FUNCTION refuse_writes()`.execute(runtime.connection.db);
   await call(app, 'POST', '/api/v1/auth/register', { body: { phone: '+79517586700' } });
   const failing = () => runtime.runners.find((r) => r.status().name === 'client-accounts')!.status();
   const deadline = Date.now() + 10_000;
   while (failing().lastError === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  t.match(failing().lastError, /client_accounts/, 'the projection failed on the missing table');
+  t.match(failing().lastError, /client_accounts/, 'the projection keeps failing on its table');
 
   const publicReply = await call(app, 'GET', '/health/ready');
   t.same(Object.values(publicReply.body.checks), [{ status: 'ok' }, { status: 'ok' }], 'each component: its status, nothing else');
   t.same(publicReply.body.projections.find((p: { name: string }) => p.name === 'client-accounts'), { name: 'client-accounts', state: 'failing' }, 'the failing projection is named, not explained');
-  t.notMatch(JSON.stringify(publicReply.body), /client_accounts|relation|does not exist/, 'no SQL error text anywhere');
+  t.notMatch(JSON.stringify(publicReply.body), /client_accounts|refuses writes/, 'no SQL error text anywhere');
   t.equal(publicReply.body.jobs, null, 'no queue sizes');
 
   const wrong = await call(app, 'GET', '/health/ready', { token: 'not-the-ops-token-0123456789abcdef' });
