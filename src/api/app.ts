@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,6 +11,7 @@ import { clientHistoryRoutes } from './client-history.js';
 import { clientLinkRoutes } from './client-links.js';
 import { clientRoutes } from './clients.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
+import { securityHeaders } from './security-headers.js';
 import { healthRoutes } from './health.js';
 import { metrics } from './metrics.js';
 import { identityRoutes } from './identity.js';
@@ -66,28 +66,6 @@ export interface AppOptions {
   readonly opsToken?: string | undefined;
 }
 
-// One policy for the API's JSON and the Swagger UI at /docs, whose page loads
-// only its own scripts and styles, sets inline style attributes, draws icons
-// from data: URIs and fetches the OpenAPI document from this origin. Nobody
-// may frame any of it (clickjacking). No upgrade-insecure-requests: a
-// plain-HTTP development server would break its own docs page.
-const CONTENT_SECURITY_POLICY = {
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    baseUri: ["'self'"],
-    connectSrc: ["'self'"],
-    fontSrc: ["'self'", 'data:'],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    imgSrc: ["'self'", 'data:'],
-    objectSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    scriptSrcAttr: ["'none'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-  },
-};
-
 // What a browser frontend sends and may read; bearer tokens, not cookies, so no credentials mode.
 const CORS_HEADERS = {
   methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -135,8 +113,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerErrorHandling(app);
   app.addSchema(ErrorReply);
 
-  // nosniff, X-Frame-Options DENY, the CSP above, HSTS (honoured once served over TLS) and the rest of helmet's defaults, on every reply.
-  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY, frameguard: { action: 'deny' } });
+  securityHeaders(app);
   // Off unless CORS_ORIGINS names origins: then only those get CORS headers, others none.
   if (options.corsOrigins && options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], ...CORS_HEADERS });
 

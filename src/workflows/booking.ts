@@ -130,9 +130,9 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const where = await placed(deps, request, organizationId, null, byClient, now);
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
-  const planned = client.kind === 'self' ? (await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString())).recordId : client.recordId;
-  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned, basis: -1, terms, ...where };
-  await checkClaim(deps.store, claim, now.toISOString());
+  const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true };
+  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...where };
+  if (!planned.linked || claim.days.length > 1) await checkClaim(deps.store, claim, now.toISOString());
   const { recordId, position: joined } = client.kind === 'self'
     ? await recordForBooking(deps, { clientId: client.accountId, organizationId, now }, metadata)
     : { recordId: client.recordId, position: undefined };
@@ -173,8 +173,8 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
     };
     const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now);
     const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
-    // A time the schedule refuses is refused before anything is written.
-    await checkClaim(deps.store, claim, now);
+    // A time the schedule refuses is refused before anything is written (settleClaim alone writes nothing when the first day refuses).
+    if (claim.days.length > 1) await checkClaim(deps.store, claim, now);
     try {
       const settled = await settleClaim(deps, claim, metadata, now);
       await releaseClaim(deps, { ...slot, organizationId: appointment.organizationId }, 'rescheduled', metadata, now);

@@ -67,7 +67,9 @@ async function workingIntervalsFor(store: EventStore, claim: Claim) {
 /**
  * Decides the claim on every day it would hold, from the day streams as they
  * stand, without writing: a time the schedule refuses is a 409 with nothing
- * appended. The claim that follows (settleClaim) appends with expected
+ * appended. Needed when something is written before the first day is held
+ * (a record opened for a booking) or when a claim spans days: a refusal on
+ * the first day alone writes nothing anyway (settleClaim). The claim that follows (settleClaim) appends with expected
  * versions, so a booking racing in between is still refused by the store;
  * only that race leaves a held day given back (SlotClaimed, ClaimRejected,
  * SlotReleased).

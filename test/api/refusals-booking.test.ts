@@ -58,3 +58,23 @@ t.test('rescheduling across midnight into a taken second day: 409 and no event',
   t.equal(refused.status, 409, 'the specialist is busy after midnight');
   t.equal(await eventCount(runtime), before, 'nothing was appended');
 });
+
+t.test('one-day refusals with nothing written before the claim (a linked client, staff, a reschedule): 409 and no event', async (t) => {
+  const runtime = await startRuntime(t);
+  const c = await clinic(runtime);
+  const therapist = await specialist(runtime, c, 'Therapist', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '08:00', end: '20:00' }]), min_notice_minutes: 0 });
+  const who = await person(runtime, '+79161240007');
+  t.equal((await bookSelf(runtime, c.org, who.token, { specialist_id: therapist, start: `${inDays(3)}T09:00:00+03:00` })).status, 201, 'linked by their first booking');
+  const walkIn = await recordOf(runtime, c, '+79161240008');
+  const taken = `${inDays(3)}T10:00:00+03:00`;
+  t.equal((await book(runtime, c.org, c.owner.token, { specialist_id: therapist, client_id: walkIn, start: taken })).status, 201, 'the time is taken');
+  const moving = await book(runtime, c.org, c.owner.token, { specialist_id: therapist, client_id: walkIn, start: `${inDays(3)}T12:00:00+03:00` });
+  t.equal(moving.status, 201);
+
+  const other = await recordOf(runtime, c, '+79161240009');
+  const before = await eventCount(runtime);
+  t.equal((await bookSelf(runtime, c.org, who.token, { specialist_id: therapist, start: taken })).status, 409, 'the linked client is refused');
+  t.equal((await book(runtime, c.org, c.owner.token, { specialist_id: therapist, client_id: other, start: taken })).status, 409, 'staff are refused');
+  t.equal((await call(runtime.app, 'PATCH', `/api/v1/appointments/${moving.body.id}`, { token: c.owner.token, body: { start: taken } })).status, 409, 'the reschedule is refused');
+  t.equal(await eventCount(runtime), before, 'nothing was appended');
+});
