@@ -133,9 +133,9 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true };
   const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...where };
   if (!planned.linked || claim.days.length > 1) await checkClaim(deps.store, claim, now.toISOString());
-  const { recordId, position: joined } = client.kind === 'self'
+  const { recordId, position: joined } = client.kind === 'self' && !planned.linked
     ? await recordForBooking(deps, { clientId: client.accountId, organizationId, now }, metadata)
-    : { recordId: client.recordId, position: undefined };
+    : { recordId: planned.recordId, position: undefined };
   const settled = await settleClaim(deps, { ...claim, clientId: recordId }, metadata, now.toISOString());
   return { ...settled, joined };
 }
