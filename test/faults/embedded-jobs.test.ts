@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { freshPgliteDir } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, specialist } from '../helpers/scheduling.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // Embedded mode (PGlite, no Redis): a reminder scheduled before a restart is
 // sent after it, once. The clock is fixed so that "24 hours before" the

@@ -3,7 +3,7 @@ import t from 'tap';
 import { pgNotificationListener } from '../../src/store/postgres-listener.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 t.test('a LISTEN connection that is lost is opened again: notifications arrive after the outage', async (t) => {
   const url = await freshPostgresUrl(t);

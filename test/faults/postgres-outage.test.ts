@@ -10,7 +10,7 @@ import { connect } from '../../src/db/connect.js';
 import { call } from '../helpers/runtime.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // PostgreSQL goes away under load and comes back (a TCP proxy between the
 // service and the shared server resets every connection and refuses new ones).

@@ -9,7 +9,7 @@ import { quiet, sorted } from '../fixtures/runner-cases.js';
 import { appendCounted, migratedProcess, openProcess } from '../fixtures/support.js';
 import { adminUrl, freshPostgresUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // PostgreSQL restarting terminates every backend with 57P01 ("terminating
 // connection due to administrator command"), the projector's included while

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { freshPostgresUrl, redisUrl } from '../helpers/databases.js';
 import { call } from '../helpers/runtime.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // Redis goes away (a TCP proxy between the service and the shared server cuts
 // every connection and refuses new ones) and comes back. The process (api,

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { call } from '../helpers/runtime.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // The roles apart: an api process and a projector process on one PostgreSQL,
 // each through the proxy. Both outlive the outage; after it the api writes and

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import t from 'tap';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // Started while PostgreSQL is unreachable (a supervisor starting everything
 // at once, a database restarting), the service waits for it instead of exiting.

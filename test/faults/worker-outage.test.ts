@@ -9,7 +9,7 @@ import type { InspectableJobQueue, JobRegistry } from '../../src/jobs/queue.js';
 import { recordingLogger, type Tap } from '../jobs/fixtures/support.js';
 import { freshPostgresUrl, redisUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from './until.js';
+import { until } from '../helpers/waiting.js';
 
 // A job whose handler needs the database (sending a code reads it) meets a
 // PostgreSQL outage longer than all its attempts would last. It waits for the

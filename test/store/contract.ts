@@ -12,6 +12,7 @@ import {
   type StoredEvent,
   type Subscription,
 } from '../../src/store/port.js';
+import { eventually as waitFor } from '../helpers/waiting.js';
 
 /** An append whose transaction stays open until commit(). */
 export interface HeldAppend {
@@ -70,15 +71,7 @@ export async function waitForHead(store: EventStore, position: Position, timeout
   return head;
 }
 
-/** Polls until check() holds; false on timeout so the caller asserts and still cleans up. */
-export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-  return true;
-}
+export { waitFor };
 
 export interface Collector {
   /** Every event delivered, in delivery order (other writers' too). */
