@@ -7,7 +7,7 @@ import { localDate } from '../scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from '../commands/appointment.js';
 import { checkClaim, daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
-import { bookingRecordOf, recordForBooking } from './client-links.js';
+import { bookingRecordOf, openRecordForBooking } from './client-links.js';
 import { clientRecordDecider } from '../commands/client-record.js';
 import { DomainError, invalid } from '../commands/errors.js';
 import { loadState } from '../commands/load-state.js';
@@ -130,11 +130,11 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const where = await placed(deps, request, organizationId, null, byClient, now);
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
-  const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true };
+  const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true as const };
   const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...where };
   if (!planned.linked || claim.days.length > 1) await checkClaim(deps.store, claim, now.toISOString());
   const { recordId, position: joined } = client.kind === 'self' && !planned.linked
-    ? await recordForBooking(deps, { clientId: client.accountId, organizationId, now }, metadata)
+    ? await openRecordForBooking(deps, { clientId: client.accountId, organizationId, planned, now }, metadata)
     : { recordId: planned.recordId, position: undefined };
   const settled = await settleClaim(deps, { ...claim, clientId: recordId }, metadata, now.toISOString());
   return { ...settled, joined };

@@ -52,16 +52,18 @@ async function link(
 }
 
 /**
- * The person's record at an organization they book at while signed in: the
- * one their account links there, else the one made from their account
- * (`recordIdFor`), opened with their name and verified phone (what a booking
- * form asks) and linked. Their booking is their proof.
+ * Opens and links the record a person's own booking planned (bookingRecordOf,
+ * when their account links none there): made from their account
+ * (`recordIdFor`), with their name and verified phone (what a booking form
+ * asks). Their booking is their proof.
  */
-export async function recordForBooking(deps: LinkDeps, command: { clientId: string; organizationId: string; now: Date }, metadata: EventMetadata): Promise<{ recordId: string; position: Position | undefined }> {
-  const { clientId, organizationId } = command;
+export async function openRecordForBooking(
+  deps: LinkDeps,
+  command: { clientId: string; organizationId: string; planned: UnlinkedPlan; now: Date },
+  metadata: EventMetadata,
+): Promise<{ recordId: string; position: Position | undefined }> {
+  const { clientId, organizationId, planned } = command;
   const now = command.now.toISOString();
-  const planned = await bookingRecordOf(deps.store, clientId, organizationId, now);
-  if (planned.linked) return { recordId: planned.recordId, position: undefined };
   const { recordId, open } = planned;
   const opened = await deps.handle(clientRecordDecider, clientRecordStream(recordId), open, metadata);
   try {
@@ -76,11 +78,13 @@ export async function recordForBooking(deps: LinkDeps, command: { clientId: stri
   }
 }
 
+type UnlinkedPlan = { recordId: string; linked: false; open: ClientRecordCommand };
+
 /**
- * The record a booking by this person at this organization would use
- * (recordForBooking), decided from the streams without writing: the record
- * their account links there, else the one that would be opened from their
- * account and linked. Refuses (an unverified phone, a record that cannot be
+ * The record a booking by this person at this organization would use,
+ * decided from the streams without writing: the record their account links
+ * there, else the one that would be opened from their account and linked
+ * (by openRecordForBooking). Refuses (an unverified phone, a record that cannot be
  * opened or linked) before anything is appended.
  */
 export async function bookingRecordOf(
@@ -88,7 +92,7 @@ export async function bookingRecordOf(
   clientId: string,
   organizationId: string,
   now: string,
-): Promise<{ recordId: string; linked: true } | { recordId: string; linked: false; open: ClientRecordCommand }> {
+): Promise<{ recordId: string; linked: true } | UnlinkedPlan> {
   const account = registered((await loadState(store, clientDecider, clientStream(clientId))).state);
   if (!account.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
   const linked = account.links[organizationId];
