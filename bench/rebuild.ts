@@ -18,7 +18,7 @@ export interface RebuildResult {
 
 /**
  * Valid events as the service writes them today (ClientRegistered schema
- * version 2, src/events/client.ts; older versions are upcast on read): one
+ * version 2, src/events/clients/client.ts; older versions are upcast on read): one
  * `client-{uuid}` stream each, version 0, with its streams row; written in
  * chunks so the log holds many transactions, as a real one does.
  */

@@ -31,7 +31,7 @@ import { benchPhone, clients as setupClients, PASSWORD, staffUsers, type Account
 const SCENARIOS = ['raw_pg', 'bare', 'argon2', 'get_client', 'commands', 'lag', 'booking', 'slots', 'register', 'rebuild'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const BENCH_DIR = fileURLToPath(new URL('../../bench/', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../../bench', import.meta.url));
 const DEFAULT_OUT = join(BENCH_DIR, 'results.json');
 
 const { values: args } = parseArgs({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DomainError } from './commands/errors.js';
 import type { CommandHandler } from './commands/handler.js';
-import { createPlatformAdmin } from './workflows/staff-accounts.js';
+import { createPlatformAdmin } from './workflows/identity/staff-accounts.js';
 import type { Database } from './db/database.js';
 import type { EventStore } from './store/port.js';
 

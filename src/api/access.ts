@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessKind } from '../auth/tokens.js';
-import type { Role } from '../events/organization.js';
-import { findOrganizationAccess } from '../projections/organization-queries.js';
+import type { Role } from '../events/organizations/organization.js';
+import { findOrganizationAccess } from '../projections/organizations/organization-queries.js';
 import { principalOf } from './authenticate.js';
 import { FORBIDDEN } from './errors.js';
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 /**
  * Who may call a route, declared in the route's options:

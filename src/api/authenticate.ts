@@ -4,7 +4,7 @@ import { isFamilyActive } from '../auth/refresh-tokens.js';
 import { InvalidToken, type AccessKind } from '../auth/tokens.js';
 import type { Actor } from '../store/port.js';
 import { FORBIDDEN, NOT_AUTHENTICATED } from './errors.js';
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 export interface Principal {
   readonly kind: AccessKind;

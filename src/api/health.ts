@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import Type from 'typebox';
 import { withTimeout } from '../jobs/queue.js';
 import { holdsOpsToken } from './ops-access.js';
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 const JobCounts = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer() });
 const Readiness = (checks: Type.TSchema) =>

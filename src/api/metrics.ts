@@ -5,7 +5,7 @@ import { passwordWork, passwordWorkDone } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
 import { NOT_AUTHENTICATED } from './errors.js';
 import { holdsOpsToken } from './ops-access.js';
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 /**
  * Prometheus metrics at GET /metrics: HTTP latency by route, each

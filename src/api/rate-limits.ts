@@ -1,4 +1,4 @@
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 // Per-IP caps (with @fastify/rate-limit) on routes that guess a secret
 // (codes, passwords). Everything that sends a message is capped per

@@ -1,6 +1,6 @@
 import type { Position } from '../store/port.js';
 import { NotVisibleYet } from './errors.js';
-import type { Services } from './services.js';
+import type { Services } from './dependencies.js';
 
 /**
  * Waits, bounded, until the read models include a command's events. Past the

@@ -247,7 +247,7 @@ export interface SpecialistsTable {
   phone: string | null;
   user_id: string | null;
   time_zone: string | null;
-  /** The WorkingHours document of the specialist's stream (src/events/specialist.ts). */
+  /** The WorkingHours document of the specialist's stream (src/events/scheduling/specialist.ts). */
   working_hours: ColumnType<unknown, string | null, string | null>;
   removed_at: Timestamp | null;
   created_at: Timestamp;

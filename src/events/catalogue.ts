@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../store/port.js';
-import { recordIdFor } from './client-record.js';
+import { recordIdFor } from './clients/client-record.js';
 import { upcast, type Event, type Upcaster } from './event.js';
 
 type Data = Record<string, unknown>;

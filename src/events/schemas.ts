@@ -1,16 +1,16 @@
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import * as appointment from './appointment.js';
-import * as clientAudit from './client-audit.js';
-import * as clientRecord from './client-record.js';
-import * as client from './client.js';
-import * as contact from './contact.js';
-import * as migration from './migration.js';
-import * as organization from './organization.js';
-import * as place from './place.js';
-import * as schedule from './schedule.js';
-import * as specialist from './specialist.js';
-import * as user from './user.js';
+import * as appointment from './scheduling/appointment.js';
+import * as clientAudit from './clients/client-audit.js';
+import * as clientRecord from './clients/client-record.js';
+import * as client from './clients/client.js';
+import * as contact from './identity/contact.js';
+import * as migration from './clients/migration.js';
+import * as organization from './organizations/organization.js';
+import * as place from './scheduling/place.js';
+import * as schedule from './scheduling/schedule.js';
+import * as specialist from './scheduling/specialist.js';
+import * as user from './identity/user.js';
 
 // The data schema of every event type written today, checked on append
 // (src/store/validated.ts): an event that does not match is a programming

@@ -7,7 +7,7 @@ import t from 'tap';
 import { startSession } from '../../src/auth/sessions.js';
 import { accessControl, API_PREFIX } from '../../src/api/access.js';
 import { authentication } from '../../src/api/authenticate.js';
-import { findUser } from '../../src/projections/users.js';
+import { findUser } from '../../src/projections/identity/users.js';
 
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { addMember, loginOf, organizationOf, staffMember, staffToken, verifyEmail } from '../helpers/staff.js';

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { userDecider } from '../../src/commands/user.js';
-import { clientStream } from '../../src/events/client.js';
-import { clientRecordAuditStream, clientRecordStream } from '../../src/events/client-record.js';
-import { userStream } from '../../src/events/user.js';
-import { clientAccountsProjection } from '../../src/projections/client-accounts.js';
-import { clientRecordsProjection } from '../../src/projections/client-records.js';
+import { userDecider } from '../../src/commands/identity/user.js';
+import { clientStream } from '../../src/events/clients/client.js';
+import { clientRecordAuditStream, clientRecordStream } from '../../src/events/clients/client-record.js';
+import { userStream } from '../../src/events/identity/user.js';
+import { clientAccountsProjection } from '../../src/projections/clients/client-accounts.js';
+import { clientRecordsProjection } from '../../src/projections/clients/client-records.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { acceptRecord, addRecord, person, signIn, streamTypes } from '../helpers/clients.js';
 import { addMember, organizationOf, staffMember, type StaffMember } from '../helpers/staff.js';

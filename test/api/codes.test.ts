@@ -1,5 +1,5 @@
 import t from 'tap';
-import { clientStream } from '../../src/events/client.js';
+import { clientStream } from '../../src/events/clients/client.js';
 import { person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 

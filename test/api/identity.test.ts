@@ -1,7 +1,7 @@
 import t from 'tap';
 import { SignJWT } from 'jose';
-import { clientStream } from '../../src/events/client.js';
-import { phoneStream } from '../../src/events/contact.js';
+import { clientStream } from '../../src/events/clients/client.js';
+import { phoneStream } from '../../src/events/identity/contact.js';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { clientRecordStream, recordIdFor } from '../../src/events/client-record.js';
+import { clientRecordStream, recordIdFor } from '../../src/events/clients/client-record.js';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, clinic, everyDay, recordOf, specialist } from '../helpers/scheduling.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 import { staffMember, verifyEmail, verifyPhone } from '../helpers/staff.js';
-import { phoneStream } from '../../src/events/contact.js';
+import { phoneStream } from '../../src/events/identity/contact.js';
 
 // A refused command appends nothing (issue 11, "Nothing changes on a 4xx"):
 // each refusal here is decided by reading the streams involved before any

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { recordIdFor } from '../../src/events/client-record.js';
+import { recordIdFor } from '../../src/events/clients/client-record.js';
 import { book, bookSelf, client, clinic, everyDay, place, rub, specialist, type Clinic } from '../helpers/scheduling.js';
 import { addMember, staffMember } from '../helpers/staff.js';
 

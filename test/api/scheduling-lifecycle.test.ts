@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
-import { appointmentsProjection } from '../../src/projections/appointments.js';
+import { appointmentsProjection } from '../../src/projections/scheduling/appointments.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, client, clientToken, clinic, everyDay, place, rub, specialist } from '../helpers/scheduling.js';
 import { addMember, staffMember, staffToken } from '../helpers/staff.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { scheduleDecider } from '../../src/commands/schedule.js';
-import { scheduleStream, type Claim } from '../../src/events/schedule.js';
+import { scheduleDecider } from '../../src/commands/scheduling/schedule.js';
+import { scheduleStream, type Claim } from '../../src/events/scheduling/schedule.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, rub, specialist } from '../helpers/scheduling.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bookAppointment } from '../../src/workflows/booking.js';
+import { bookAppointment } from '../../src/workflows/scheduling/booking.js';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, place, rub, specialist } from '../helpers/scheduling.js';

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
-import { recordIdFor } from '../../src/events/client-record.js';
-import { appointmentStream } from '../../src/events/appointment.js';
-import { appointmentReminderHandler } from '../../src/jobs/appointment-reminders.js';
+import { recordIdFor } from '../../src/events/clients/client-record.js';
+import { appointmentStream } from '../../src/events/scheduling/appointment.js';
+import { appointmentReminderHandler } from '../../src/workflows/scheduling/appointment-reminders.js';
 import { rawStore } from '../helpers/raw-store.js';
 import { loadConfig } from '../../src/config.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { userDecider } from '../../src/commands/user.js';
-import { clientStream } from '../../src/events/client.js';
-import { userStream } from '../../src/events/user.js';
-import { clientRecordStream } from '../../src/events/client-record.js';
+import { userDecider } from '../../src/commands/identity/user.js';
+import { clientStream } from '../../src/events/clients/client.js';
+import { userStream } from '../../src/events/identity/user.js';
+import { clientRecordStream } from '../../src/events/clients/client-record.js';
 import { acceptRecord, addRecord, eventCount, person, PASSWORD, signIn, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 import { organizationOf, staffMember } from '../helpers/staff.js';

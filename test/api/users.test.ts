@@ -2,8 +2,8 @@ import t from 'tap';
 import { getPasswordHash } from '../../src/auth/credentials.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { DomainError } from '../../src/commands/errors.js';
-import { verifyStaffContact } from '../../src/workflows/staff-contacts.js';
-import { staffLoginCandidates } from '../../src/projections/users.js';
+import { verifyStaffContact } from '../../src/workflows/identity/staff-contacts.js';
+import { staffLoginCandidates } from '../../src/projections/identity/users.js';
 
 import { call, startRuntime } from '../helpers/runtime.js';
 import { addMember, loginOf, organizationOf, staffMember, staffToken, verifyEmail, verifyPhone } from '../helpers/staff.js';

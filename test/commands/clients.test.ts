@@ -1,11 +1,11 @@
 import t from 'tap';
-import { clientDecider, registered, type ClientCommand } from '../../src/commands/client.js';
-import { clientRecordDecider, type ClientRecordCommand } from '../../src/commands/client-record.js';
-import { contactDecider, isContactTaken, type ContactCommand } from '../../src/commands/contact.js';
+import { clientDecider, registered, type ClientCommand } from '../../src/commands/clients/client.js';
+import { clientRecordDecider, type ClientRecordCommand } from '../../src/commands/clients/client-record.js';
+import { contactDecider, isContactTaken, type ContactCommand } from '../../src/commands/identity/contact.js';
 import { fold } from '../../src/commands/decider.js';
-import type { ClientEvent, ClientProfile } from '../../src/events/client.js';
-import type { ClientRecordEvent, RecordChanges } from '../../src/events/client-record.js';
-import type { ContactEvent } from '../../src/events/contact.js';
+import type { ClientEvent, ClientProfile } from '../../src/events/clients/client.js';
+import type { ClientRecordEvent, RecordChanges } from '../../src/events/clients/client-record.js';
+import type { ContactEvent } from '../../src/events/identity/contact.js';
 import { specification } from './spec.js';
 
 // The three deciders of the trust model (docs/trust-model.md): a person's

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { clientDecider, type ClientCommand } from '../../src/commands/client.js';
-import { contactDecider, type ContactCommand } from '../../src/commands/contact.js';
-import type { ClientEvent, ClientProfile } from '../../src/events/client.js';
-import type { ContactOwned } from '../../src/events/contact.js';
+import { clientDecider, type ClientCommand } from '../../src/commands/clients/client.js';
+import { contactDecider, type ContactCommand } from '../../src/commands/identity/contact.js';
+import type { ClientEvent, ClientProfile } from '../../src/events/clients/client.js';
+import type { ContactOwned } from '../../src/events/identity/contact.js';
 import { specification } from './spec.js';
 
 // The deciders of a login phone and of an account, as pure functions: the

@@ -1,12 +1,12 @@
 import t from 'tap';
-import { organizationDecider } from '../../src/commands/organization.js';
-import { placeDecider } from '../../src/commands/place.js';
-import { clientRecordDecider } from '../../src/commands/client-record.js';
-import { scheduleDecider } from '../../src/commands/schedule.js';
-import type { OrganizationEvent } from '../../src/events/organization.js';
-import { organizationStream } from '../../src/events/organization.js';
-import type { PlaceEvent } from '../../src/events/place.js';
-import { placeStream } from '../../src/events/place.js';
+import { organizationDecider } from '../../src/commands/organizations/organization.js';
+import { placeDecider } from '../../src/commands/scheduling/place.js';
+import { clientRecordDecider } from '../../src/commands/clients/client-record.js';
+import { scheduleDecider } from '../../src/commands/scheduling/schedule.js';
+import type { OrganizationEvent } from '../../src/events/organizations/organization.js';
+import { organizationStream } from '../../src/events/organizations/organization.js';
+import type { PlaceEvent } from '../../src/events/scheduling/place.js';
+import { placeStream } from '../../src/events/scheduling/place.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { clinic, place } from '../helpers/scheduling.js';
 

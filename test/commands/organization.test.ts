@@ -1,6 +1,6 @@
 import t from 'tap';
-import { organizationDecider, type Actor, type Invitee, type OrganizationCommand } from '../../src/commands/organization.js';
-import type { OrganizationDetails, OrganizationEvent, Role, WorkContact } from '../../src/events/organization.js';
+import { organizationDecider, type Actor, type Invitee, type OrganizationCommand } from '../../src/commands/organizations/organization.js';
+import type { OrganizationDetails, OrganizationEvent, Role, WorkContact } from '../../src/events/organizations/organization.js';
 import { specification } from './spec.js';
 
 const org = '9d7a4f1e-2b3c-4d5e-8f90-a1b2c3d4e5f6';

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { appointmentDecider, type AppointmentCommand } from '../../src/commands/appointment.js';
-import { scheduleDecider, type ScheduleCommand } from '../../src/commands/schedule.js';
-import type { AppointmentEvent } from '../../src/events/appointment.js';
-import type { Claim, ScheduleEvent } from '../../src/events/schedule.js';
-import type { WorkingInterval } from '../../src/scheduling/working-hours.js';
+import { appointmentDecider, type AppointmentCommand } from '../../src/commands/scheduling/appointment.js';
+import { scheduleDecider, type ScheduleCommand } from '../../src/commands/scheduling/schedule.js';
+import type { AppointmentEvent } from '../../src/events/scheduling/appointment.js';
+import type { Claim, ScheduleEvent } from '../../src/events/scheduling/schedule.js';
+import type { WorkingInterval } from '../../src/commands/scheduling/working-hours.js';
 import { specification } from './spec.js';
 
 const org = '9d7a4f1e-2b3c-4d5e-8f90-a1b2c3d4e5f6';

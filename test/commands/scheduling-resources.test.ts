@@ -1,12 +1,12 @@
 import t from 'tap';
-import { placeDecider } from '../../src/commands/place.js';
-import { specialistDecider, type SpecialistCommand } from '../../src/commands/specialist.js';
-import type { PlaceEvent } from '../../src/events/place.js';
-import { DEFAULT_POLICY, type SpecialistEvent, type WorkingHours } from '../../src/events/specialist.js';
-import type { HeldTime } from '../../src/scheduling/conflicts.js';
-import { freeSlots } from '../../src/scheduling/free-slots.js';
-import { expandWorkingHours } from '../../src/scheduling/working-hours.js';
-import { formatInstant } from '../../src/scheduling/zoned-time.js';
+import { placeDecider } from '../../src/commands/scheduling/place.js';
+import { specialistDecider, type SpecialistCommand } from '../../src/commands/scheduling/specialist.js';
+import type { PlaceEvent } from '../../src/events/scheduling/place.js';
+import { DEFAULT_POLICY, type SpecialistEvent, type WorkingHours } from '../../src/events/scheduling/specialist.js';
+import type { HeldTime } from '../../src/commands/scheduling/conflicts.js';
+import { freeSlots } from '../../src/commands/scheduling/free-slots.js';
+import { expandWorkingHours } from '../../src/commands/scheduling/working-hours.js';
+import { formatInstant } from '../../src/commands/scheduling/zoned-time.js';
 import { specification } from './spec.js';
 
 const org = '9d7a4f1e-2b3c-4d5e-8f90-a1b2c3d4e5f6';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { conflictsWithAny, indexHeld, type ConflictKind, type HeldTime } from '../../src/scheduling/conflicts.js';
+import { conflictsWithAny, indexHeld, type ConflictKind, type HeldTime } from '../../src/commands/scheduling/conflicts.js';
 
 // The slot search asks indexHeld instead of scanning every held time per
 // candidate. It must answer exactly what the scan answers, kinds and their

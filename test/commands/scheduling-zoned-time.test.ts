@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { formatInstant, isValidTimeZone, localDate, offsetMinutes, zonedToInstant } from '../../src/scheduling/zoned-time.js';
+import { formatInstant, isValidTimeZone, localDate, offsetMinutes, zonedToInstant } from '../../src/commands/scheduling/zoned-time.js';
 
 // zoned-time.ts caches offsets per quarter hour and derives wall clocks from
 // them. These tests hold it to the straightforward Intl.formatToParts

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { contactDecider, type ContactCommand } from '../../src/commands/contact.js';
-import { userDecider, type UserCommand } from '../../src/commands/user.js';
-import type { ContactEvent } from '../../src/events/contact.js';
-import type { UserEvent, UserProfile } from '../../src/events/user.js';
+import { contactDecider, type ContactCommand } from '../../src/commands/identity/contact.js';
+import { userDecider, type UserCommand } from '../../src/commands/identity/user.js';
+import type { ContactEvent } from '../../src/events/identity/contact.js';
+import type { UserEvent, UserProfile } from '../../src/events/identity/user.js';
 import { specification } from './spec.js';
 
 const alice = '0b6f1d3e-4d1c-4c55-9a3e-2f3c1d9a7b10';

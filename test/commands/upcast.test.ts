@@ -1,14 +1,14 @@
 import t from 'tap';
-import { appointmentDecider } from '../../src/commands/appointment.js';
-import { clientDecider, registered } from '../../src/commands/client.js';
+import { appointmentDecider } from '../../src/commands/scheduling/appointment.js';
+import { clientDecider, registered } from '../../src/commands/clients/client.js';
 import { fold } from '../../src/commands/decider.js';
 import { DomainError } from '../../src/commands/errors.js';
-import { scheduleDecider } from '../../src/commands/schedule.js';
-import type { AppointmentEvent } from '../../src/events/appointment.js';
+import { scheduleDecider } from '../../src/commands/scheduling/schedule.js';
+import type { AppointmentEvent } from '../../src/events/scheduling/appointment.js';
 import { toDomainEvent } from '../../src/events/catalogue.js';
-import type { ClientEvent } from '../../src/events/client.js';
-import { recordIdFor } from '../../src/events/client-record.js';
-import type { Claim, ScheduleEvent } from '../../src/events/schedule.js';
+import type { ClientEvent } from '../../src/events/clients/client.js';
+import { recordIdFor } from '../../src/events/clients/client-record.js';
+import type { Claim, ScheduleEvent } from '../../src/events/scheduling/schedule.js';
 import type { StoredEvent } from '../../src/store/port.js';
 
 const v1: StoredEvent = {

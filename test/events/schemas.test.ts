@@ -1,12 +1,12 @@
 import t from 'tap';
-import { appointmentEventTypes } from '../../src/events/appointment.js';
-import { clientRecordEventTypes } from '../../src/events/client-record.js';
-import { organizationEventTypes } from '../../src/events/organization.js';
-import { placeEventTypes } from '../../src/events/place.js';
-import { scheduleEventTypes } from '../../src/events/schedule.js';
+import { appointmentEventTypes } from '../../src/events/scheduling/appointment.js';
+import { clientRecordEventTypes } from '../../src/events/clients/client-record.js';
+import { organizationEventTypes } from '../../src/events/organizations/organization.js';
+import { placeEventTypes } from '../../src/events/scheduling/place.js';
+import { scheduleEventTypes } from '../../src/events/scheduling/schedule.js';
 import { eventSchemaFailure, writableEventTypes } from '../../src/events/schemas.js';
-import { specialistEventTypes } from '../../src/events/specialist.js';
-import { userEventTypes } from '../../src/events/user.js';
+import { specialistEventTypes } from '../../src/events/scheduling/specialist.js';
+import { userEventTypes } from '../../src/events/identity/user.js';
 
 const metadata = { actor: { kind: 'system' }, correlationId: 'c', causationId: 'c' };
 

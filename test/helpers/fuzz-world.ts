@@ -1,8 +1,8 @@
 import { loadSigningKeys } from '../../src/auth/keys.js';
 import { startSession } from '../../src/auth/sessions.js';
 import { createTokenService } from '../../src/auth/tokens.js';
-import { userDecider } from '../../src/commands/user.js';
-import { userStream } from '../../src/events/user.js';
+import { userDecider } from '../../src/commands/identity/user.js';
+import { userStream } from '../../src/events/identity/user.js';
 import { call, type TestRuntime } from './runtime.js';
 import { book, clinic, client, everyDay, place, recordOf, specialist } from './scheduling.js';
 import { staffMember } from './staff.js';

@@ -1,4 +1,4 @@
-import { staffLoginCandidates } from '../../src/projections/users.js';
+import { staffLoginCandidates } from '../../src/projections/identity/users.js';
 import { startSession } from '../../src/auth/sessions.js';
 import type { TestRuntime } from './runtime.js';
 import { call, smsCode } from './runtime.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { placeStream } from '../../src/events/place.js';
+import { placeStream } from '../../src/events/scheduling/place.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { runCli } from '../fixtures/cli.js';
 import { migratedProcess, systemMetadata } from '../fixtures/support.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { placeStream } from '../../src/events/place.js';
+import { placeStream } from '../../src/events/scheduling/place.js';
 import { listParked } from '../../src/projections/parking.js';
-import { placesProjection } from '../../src/projections/places.js';
+import { placesProjection } from '../../src/projections/scheduling/places.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { rawStore } from '../helpers/raw-store.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';

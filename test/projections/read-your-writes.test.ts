@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createCommandHandler } from '../../src/commands/handler.js';
-import { clientAccountsProjection, findClientAccount } from '../../src/projections/client-accounts.js';
+import { clientAccountsProjection, findClientAccount } from '../../src/projections/clients/client-accounts.js';
 import { createAwaitProjections } from '../../src/projections/read-your-writes.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import type { Position } from '../../src/store/port.js';

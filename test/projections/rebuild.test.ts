@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { createCommandHandler } from '../../src/commands/handler.js';
 import type { Database } from '../../src/db/database.js';
 import { readCheckpoint } from '../../src/projections/checkpoints.js';
-import { clientAccountsProjection } from '../../src/projections/client-accounts.js';
+import { clientAccountsProjection } from '../../src/projections/clients/client-accounts.js';
 import { rebuildProjection, type RebuildProgress } from '../../src/projections/rebuild.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import { comparePositions, parsePosition, START } from '../../src/store/port.js';

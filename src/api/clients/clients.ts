@@ -1,0 +1,195 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { changeClient } from '../../workflows/clients/change-client.js';
+import { clientRecordDecider } from '../../commands/clients/client-record.js';
+import { DomainError } from '../../commands/errors.js';
+import type { ClientProfile } from '../../events/clients/client.js';
+import { clientRecordStream } from '../../events/clients/client-record.js';
+import { findAccountWithOrganizations, findClientAccount } from '../../projections/clients/client-accounts.js';
+import { findClientRecord } from '../../projections/clients/client-records.js';
+import { sharedWith } from '../../projections/clients/client-record-queries.js';
+import type { Position } from '../../store/port.js';
+import { STAFF } from '../access.js';
+import { principalOf } from '../authenticate.js';
+import { clientTarget, type ClientTarget } from './client-access.js';
+import { claimOrThrow } from '../identity/codes.js';
+import { AccountReply, accountReply, ClientProfileFields, fullProfile, profileChanges, RecordReply, recordReply } from './client-fields.js';
+import { FORBIDDEN, NotVisibleYet } from '../errors.js';
+import { metadataOf } from '../metadata.js';
+import { reauthenticate, ReauthenticationFields } from './client-reauthentication.js';
+import { errorReplies, FreeText, Name, Password, Phone, Uuid } from '../schemas.js';
+import type { Services } from '../dependencies.js';
+import { awaitVisible } from '../visibility.js';
+
+// `/clients/{id}`: a person's own account (to themself, or a platform admin)
+// or an organization's record (to its staff). Who may: src/api/client-access.ts.
+// The one-purpose PATCHes are seed 001's.
+
+const ClientParams = Type.Object({ client: Uuid });
+const EVERYONE = ['client', ...STAFF] as const;
+const signedIn = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
+const ClientOrRecord = Type.Union([AccountReply, RecordReply]);
+
+interface Change {
+  readonly profile?: Partial<ClientProfile>;
+  readonly phone?: string;
+  readonly password?: string;
+}
+
+export async function accountView(services: Services, accountId: string) {
+  const found = await findAccountWithOrganizations(services.db, accountId);
+  if (!found) throw new NotVisibleYet(accountId);
+  return accountReply(found.account, found.organizations);
+}
+
+export async function recordView(services: Services, recordId: string) {
+  const row = await findClientRecord(services.db, recordId);
+  if (!row || row.removed_at !== null) throw new NotVisibleYet(recordId);
+  return recordReply(row, (await sharedWith(services.db, [row])).get(row.id));
+}
+
+export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const normalized = (phone: string | undefined) => (phone === undefined ? undefined : services.normalizePhone(phone)!);
+
+  /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
+  async function changeAccount(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields): Promise<Position | undefined> {
+    const { accountId } = target;
+    const current = await findClientAccount(services.db, accountId);
+    if (!current) throw new DomainError('not_found', 'Not found.');
+    const sensitive = change.password !== undefined || (change.phone !== undefined && change.phone !== current.phone);
+    const metadata = await reauthenticate(services, request, target, sensitive, proof);
+    const phone = change.phone !== undefined && change.phone !== current.phone ? change.phone : undefined;
+    const claimSend = (to: string) => claimOrThrow(services, request, 'phone_verification', to);
+    return changeClient(services, { clientId: accountId, ...change, phone, challengeId: services.newId(), claimSend, now: services.now() }, metadata);
+  }
+
+  /** Staff write their organization's record freely; it has no password. */
+  async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
+    if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
+    const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
+    const handled = await services.handle(clientRecordDecider, clientRecordStream(target.record.id), { type: 'ChangeRecord', data: { changes, now: services.now().toISOString() } }, metadataOf(request));
+    return handled.position;
+  }
+
+  /** Applies a change the caller may make, waits for the read model, replies with the account or the record. */
+  async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) {
+    const target = await clientTarget(services, request, id, 'write');
+    if (target.kind === 'account') {
+      const position = await changeAccount(request, target, fields, proof);
+      await awaitVisible(services, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
+      return accountView(services, target.accountId);
+    }
+    const position = await changeRecord(request, target, fields);
+    await awaitVisible(services, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
+    return recordView(services, target.record.id);
+  }
+
+  async function view(request: FastifyRequest, id: string) {
+    const target = await clientTarget(services, request, id, 'read');
+    return target.kind === 'account' ? accountView(services, target.accountId) : recordView(services, target.record.id);
+  }
+
+  app.get('/clients/me', {
+    config: { access: { kind: 'authenticated', principals: ['client'] } },
+    schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', security: [{ bearer: [] }], response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
+  }, async (request) => accountView(services, principalOf(request).id));
+
+  app.get('/clients/:client', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Your own account (a client), or your organization’s record of a client (staff).',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      response: { 200: ClientOrRecord, ...errorReplies(401, 403, 404) },
+    },
+  }, async (request) => view(request, request.params.client));
+
+  app.put('/clients/:client', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Replace every editable field; fields left out are emptied. Your own new phone or password needs `current_password` or `code`.',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password), ...ReauthenticationFields.properties }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const { phone, password, current_password, code, reason, ...profile } = request.body;
+    return change(request, request.params.client, { profile: fullProfile(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+  });
+
+  app.patch('/clients/:client', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends every session.',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ ...ClientProfileFields, phone: Type.Optional(Phone), password: Type.Optional(Password), ...ReauthenticationFields.properties }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const { phone, password, current_password, code, reason, ...profile } = request.body;
+    return change(request, request.params.client, { profile: profileChanges(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+  });
+
+  app.patch('/clients/:client/full_name', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Change the name (seed 001).',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason }, { minProperties: 1 }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { reason, ...name } = request.body;
+    return change(request, request.params.client, { profile: profileChanges(name) }, { reason });
+  });
+
+  app.patch('/clients/:client/password', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Change your own password (seed 001) with `current_password` or `code`; every session ends. Nobody else sets it.',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ password: Password, ...ReauthenticationFields.properties }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { password, ...proof } = request.body;
+    return change(request, request.params.client, { password }, proof);
+  });
+
+  app.patch('/clients/:client/phone_number', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Your own login phone (with `current_password` or `code`; verified again by SMS), or a record’s contact phone (staff).',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ phone_number: Phone, ...ReauthenticationFields.properties }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const { phone_number, ...proof } = request.body;
+    return change(request, request.params.client, { phone: normalized(phone_number) }, proof);
+  });
+
+  app.patch('/clients/:client/additional_info', {
+    config: signedIn,
+    schema: {
+      tags: ['clients'],
+      summary: 'Change the additional information (seed 001).',
+      security: [{ bearer: [] }],
+      params: ClientParams,
+      body: Type.Object({ additional_info: FreeText, reason: ReauthenticationFields.properties.reason }),
+      response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
+    },
+  }, async (request) => change(request, request.params.client, { profile: { additionalInfo: request.body.additional_info } }, { reason: request.body.reason }));
+};

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { clientDecider } from '../../commands/clients/client.js';
+import { DomainError } from '../../commands/errors.js';
+import { phoneOwner, registerClient, verifyClientPhone } from '../../workflows/clients/register-client.js';
+import { clientStream } from '../../events/clients/client.js';
+import { findUnverifiedAccountIdByPhone } from '../../projections/clients/client-accounts.js';
+import { claimOrThrow, Code, expectCode, expiresIn } from '../identity/codes.js';
+import { ClientProfileFields, fullProfile } from './client-fields.js';
+import { metadataOf } from '../metadata.js';
+import { guessLimit } from '../rate-limits.js';
+import { errorReplies, Password, Phone, Uuid } from '../schemas.js';
+import type { Services } from '../dependencies.js';
+
+// Seeds 001 and 004: a client registers by phone and proves it with an SMS
+// code. Until then the phone gives the account no right, and stops nobody
+// else from registering it: whoever verifies it owns it.
+
+const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
+const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
+const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
+
+export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post('/auth/register', {
+    config: { access: { kind: 'public' } },
+    schema: {
+      tags: ['identity'],
+      summary: 'A client registers by phone; an SMS code is sent to verify it (public). 409 when someone has verified the phone.',
+      body: RegisterBody,
+      response: { 201: Type.Object({ client_id: Uuid, expires_in: Type.Integer() }), ...errorReplies(400, 409, 415, 429) },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const phone = services.normalizePhone(body.phone)!;
+    const { clientId, position } = await registerClient(
+      services,
+      {
+        clientId: services.newId(),
+        challengeId: services.newId(),
+        phone,
+        password: body.password,
+        profile: fullProfile(body),
+        now: services.now(),
+        // The registration sends a code: it is capped like every code, before anything is recorded.
+        beforeRecording: () => claimOrThrow(services, request, 'phone_verification', phone),
+      },
+      metadataOf(request),
+    );
+    await services.awaitProjections(position, ['client-accounts']);
+    return reply.code(201).send({ client_id: clientId, expires_in: expiresIn });
+  });
+
+  app.post('/auth/phone/verify', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['identity'],
+      summary: 'Confirm the phone with the SMS code (public): the account the code was sent for owns the number from now on.',
+      body: PhoneAndCode,
+      response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 409, 415, 429) },
+    },
+  }, async (request) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    const clientId = await expectCode(services, { purpose: 'phone_verification', destination: phone, code: request.body.code });
+    const position = await verifyClientPhone(services, { clientId, phone, now: services.now() }, metadataOf(request));
+    await services.awaitProjections(position, ['client-accounts']);
+    return { detail: 'Phone number verified.' };
+  });
+
+  app.post('/auth/phone/resend', {
+    config: { access: { kind: 'public' } },
+    schema: {
+      tags: ['identity'],
+      summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown (public).',
+      body: Type.Object({ phone: Phone }),
+      response: { 202: CodeSent, ...errorReplies(400, 415, 429) },
+    },
+  }, async (request, reply) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    // Claimed for every number, so neither the cap nor the answer tells whether it awaits verification.
+    await claimOrThrow(services, request, 'phone_verification', phone);
+    // A phone someone owns sends nobody else codes: they could never verify it.
+    const clientId = (await phoneOwner(services.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(services.db, phone) : undefined;
+    if (clientId) {
+      try {
+        await services.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+      } catch (error) {
+        // Verified since the read model last saw it: nothing to send, and the answer stays the same.
+        if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+      }
+    }
+    return reply.code(202).send({ detail: 'If this phone number awaits verification, a new code has been sent to it.', expires_in: expiresIn });
+  });
+};

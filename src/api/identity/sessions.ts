@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { getPasswordHash, type Subject } from '../../auth/credentials.js';
+import { throttled } from '../../auth/login-throttle.js';
+import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
+import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../../auth/refresh-tokens.js';
+import { startSession } from '../../auth/sessions.js';
+import { clientDecider, registered } from '../../commands/clients/client.js';
+import { DomainError, tooManyRequests } from '../../commands/errors.js';
+import { loadState } from '../../commands/load-state.js';
+import { clientStream } from '../../events/clients/client.js';
+import { findAccountIdByVerifiedPhone } from '../../projections/clients/client-accounts.js';
+import { staffLoginCandidates } from '../../projections/identity/users.js';
+import { principalOf } from '../authenticate.js';
+import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.js';
+import { metadataOf } from '../metadata.js';
+import { guessLimit } from '../rate-limits.js';
+import { Email, errorReplies, Phone, Tokens } from '../schemas.js';
+import type { Services } from '../dependencies.js';
+
+// Sessions: password and passwordless login, refresh rotation, logout
+// (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
+
+const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+const BAD_REFRESH = 'Token is invalid or expired.';
+
+const TokenBody = Type.Object(
+  { phone: Type.Optional(Phone), email: Type.Optional(Email), password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { description: 'Either phone or email, and the password.' },
+);
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { db, tokens } = services;
+
+  /**
+   * The accounts a login may open. A phone signs in the client who VERIFIED
+   * it (an unverified phone gives no right), else staff; an email is a staff
+   * login. Staff may sign in before verifying (seed 003): then every active
+   * staff account naming the value is a candidate, and only the password
+   * tells which, while an owner, once verified, is the only one.
+   */
+  async function candidates(identifier: { phone?: string; email?: string }): Promise<Subject[]> {
+    if (identifier.phone) {
+      const clientId = await findAccountIdByVerifiedPhone(db, identifier.phone);
+      if (clientId) return [{ id: clientId, kind: 'client' }];
+      return (await staffLoginCandidates(db, { phone: identifier.phone })).map((id) => ({ id, kind: 'user' }));
+    }
+    return identifier.email ? (await staffLoginCandidates(db, { email: identifier.email })).map((id) => ({ id, kind: 'user' })) : [];
+  }
+
+  /** The candidate whose password this is; an unknown login costs the time of one wrong password. */
+  async function passwordOwner(accounts: readonly Subject[], password: string): Promise<Subject | undefined> {
+    if (accounts.length === 0) {
+      await dummyVerify(password);
+      return undefined;
+    }
+    for (const account of accounts) {
+      const hash = await getPasswordHash(db, account.id);
+      if (hash ? await verifyPassword(hash, password) : await dummyVerify(password)) return account;
+    }
+    return undefined;
+  }
+
+  app.post('/auth/token', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Phone or email and password for an access and a refresh token (public).',
+      body: TokenBody,
+      response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
+    },
+  }, async (request) => {
+    const { password } = request.body;
+    const phone = request.body.phone === undefined ? undefined : services.normalizePhone(request.body.phone)!;
+    const email = request.body.email?.toLowerCase();
+    if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
+    const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
+    const now = services.now();
+    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(await candidates({ phone, email }), password));
+    if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+    if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+    return startSession(db, tokens, attempt.value, now);
+  });
+
+  app.post('/auth/token/refresh', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Exchange a refresh token for a new access and refresh token; a reused one ends the session (public).',
+      body: Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 200 }) }),
+      response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
+    },
+  }, async (request) => {
+    try {
+      const rotated = await rotateRefresh(db, request.body.refresh, { now: services.now() });
+      const access = await tokens.issueAccess({ sub: rotated.subject.id, kind: rotated.subject.kind, sid: rotated.familyId });
+      return { access: access.token, refresh: rotated.token, expires_in: access.expiresIn };
+    } catch (error) {
+      if (error instanceof InvalidRefreshToken) {
+        request.log.info({ reason: error.reason }, 'refresh token refused');
+        throw new DomainError('unauthenticated', BAD_REFRESH);
+      }
+      throw error;
+    }
+  });
+
+  app.post('/auth/logout', {
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
+    schema: {
+      tags: ['sessions'],
+      summary: 'End this session: its refresh tokens stop working and its access tokens are refused (403).',
+      security: [{ bearer: [] }],
+      response: { 204: Type.Null(), ...errorReplies(401, 403) },
+    },
+  }, async (request, reply) => {
+    await revokeFamily(db, principalOf(request).sessionId, services.now());
+    return reply.code(204).send(null);
+  });
+
+  app.post('/auth/login/code', {
+    config: { access: { kind: 'public' } },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Passwordless login: an SMS code to a verified phone; the same answer for any phone (public).',
+      body: Type.Object({ phone: Phone }),
+      response: { 200: Type.Object({ detail: Type.String(), expires_in: Type.Integer() }), ...errorReplies(400, 415, 429) },
+    },
+  }, async (request) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
+    await claimOrThrow(services, request, 'login', phone);
+    const clientId = await findAccountIdByVerifiedPhone(db, phone);
+    if (clientId) {
+      await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+    }
+    return { detail: 'If this phone number is registered and verified, a login code has been sent to it.', expires_in: expiresIn };
+  });
+
+  app.post('/auth/login/verify', {
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'The login code for an access and a refresh token (public).',
+      body: Type.Object({ phone: Phone, code: Code }),
+      response: { 200: Tokens, ...errorReplies(400, 415, 429) },
+    },
+  }, async (request) => {
+    const phone = services.normalizePhone(request.body.phone)!;
+    const clientId = await expectCode(services, { purpose: 'login', destination: phone, code: request.body.code });
+    // The code opens the account only while that account still holds the number it was sent to.
+    const account = registered((await loadState(services.store, clientDecider, clientStream(clientId))).state);
+    if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
+    return startSession(db, tokens, { id: clientId, kind: 'client' }, services.now());
+  });
+
+  app.post('/auth/password/check', {
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(services) },
+    schema: {
+      tags: ['sessions'],
+      summary: 'Does this password match mine (seed 001).',
+      security: [{ bearer: [] }],
+      body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 128 }) }),
+      response: { 200: Type.Object({ match: Type.Boolean() }), ...errorReplies(400, 401, 403, 429) },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const attempt = await throttled(db, `check:${principal.id}`, services.now(), async () => {
+      const hash = await getPasswordHash(db, principal.id);
+      return (hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password)) || undefined;
+    });
+    if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+    return { match: attempt.value === true };
+  });
+};
+
+/** Served at the root, where JWT libraries look for it. */
+export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get('/.well-known/jwks.json', {
+    schema: { tags: ['sessions'], summary: 'Public keys that verify our access tokens (public).' },
+  }, async () => services.tokens.jwks());
+};

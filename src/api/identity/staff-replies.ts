@@ -1,0 +1,62 @@
+import Type from 'typebox';
+import type { UserRow } from '../../db/database.js';
+import type { MemberView, StaffName as StaffNameRow } from '../../projections/organizations/organization-queries.js';
+import { Timestamp, Uuid } from '../schemas.js';
+import { Nullable } from '../../events/schema.js';
+
+// How staff users appear in replies: in full to themselves only (seed 003
+// `user/`); to an organization, by name (its creator) and, for its members,
+// with the work contact each chose to show. Never the login email, login
+// phone or home address to anyone but the user.
+
+export const StaffProfile = Type.Object({
+  id: Uuid,
+  first_name: Type.String(),
+  last_name: Type.String(),
+  patronymic: Type.String(),
+  address: Type.String(),
+  email: Type.String(),
+  phone: Nullable(Type.String()),
+  confirmed_email: Type.Boolean(),
+  confirmed_phone: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const StaffName = Type.Object({
+  id: Uuid,
+  first_name: Type.String(),
+  last_name: Type.String(),
+  patronymic: Type.String(),
+});
+
+/** A member as colleagues see them. */
+export const Colleague = Type.Object({
+  ...StaffName.properties,
+  work_email: Nullable(Type.String()),
+  work_phone: Nullable(Type.String()),
+});
+
+export function staffProfile(row: UserRow) {
+  return {
+    id: row.id,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    patronymic: row.patronymic,
+    address: row.address,
+    email: row.email,
+    phone: row.phone,
+    confirmed_email: row.confirmed_email,
+    confirmed_phone: row.confirmed_phone,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export function staffName(user: StaffNameRow) {
+  return { id: user.id, first_name: user.first_name, last_name: user.last_name, patronymic: user.patronymic };
+}
+
+export function colleague(member: MemberView) {
+  return { ...staffName(member.user), work_email: member.workContact.email, work_phone: member.workContact.phone };
+}

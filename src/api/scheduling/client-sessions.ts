@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { listAppointments } from '../../projections/scheduling/appointment-queries.js';
+import { linkedRecordIds } from '../../projections/clients/client-record-queries.js';
+import { STAFF } from '../access.js';
+import { clientTarget } from '../clients/client-access.js';
+import { AppointmentReply, appointmentReplyFor, PeriodQuery, periodFilter } from './scheduling-schemas.js';
+import { errorReplies, Uuid } from '../schemas.js';
+import type { Services } from '../dependencies.js';
+
+// Seed 001 "sessions": appointments with place, specialist, status and cost,
+// oldest first. The person sees theirs across every organization whose
+// record they linked; staff see their organization's record's.
+
+const SessionsQuery = Type.Object(PeriodQuery);
+
+export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get('/clients/:client/sessions', {
+    config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
+    schema: {
+      tags: ['clients'],
+      summary: 'Appointments (sessions): yours across organizations (a client), or a record’s (staff); filtered by status and period.',
+      security: [{ bearer: [] }],
+      params: Type.Object({ client: Uuid }),
+      querystring: SessionsQuery,
+      response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const target = await clientTarget(services, request, request.params.client, 'read');
+    const filter = periodFilter(request.query);
+    if (target.kind === 'record') {
+      const rows = await listAppointments(services.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
+      return rows.map(appointmentReplyFor('staff'));
+    }
+    const records = await linkedRecordIds(services.db, target.accountId);
+    if (records.length === 0) return [];
+    const rows = await listAppointments(services.db, { clientIds: records, ...filter });
+    // The person sees who acted by kind only: staff ids are their organizations' business.
+    return rows.map(appointmentReplyFor('client'));
+  });
+};

@@ -1,0 +1,51 @@
+import type { FastifyRequest } from 'fastify';
+import { isFamilyActive } from '../../auth/refresh-tokens.js';
+import type { AccessKind } from '../../auth/tokens.js';
+import { DomainError } from '../../commands/errors.js';
+import type { Role } from '../../events/organizations/organization.js';
+import { findOrganizationAccess } from '../../projections/organizations/organization-queries.js';
+import type { OrganizationGrant } from '../access.js';
+import { principalOf } from '../authenticate.js';
+import { FORBIDDEN } from '../errors.js';
+import type { Services } from '../dependencies.js';
+
+// Routes keyed by a place, a specialist or an appointment (not by
+// /organizations/{org}) declare `authenticated` access; the handler looks up
+// the resource's organization and applies the same rule the access hook
+// applies to organization routes: a member with one of the roles passes, a
+// member without is 403, anyone else 404 (ids of other organizations leak
+// nothing). A platform admin passes everywhere.
+
+export const EVERYONE: readonly AccessKind[] = ['client', 'user', 'admin'];
+
+const notFound = () => new DomainError('not_found', 'Not found.');
+
+export async function authorizeInOrganization(services: Services, request: FastifyRequest, organizationId: string | undefined, roles: readonly Role[]): Promise<OrganizationGrant> {
+  const principal = principalOf(request);
+  if (!organizationId || principal.kind === 'client') throw notFound();
+  const found = await findOrganizationAccess(services.db, organizationId, principal.id);
+  if (!found.organizationExists) throw notFound();
+  if (!found.platformAdmin) {
+    if (!found.role) throw notFound();
+    if (!roles.includes(found.role)) throw new DomainError('forbidden', FORBIDDEN);
+  }
+  return { organizationId, role: found.role, platformAdmin: found.platformAdmin };
+}
+
+/**
+ * On a public route: is the caller (if they sent a token at all) staff of
+ * this organization? Staff see a specialist's phone and account; the public
+ * does not. A bad or revoked token is simply the public.
+ */
+export async function isStaffViewer(services: Services, request: FastifyRequest, organizationId: string): Promise<boolean> {
+  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(request.headers.authorization ?? '');
+  if (!match) return false;
+  try {
+    const claims = await services.tokens.verifyAccess(match[1]!);
+    if (claims.kind === 'client' || !(await isFamilyActive(services.db, claims.sid))) return false;
+    const found = await findOrganizationAccess(services.db, organizationId, claims.sub);
+    return found.platformAdmin || found.role !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { DomainError, invalid } from '../../commands/errors.js';
+import { activeSpecialistOf, closedPlaces, heldTimesAround } from '../../workflows/scheduling/schedule-reads.js';
+import { freeSlots } from '../../commands/scheduling/free-slots.js';
+import { expandWorkingHours } from '../../commands/scheduling/working-hours.js';
+import { addDays, datesBetween, formatInstant } from '../../commands/scheduling/zoned-time.js';
+import { Duration, LocalDate, ZonedTime } from './scheduling-schemas.js';
+import { SpecialistParams } from './specialists.js';
+import { errorReplies, Uuid } from '../schemas.js';
+import type { Services } from '../dependencies.js';
+
+// Free slots (seed 002, public): computed from the specialist's stream (hours,
+// zone, policy) and an in-memory fold of the organization-days around the
+// dates asked for; no table is scanned. See src/commands/scheduling/free-slots.ts for
+// the rules.
+
+const MAX_DAYS = 7;
+
+const SlotsQuery = Type.Object({
+  date: Type.Optional(LocalDate),
+  from: Type.Optional(LocalDate),
+  to: Type.Optional(Type.String({ format: 'date', description: `YYYY-MM-DD, at most ${MAX_DAYS} days from "from" (included).` })),
+  duration: Duration,
+});
+
+const Slot = Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) });
+
+function datesOf(query: { date?: string; from?: string; to?: string }): string[] {
+  if (query.date !== undefined && query.from !== undefined) throw invalid('date', 'Give a date, or a range with from and to, not both.');
+  const from = query.date ?? query.from;
+  if (from === undefined) throw invalid('date', 'This field is required.');
+  const to = query.date ?? query.to ?? from;
+  if (to < from) throw invalid('to', 'Must not be before from.');
+  if (to > addDays(from, MAX_DAYS - 1)) throw invalid('to', `At most ${MAX_DAYS} days at once.`);
+  return datesBetween(from, to);
+}
+
+export const slotRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { store } = services;
+
+  app.get('/specialists/:id/slots', {
+    config: { access: { kind: 'public' } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'Free slots of a specialist on a date (or from..to, up to a week), with offsets in the specialist’s time zone (public).',
+      params: SpecialistParams,
+      querystring: SlotsQuery,
+      response: { 200: Type.Array(Slot), ...errorReplies(400, 404) },
+    },
+  }, async (request) => {
+    const dates = datesOf(request.query);
+    const specialist = await activeSpecialistOf(store, request.params.id);
+    if (!specialist) throw new DomainError('not_found', 'Not found.');
+    const { hours } = specialist;
+    if (!hours) return [];
+    const first = dates[0]!;
+    const last = dates.at(-1)!;
+    const working = expandWorkingHours(hours, addDays(first, -1), last);
+    const [held, closed] = await Promise.all([
+      heldTimesAround(store, specialist.organizationId, first, last),
+      closedPlaces(store, working.flatMap((w) => (w.placeId === null ? [] : [w.placeId])), specialist.organizationId),
+    ]);
+    const slots = freeSlots({
+      specialistId: specialist.specialistId,
+      timeZone: hours.timeZone,
+      dates,
+      durationMinutes: request.query.duration,
+      policy: hours.policy,
+      working,
+      held,
+      closedPlaces: closed,
+      now: services.now().getTime(),
+    });
+    return slots.map((s) => ({ start: formatInstant(s.start, hours.timeZone), end: formatInstant(s.end, hours.timeZone), place_id: s.placeId }));
+  });
+};

@@ -1,0 +1,119 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { DomainError } from '../../commands/errors.js';
+import { specialistDecider, type SpecialistCommand } from '../../commands/scheduling/specialist.js';
+import type { Role } from '../../events/organizations/organization.js';
+import { specialistStream, type SpecialistChanges } from '../../events/scheduling/specialist.js';
+import { findMember, findOrganization } from '../../projections/organizations/organization-queries.js';
+import { findSpecialist, listSpecialists } from '../../projections/scheduling/specialists.js';
+import { organizationGrantOf, STAFF } from '../access.js';
+import { metadataOf } from '../metadata.js';
+import { OrgParams } from '../organizations/organizations.js';
+import { authorizeInOrganization, isStaffViewer } from './scheduling-access.js';
+import { SpecialistReply, specialistReply } from './scheduling-schemas.js';
+import { errorReplies, Phone, Uuid } from '../schemas.js';
+import { NotVisibleYet } from '../errors.js';
+import type { Services } from '../dependencies.js';
+import { awaitVisible } from '../visibility.js';
+
+// Specialists (seed 002 "workers"): the lists are public, changes are for
+// owners and admins. A specialist may be linked to a staff user of the
+// organization. Working hours and slots are in working-hours.ts and slots.ts.
+
+const SpecialistBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  specialty: Type.Optional(Type.String({ maxLength: 200 })),
+  phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+  user_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+});
+export const SpecialistParams = Type.Object({ id: Uuid });
+const ListQuery = Type.Object({ specialty: Type.Optional(Type.String({ maxLength: 200 })) });
+
+const EDITORS: readonly Role[] = ['owner', 'admin'];
+
+export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { db } = services;
+
+  async function present(specialistId: string) {
+    const row = await findSpecialist(db, specialistId);
+    if (!row) throw new NotVisibleYet(specialistId);
+    return specialistReply(row, true);
+  }
+
+  async function run(specialistId: string, command: SpecialistCommand, request: FastifyRequest) {
+    const { position } = await services.handle(specialistDecider, specialistStream(specialistId), command, metadataOf(request));
+    await awaitVisible(services, position, ['specialists'], specialistId, `/api/v1/specialists/${specialistId}`);
+  }
+
+  async function authorized(request: FastifyRequest, specialistId: string, roles: readonly Role[]) {
+    const row = await findSpecialist(db, specialistId);
+    await authorizeInOrganization(services, request, row?.organization_id, roles);
+    return row!;
+  }
+
+  /** The fields of a body as domain changes: phones in E.164, a linked user a member of the organization. */
+  async function changesOf(organizationId: string, body: Partial<Static<typeof SpecialistBody>>): Promise<SpecialistChanges> {
+    if (body.user_id && !(await findMember(db, organizationId, body.user_id))) {
+      throw new DomainError('invalid', 'Invalid input.', { user_id: ['No staff member of this organization with this id.'] });
+    }
+    return {
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.specialty === undefined ? {} : { specialty: body.specialty }),
+      ...(body.phone === undefined ? {} : { phone: body.phone === null ? null : services.normalizePhone(body.phone)! }),
+      ...(body.user_id === undefined ? {} : { userId: body.user_id }),
+    };
+  }
+
+  app.post('/organizations/:org/specialists', {
+    config: { access: { kind: 'organization', param: 'org', roles: EDITORS } },
+    schema: { tags: ['specialists'], summary: 'Add a specialist (owner, admin).', security: [{ bearer: [] }], params: OrgParams, body: SpecialistBody, response: { 201: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+  }, async (request, reply) => {
+    const { organizationId } = organizationGrantOf(request);
+    const changes = await changesOf(organizationId, request.body);
+    const details = { name: request.body.name, specialty: changes.specialty ?? '', phone: changes.phone ?? null, userId: changes.userId ?? null };
+    const specialistId = services.newId();
+    await run(specialistId, { type: 'CreateSpecialist', data: { specialistId, organizationId, details, now: services.now().toISOString() } }, request);
+    return reply.code(201).send(await present(specialistId));
+  });
+
+  app.get('/organizations/:org/specialists', {
+    config: { access: { kind: 'public' } },
+    schema: { tags: ['specialists'], summary: 'The organization’s specialists (public; staff also see phones and accounts).', params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(SpecialistReply), ...errorReplies(400, 404) } },
+  }, async (request) => {
+    const organizationId = request.params.org;
+    if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
+    const staff = await isStaffViewer(services, request, organizationId);
+    const filter = request.query.specialty ? { specialty: request.query.specialty } : {};
+    return (await listSpecialists(db, organizationId, filter)).map((row) => specialistReply(row, staff));
+  });
+
+  app.get('/specialists/:id', {
+    config: { access: { kind: 'public' } },
+    schema: { tags: ['specialists'], summary: 'One specialist (public).', params: SpecialistParams, response: { 200: SpecialistReply, ...errorReplies(400, 404) } },
+  }, async (request) => {
+    const row = await findSpecialist(db, request.params.id);
+    if (!row) throw new DomainError('not_found', 'Not found.');
+    return specialistReply(row, await isStaffViewer(services, request, row.organization_id));
+  });
+
+  app.patch('/specialists/:id', {
+    config: { access: { kind: 'authenticated', principals: STAFF } },
+    schema: { tags: ['specialists'], summary: 'Change a specialist (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: Type.Partial(SpecialistBody), response: { 200: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+  }, async (request) => {
+    const specialist = await authorized(request, request.params.id, EDITORS);
+    const changes = await changesOf(specialist.organization_id, request.body);
+    await run(specialist.id, { type: 'UpdateSpecialist', data: { changes, now: services.now().toISOString() } }, request);
+    return present(specialist.id);
+  });
+
+  app.delete('/specialists/:id', {
+    config: { access: { kind: 'authenticated', principals: STAFF } },
+    schema: { tags: ['specialists'], summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
+  }, async (request, reply) => {
+    const specialist = await authorized(request, request.params.id, EDITORS);
+    await run(specialist.id, { type: 'RemoveSpecialist', data: { now: services.now().toISOString() } }, request);
+    return reply.code(204).send(null);
+  });
+};
+

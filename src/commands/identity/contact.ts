@@ -1,0 +1,60 @@
+import type { ContactEvent } from '../../events/identity/contact.js';
+import type { Decider } from '../decider.js';
+import { DomainError } from '../errors.js';
+
+// The one decider of every login contact stream (client phones, staff phones
+// and emails): ownership, given by a verification. The handler appends with
+// the version decided on, so of two verifications racing for one value
+// exactly one owns it.
+
+export type ContactState = { readonly status: 'free' } | { readonly status: 'owned'; readonly ownerId: string };
+
+export type ContactCommand =
+  | { type: 'OwnContact'; data: { contact: string; ownerId: string; now: string } }
+  | { type: 'ReleaseContact'; data: { contact: string; ownerId: string; now: string } };
+
+/** A 409 on the field that holds the contact, with the message for it. */
+export const contactTaken = (field: string, message: string) => new DomainError('conflict', message, { [field]: [message] });
+
+export const CONTACT_TAKEN = 'contact-taken';
+
+function decide(command: ContactCommand, state: ContactState): ContactEvent[] {
+  const { contact, ownerId, now } = command.data;
+  switch (command.type) {
+    case 'OwnContact':
+      // Owning again is a retry, not a conflict.
+      if (state.status === 'owned') {
+        if (state.ownerId === ownerId) return [];
+        throw new DomainError('conflict', CONTACT_TAKEN);
+      }
+      return [{ type: 'ContactOwned', data: { contact, ownerId, at: now } }];
+    case 'ReleaseContact':
+      // Only the owner releases; anything else (a retry, a compensation after a lost race) changes nothing.
+      return state.status === 'owned' && state.ownerId === ownerId ? [{ type: 'ContactReleased', data: { contact, ownerId, at: now } }] : [];
+    default: {
+      const exhaustive: never = command;
+      throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
+    }
+  }
+}
+
+function evolve(state: ContactState, event: ContactEvent): ContactState {
+  switch (event.type) {
+    case 'ContactOwned':
+      return { status: 'owned', ownerId: event.data.ownerId };
+    case 'ContactReleased':
+      return { status: 'free' };
+    default:
+      // Legacy reservation events were claims, not ownership.
+      return state;
+  }
+}
+
+export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent> = {
+  initialState: () => ({ status: 'free' }),
+  evolve,
+  decide,
+};
+
+/** Whether a DomainError came from OwnContact meeting another owner. */
+export const isContactTaken = (error: unknown) => error instanceof DomainError && error.kind === 'conflict' && error.message === CONTACT_TAKEN;

@@ -1,0 +1,87 @@
+import Type, { type Static } from 'typebox';
+import type { Event } from '../event.js';
+import { ActorRef, Cost } from './schedule.js';
+import { Nullable } from '../schema.js';
+
+// Stream `appointment-{appointmentId}`: the source of truth for one
+// appointment (status, time, place, cost). Its time is held by a claim in
+// the day streams (schedule.ts); the claim an appointment adopted is the one
+// that counts, and adoption and rejection of a claim are decided here, so a
+// claim is never both.
+//
+// An appointment names the organization's client RECORD (`slot.clientId`,
+// src/events/clients/client-record.ts), never a person's account. Every event that
+// carries a slot is at version 2; version 1 named the account and is read as
+// the record `recordIdFor(organizationId, account)` (src/events/catalogue.ts).
+
+export const appointmentStream = (appointmentId: string) => `appointment-${appointmentId}`;
+
+export const STATUSES = ['pending', 'confirmed', 'completed', 'cancelled', 'no_show'] as const;
+export type AppointmentStatus = (typeof STATUSES)[number];
+
+/** Where and when, as adopted from a claim. */
+export const AppointmentSlot = Type.Object({
+  claimId: Type.String(),
+  day: Type.String(),
+  days: Type.Array(Type.String()),
+  specialistId: Type.String(),
+  placeId: Nullable(Type.String()),
+  /** The organization's client record. */
+  clientId: Type.String(),
+  start: Type.String(),
+  end: Type.String(),
+  timeZone: Type.String(),
+});
+export type AppointmentSlot = Static<typeof AppointmentSlot>;
+
+const Ids = { appointmentId: Type.String(), organizationId: Type.String() };
+/** Events naming a client record (and a nullable cost): version 2. */
+const V2 = { schemaVersion: Type.Literal(2), ...Ids };
+
+/** `service` and `cost` as staff set them ('' and null when not set; a client booking for themself sets neither). */
+export const AppointmentBookedData = Type.Object({ ...V2, slot: AppointmentSlot, service: Type.String(), cost: Nullable(Cost), bookedBy: ActorRef, bookedAt: Type.String() });
+export const AppointmentRescheduledData = Type.Object({ ...V2, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
+export const AppointmentClaimRejectedData = Type.Object({ ...Ids, claimId: Type.String(), conflicts: Type.Record(Type.String(), Type.Array(Type.String())), rejectedAt: Type.String() });
+export const AppointmentConfirmedData = Type.Object({ ...Ids, confirmedBy: ActorRef, confirmedAt: Type.String() });
+export const AppointmentCompletedData = Type.Object({ ...V2, slot: AppointmentSlot, completedAt: Type.String() });
+export const AppointmentCancelledData = Type.Object({ ...V2, slot: AppointmentSlot, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
+export const AppointmentMarkedNoShowData = Type.Object({ ...V2, slot: AppointmentSlot, markedAt: Type.String() });
+export const AppointmentCostChangedData = Type.Object({ ...Ids, cost: Cost, changedAt: Type.String() });
+
+export type AppointmentBooked = Event<'AppointmentBooked', Static<typeof AppointmentBookedData>>;
+export type AppointmentRescheduled = Event<'AppointmentRescheduled', Static<typeof AppointmentRescheduledData>>;
+/** A claim made for this appointment lost (it conflicted on a later day); it is never adopted. */
+export type AppointmentClaimRejected = Event<'AppointmentClaimRejected', Static<typeof AppointmentClaimRejectedData>>;
+export type AppointmentConfirmed = Event<'AppointmentConfirmed', Static<typeof AppointmentConfirmedData>>;
+export type AppointmentCompleted = Event<'AppointmentCompleted', Static<typeof AppointmentCompletedData>>;
+export type AppointmentCancelled = Event<'AppointmentCancelled', Static<typeof AppointmentCancelledData>>;
+export type AppointmentMarkedNoShow = Event<'AppointmentMarkedNoShow', Static<typeof AppointmentMarkedNoShowData>>;
+export type AppointmentCostChanged = Event<'AppointmentCostChanged', Static<typeof AppointmentCostChangedData>>;
+
+export type AppointmentEvent =
+  | AppointmentBooked
+  | AppointmentRescheduled
+  | AppointmentClaimRejected
+  | AppointmentConfirmed
+  | AppointmentCompleted
+  | AppointmentCancelled
+  | AppointmentMarkedNoShow
+  | AppointmentCostChanged;
+
+export const appointmentEventTypes: readonly AppointmentEvent['type'][] = [
+  'AppointmentBooked',
+  'AppointmentRescheduled',
+  'AppointmentClaimRejected',
+  'AppointmentConfirmed',
+  'AppointmentCompleted',
+  'AppointmentCancelled',
+  'AppointmentMarkedNoShow',
+  'AppointmentCostChanged',
+];
+
+/**
+ * Events after which the appointment no longer holds a time; each names the
+ * slot it gives up (`from` for a reschedule, `slot` otherwise), so reactors
+ * act on the event alone.
+ */
+export const releasingEventTypes: readonly AppointmentEvent['type'][] = ['AppointmentRescheduled', 'AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];

@@ -1,0 +1,86 @@
+import { staffEmailStream, staffPhoneStream } from '../../events/identity/contact.js';
+import { userStream } from '../../events/identity/user.js';
+import type { EventMetadata, EventStore, Position } from '../../store/port.js';
+import { contactDecider, contactTaken } from '../../commands/identity/contact.js';
+import { contactOwner, proveContact } from './contact-ownership.js';
+import { DomainError } from '../../commands/errors.js';
+import type { CommandHandler } from '../../commands/handler.js';
+import { userDecider, type UserCommand } from '../../commands/identity/user.js';
+
+// A staff user's login email and phone belong to them only once verified:
+// ownership lives in `staff-email-{email}` / `staff-phone-{e164}` and is
+// decided by contactDecider (src/commands/identity/contact.ts). An unverified value is
+// a claim held in the user's own stream alone: it stops nobody, and whoever
+// verifies it first owns it (docs/trust-model.md).
+
+export const EMAIL_TAKEN = 'This email is already taken.';
+export const PHONE_TAKEN = 'This phone number is already taken.';
+
+export type ContactField = 'email' | 'phone';
+
+export interface Contacts {
+  /** Lowercased. */
+  readonly email?: string | undefined;
+  /** E.164. */
+  readonly phone?: string | null | undefined;
+}
+
+const TAKEN: Record<ContactField, string> = { email: EMAIL_TAKEN, phone: PHONE_TAKEN };
+
+const streamOf = (field: ContactField, value: string) => (field === 'email' ? staffEmailStream(value) : staffPhoneStream(value));
+
+/** The 409 on the field, with the message the seed frontends show. */
+export const contactTakenOn = (field: ContactField) => contactTaken(field, TAKEN[field]);
+
+/** Who owns the value now, if anyone. */
+export const ownerOf = (store: EventStore, field: ContactField, value: string): Promise<string | undefined> => contactOwner(store, streamOf(field, value));
+
+/**
+ * The given values that someone other than `userId` owns, with the message
+ * per field. A courtesy check before registering or changing: it cannot race
+ * into a wrong ownership, since only a verification (proveContact) decides that.
+ */
+export async function ownedByOthers(store: EventStore, userId: string | undefined, contacts: Contacts): Promise<Partial<Record<ContactField, string>>> {
+  const refused: Partial<Record<ContactField, string>> = {};
+  const checks = (['email', 'phone'] as const).map(async (field) => {
+    const value = contacts[field];
+    if (value === undefined || value === null) return;
+    const owner = await ownerOf(store, field, value);
+    if (owner !== undefined && owner !== userId) refused[field] = TAKEN[field];
+  });
+  await Promise.all(checks);
+  return refused;
+}
+
+/** One 409 naming every refused field, with the first one's message as the detail. */
+export function contactsTaken(refused: Partial<Record<ContactField, string>>): DomainError {
+  const fields = Object.fromEntries(Object.entries(refused).map(([field, message]) => [field, [message]]));
+  return new DomainError('conflict', Object.values(refused)[0] ?? 'Conflict.', fields);
+}
+
+/** Gives values back; a value the user does not own changes nothing (a claim, a retry, a lost race). */
+export async function releaseContacts(handle: CommandHandler, userId: string, contacts: Contacts, now: string, metadata: EventMetadata): Promise<void> {
+  for (const field of ['email', 'phone'] as const) {
+    const value = contacts[field];
+    if (value === undefined || value === null) continue;
+    await handle(contactDecider, streamOf(field, value), { type: 'ReleaseContact', data: { contact: value, ownerId: userId, now } }, metadata);
+  }
+}
+
+/** A code sent to `value` came back: the user owns the value from now on (proveContact). */
+export async function verifyStaffContact(
+  deps: { readonly handle: CommandHandler; readonly store: EventStore },
+  verification: { userId: string; field: ContactField; value: string; now: string },
+  metadata: EventMetadata,
+): Promise<Position | undefined> {
+  const { userId, field, value, now } = verification;
+  const command: UserCommand =
+    field === 'email' ? { type: 'VerifyEmail', data: { userId, email: value, now } } : { type: 'VerifyPhone', data: { userId, phone: value, now } };
+  return proveContact(
+    deps,
+    { stream: streamOf(field, value), contact: value, ownerId: userId, now },
+    () => contactTakenOn(field),
+    { decider: userDecider, stream: userStream(userId), command },
+    metadata,
+  );
+}

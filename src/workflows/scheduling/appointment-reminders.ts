@@ -1,0 +1,111 @@
+import { isActive } from '../../commands/scheduling/appointment.js';
+import { loadAppointment } from './claims.js';
+import { clientRecordDecider } from '../../commands/clients/client-record.js';
+import { loadState } from '../../commands/load-state.js';
+import { placeDecider } from '../../commands/scheduling/place.js';
+import { activeSpecialistOf } from './schedule-reads.js';
+import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
+import { toDomainEvent } from '../../events/catalogue.js';
+import { clientRecordStream } from '../../events/clients/client-record.js';
+import { placeStream } from '../../events/scheduling/place.js';
+import type { Projection } from '../../projections/projection.js';
+import { formatInstant } from '../../commands/scheduling/zoned-time.js';
+import type { EventStore } from '../../store/port.js';
+import type { Kysely } from 'kysely';
+import { claimReminder, type SendLimits } from '../../auth/send-limits.js';
+import type { Database } from '../../db/database.js';
+import type { SmsSender } from '../../jobs/providers/sms.js';
+import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../jobs/queue.js';
+
+// An SMS to the client some hours (REMINDER_LEAD_HOURS, 24 by default)
+// before each appointment, at the contact phone of the organization's record
+// of them (none once the record is removed); it names the service only as
+// staff set it, so nothing a client typed goes out as the organization's word. A booking schedules a delayed job named after the
+// appointment and its start; a reschedule withdraws it and schedules the new
+// one; a cancellation (or completion, or no-show) withdraws it. The worker
+// still re-reads the appointment and sends only when it is active and starts
+// when the job says: a job that escaped withdrawal never fires stale. The
+// reactor reads nothing but its events (it runs inside its checkpoint's
+// transaction); the worker reads the streams.
+
+export const APPOINTMENT_REMINDER = 'appointment-reminder';
+
+export const reminderJobId = (appointmentId: string, start: string) => `reminder-${appointmentId}-${Date.parse(start)}`;
+
+const ENQUEUE_TIMEOUT_MS = 3000;
+
+const withdrawing: readonly AppointmentEvent['type'][] = ['AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];
+
+export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () => Date }): Projection {
+  const { jobs } = deps;
+
+  /** Booked inside the lead time (or replayed after it passed): no reminder, the client just booked. */
+  async function schedule(appointmentId: string, start: string): Promise<void> {
+    const delayMs = Date.parse(start) - deps.leadMs - deps.now().getTime();
+    if (delayMs < 0) return;
+    await withTimeout(jobs.enqueue(APPOINTMENT_REMINDER, { appointmentId, start }, { jobId: reminderJobId(appointmentId, start), delayMs }), ENQUEUE_TIMEOUT_MS);
+  }
+
+  const withdraw = (appointmentId: string, start: string) => withTimeout(jobs.remove(reminderJobId(appointmentId, start)), ENQUEUE_TIMEOUT_MS);
+
+  return {
+    name: 'reactor-appointment-reminders',
+    canHandle: ['AppointmentBooked', 'AppointmentRescheduled', ...withdrawing],
+    async apply(_trx, events) {
+      for (const stored of events) {
+        const event = toDomainEvent<AppointmentEvent>(stored);
+        if (event.type === 'AppointmentBooked') await schedule(event.data.appointmentId, event.data.slot.start);
+        else if (event.type === 'AppointmentRescheduled') {
+          const { appointmentId, from, to } = event.data;
+          if (from.start === to.start) continue;
+          await withdraw(appointmentId, from.start);
+          await schedule(appointmentId, to.start);
+        } else if (event.type === 'AppointmentCancelled' || event.type === 'AppointmentCompleted' || event.type === 'AppointmentMarkedNoShow') {
+          await withdraw(event.data.appointmentId, event.data.slot.start);
+        }
+      }
+    },
+    // Replaying bookings would schedule reminders again: a reactor is never rebuilt.
+    async reset() {
+      throw new Error('a reactor cannot be rebuilt');
+    },
+  };
+}
+
+export interface ReminderDeps {
+  readonly store: EventStore;
+  readonly sms: SmsSender;
+  readonly now: () => Date;
+  /** The send limiter's counters: reminders to one phone are capped per day (src/auth/send-limits.ts). */
+  readonly db: Kysely<Database>;
+  readonly limits: SendLimits;
+  readonly logger: Logger;
+}
+
+export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Record<string, string>> {
+  const { store } = deps;
+  return async ({ appointmentId, start }) => {
+    if (!appointmentId || !start) throw new Error('appointment-reminder job without appointmentId and start');
+    const appointment = (await loadAppointment(store, appointmentId)).state.appointment;
+    // Cancelled, finished, moved, or already begun: this reminder has nothing left to say.
+    if (!appointment || !isActive(appointment.status) || appointment.slot.start !== start || Date.parse(start) <= deps.now().getTime()) return;
+    const { slot } = appointment;
+    const record = (await loadState(store, clientRecordDecider, clientRecordStream(slot.clientId))).state;
+    if (record.status !== 'open') return;
+    const specialist = await activeSpecialistOf(store, slot.specialistId);
+    const place = slot.placeId === null ? undefined : (await loadState(store, placeDecider, placeStream(slot.placeId))).state;
+    const local = formatInstant(Date.parse(slot.start), slot.timeZone);
+    const where = place && place.status !== 'none' ? ` (${place.details.name})` : '';
+    const who = specialist ? ` with ${specialist.details.name}` : '';
+    // A legacy booking by a client may carry a service they typed themself.
+    const service = appointment.bookedBy.kind === 'client' ? '' : appointment.service;
+    const what = service ? `${service}${who}` : `Your appointment${who}`;
+    // Past the day's cap for this phone the reminder is dropped, not retried: a late reminder says nothing useful.
+    const claim = await claimReminder(deps.db, deps.limits, record.phone, deps.now());
+    if (!claim.ok) {
+      deps.logger.warn({ appointmentId }, 'appointment reminder skipped: daily cap of reminders to this phone reached');
+      return;
+    }
+    await deps.sms.send(record.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
+  };
+}
