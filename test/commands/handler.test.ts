@@ -14,7 +14,7 @@ import { phoneStream } from '../../src/events/identity/contact.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type ExpectedVersion } from '../../src/store/port.js';
 import { createPostgresEventStore } from '../../src/store/postgres.js';
 import { databaseKinds, freshConnection, freshPostgresUrl } from '../helpers/databases.js';
-import { migratedProcess, openProcess, systemMetadata } from '../fixtures/support.js';
+import { migratedProcess, openProcess, systemMetadata } from '../helpers/store-events.js';
 
 // Each event records the total its command saw: if two commands ever decided on
 // the same state, two events would carry the same total.

@@ -26,7 +26,7 @@ import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import type { Actor, EventMetadata, EventStore } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { call } from '../helpers/runtime.js';
-import { migratedProcess, settlesWithin } from '../fixtures/support.js';
+import { migratedProcess, settlesWithin } from '../helpers/store-events.js';
 
 // The one-time move of data written before the trust model into it
 // (docs/trust-model.md, "Migrating existing data"), on a log written the way

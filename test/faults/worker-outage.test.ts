@@ -6,7 +6,7 @@ import { connect } from '../../src/db/connect.js';
 import { createBullQueue, startBullWorker } from '../../src/jobs/bullmq.js';
 import { createInProcessJobs } from '../../src/jobs/in-process.js';
 import type { InspectableJobQueue, JobRegistry } from '../../src/jobs/queue.js';
-import { recordingLogger, type Tap } from '../jobs/fixtures/support.js';
+import { recordingLogger, type Tap } from '../helpers/jobs.js';
 import { freshPostgresUrl, redisUrl } from '../helpers/databases.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/waiting.js';

@@ -7,8 +7,8 @@ import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createBullQueue, startBullWorker } from '../../src/jobs/bullmq.js';
-import { jobQueueContract, TEST_BACKOFF_MS } from './fixtures/contract.js';
-import { recordingLogger, redisUrl, type Tap } from './fixtures/support.js';
+import { jobQueueContract, TEST_BACKOFF_MS } from '../helpers/job-queue-contract.js';
+import { recordingLogger, redisUrl, type Tap } from '../helpers/jobs.js';
 
 // A random prefix per test keeps runs apart on a shared Redis; obliterate removes the keys after.
 function isolatedPrefix(t: Tap): string {
@@ -39,7 +39,7 @@ t.test('BullMQ: a worker in another process runs the jobs this process enqueues'
   const prefix = isolatedPrefix(t);
   const queue = createBullQueue({ connection: redisUrl, prefix });
   t.teardown(() => queue.close());
-  const script = fileURLToPath(new URL('./fixtures/worker.js', import.meta.url));
+  const script = fileURLToPath(new URL('../helpers/job-worker.js', import.meta.url));
   const child = spawn(process.execPath, [script], {
     env: { ...process.env, REDIS_URL: redisUrl, JOBS_PREFIX: prefix },
     stdio: ['ignore', 'pipe', 'inherit'],

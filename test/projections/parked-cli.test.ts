@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { placeStream } from '../../src/events/scheduling/place.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { runCli } from '../fixtures/cli.js';
-import { migratedProcess, systemMetadata } from '../fixtures/support.js';
+import { runCli } from '../helpers/cli.js';
+import { migratedProcess, systemMetadata } from '../helpers/store-events.js';
 
 // The operator's view of parked events: status counts them, `parked` lists
 // them, `retry` replays the projection so they are met again in order.

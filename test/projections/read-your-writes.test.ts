@@ -5,8 +5,8 @@ import { createAwaitProjections } from '../../src/projections/read-your-writes.j
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import type { Position } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { registerOne } from '../fixtures/clients.js';
-import { migratedProcess, openProcess } from '../fixtures/support.js';
+import { registerOne } from '../helpers/client-book.js';
+import { migratedProcess, openProcess } from '../helpers/store-events.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -11,10 +11,10 @@ import { rebuildProjection, type RebuildProgress } from '../../src/projections/r
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import { comparePositions, parsePosition, START } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { registerMany } from '../fixtures/clients.js';
-import { countingProjection, countingState, createCountingTables, duplicates } from '../fixtures/counting.js';
-import { runCli } from '../fixtures/cli.js';
-import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin, visible } from '../fixtures/support.js';
+import { registerMany } from '../helpers/client-book.js';
+import { countingProjection, countingState, createCountingTables, duplicates } from '../helpers/counting.js';
+import { runCli } from '../helpers/cli.js';
+import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin, visible } from '../helpers/store-events.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const clientRows = (db: Kysely<Database>) => db.selectFrom('client_accounts').selectAll().orderBy('id').execute();

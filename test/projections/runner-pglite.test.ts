@@ -1,4 +1,4 @@
 import t from 'tap';
-import { runnerCases } from '../fixtures/runner-cases.js';
+import { runnerCases } from '../helpers/runner-cases.js';
 
 runnerCases(t, 'pglite');

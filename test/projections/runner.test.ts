@@ -9,11 +9,11 @@ import { advanceCheckpoint, ensureCheckpoint } from '../../src/projections/check
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import { START } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { countingProjection, countingState, createCountingTables, duplicates } from '../fixtures/counting.js';
-import { quiet, runnerCases, runnerOf, sorted } from '../fixtures/runner-cases.js';
-import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin } from '../fixtures/support.js';
+import { countingProjection, countingState, createCountingTables, duplicates } from '../helpers/counting.js';
+import { quiet, runnerCases, runnerOf, sorted } from '../helpers/runner-cases.js';
+import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin } from '../helpers/store-events.js';
 
-const childScript = fileURLToPath(new URL('../fixtures/projector-child.js', import.meta.url));
+const childScript = fileURLToPath(new URL('../helpers/projector-child.js', import.meta.url));
 
 runnerCases(t, 'postgres');
 

@@ -6,9 +6,9 @@ import { projections } from '../../src/compose.js';
 import { connect } from '../../src/db/connect.js';
 import { isTransient } from '../../src/store/outages.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { countingProjection, countingState, createCountingTables } from '../fixtures/counting.js';
-import { runnerOf, storedEvents, storeOn } from '../fixtures/runner-cases.js';
-import { appendCounted, eventually, migratedProcess, recordingLogger, settlesWithin } from '../fixtures/support.js';
+import { countingProjection, countingState, createCountingTables } from '../helpers/counting.js';
+import { runnerOf, storedEvents, storeOn } from '../helpers/runner-cases.js';
+import { appendCounted, eventually, migratedProcess, recordingLogger, settlesWithin } from '../helpers/store-events.js';
 
 // A database that cannot answer is not a poison event: the runner retries
 // the batch from its checkpoint and parks nothing (docs/projections.md).

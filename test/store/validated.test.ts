@@ -5,7 +5,7 @@ import type { EventMetadata, EventStore, NewEvent } from '../../src/store/port.j
 import { createPostgresEventStore } from '../../src/store/postgres.js';
 import { InvalidEvent, validatedEventStore } from '../../src/store/validated.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
-import { migratedProcess } from '../fixtures/support.js';
+import { migratedProcess } from '../helpers/store-events.js';
 
 const metadata: EventMetadata = { actor: { kind: 'user', id: 'u1' }, correlationId: 'c', causationId: 'c' };
 const placeUpdated = (changes: object, meta: object = metadata): NewEvent => ({
