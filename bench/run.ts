@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [-- --out FILE] [-- --profile] [-- --only a,b]
 //
-// Starts the service in services mode (PostgreSQL + Redis, every role in one
+// Starts the service in deps mode (PostgreSQL + Redis, every role in one
 // process) as a child process, loads it over real HTTP from this process with
 // autocannon, measures this machine's ceilings in the same run (raw
 // PostgreSQL inserts, bare Fastify), and prints a table, also saved as JSON.

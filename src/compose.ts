@@ -4,7 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp } from './api/app.js';
 import { phoneNormalizer } from './api/phone.js';
-import type { Services } from './api/dependencies.js';
+import type { Dependencies } from './api/dependencies.js';
 import { CODE_POLICY } from './auth/codes.js';
 import { loadSigningKeys } from './auth/keys.js';
 import { limitPasswordQueue } from './auth/passwords.js';
@@ -46,7 +46,7 @@ export interface Runtime {
   readonly config: Config;
   readonly connection: Connection;
   readonly store: EventStore;
-  readonly services: Services;
+  readonly deps: Dependencies;
   readonly runners: readonly ProjectionRunner[];
   readonly jobs: InspectableJobQueue;
   /** The HTTP API, when this process has the api role. */
@@ -83,7 +83,7 @@ export async function openEventStore(config: Config, connection: Connection): Pr
  * The composition root: wires stores, command handling, projections, jobs
  * and the API for this process's role. Nothing listens yet; main.ts does.
  */
-export async function compose(config: Config, logger: FastifyBaseLogger, overrides: Partial<Pick<Services, 'now' | 'newId'>> = {}): Promise<Runtime> {
+export async function compose(config: Config, logger: FastifyBaseLogger, overrides: Partial<Pick<Dependencies, 'now' | 'newId'>> = {}): Promise<Runtime> {
   const connection = openDatabase(config);
   const { db } = connection;
   // The first use of the database: if it is unreachable, nothing is left open for the caller to retry.
@@ -136,7 +136,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
   const tokens = createTokenService({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, accessTtlSeconds: config.jwt.accessTtlSeconds, now });
-  const services: Services = {
+  const deps: Dependencies = {
     db,
     store,
     handle: createCommandHandler(store),
@@ -155,15 +155,15 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.
-  if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: services.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
-  const app = has(config, 'api') ? await buildApp(services, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
+  if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: deps.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
+  const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
 
   return {
     config,
     connection,
     store,
-    services,
+    deps,
     runners,
     jobs,
     app,

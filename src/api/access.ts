@@ -5,7 +5,7 @@ import type { Role } from '../events/organizations/organization.js';
 import { findOrganizationAccess } from '../projections/organizations/organization-queries.js';
 import { principalOf } from './authenticate.js';
 import { FORBIDDEN } from './errors.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 /**
  * Who may call a route, declared in the route's options:
@@ -72,8 +72,8 @@ export function organizationGrantOf(request: FastifyRequest): OrganizationGrant 
   return request.organizationGrant;
 }
 
-export const accessControl = fp<{ services: Services }>(
-  async (app, { services }) => {
+export const accessControl = fp<{ deps: Dependencies }>(
+  async (app, { deps }) => {
     const routes: DeclaredRoute[] = [];
     app.decorateRequest('organizationGrant', undefined);
     app.decorate('declaredRoutes', () => [...routes]);
@@ -105,7 +105,7 @@ export const accessControl = fp<{ services: Services }>(
       const organizationId = (request.params as Record<string, string | undefined>)[access.param];
       // Malformed, missing, or not yours: the same 404, so ids of other organizations leak nothing.
       if (!organizationId || !UUID.test(organizationId)) return refuse(reply, 404);
-      const found = await findOrganizationAccess(services.db, organizationId.toLowerCase(), principalOf(request).id);
+      const found = await findOrganizationAccess(deps.db, organizationId.toLowerCase(), principalOf(request).id);
       if (!found.organizationExists) return refuse(reply, 404);
       if (!found.platformAdmin) {
         if (!found.role) return refuse(reply, 404);

@@ -31,7 +31,7 @@ import { sessionRoutes, wellKnownRoutes } from './identity/sessions.js';
 import { ErrorReply, INPUT_RULES } from './schemas.js';
 import { strictInput } from './validation.js';
 import { staffVerificationRoutes } from './identity/staff-verification.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 import { userRoutes } from './identity/users.js';
 
 // A hop count trusts that many proxies nearest to this server, as proxy-addr counts them.
@@ -75,10 +75,10 @@ const CORS_HEADERS = {
 };
 
 /** The HTTP API as one Fastify instance; src/main.ts listens, tests inject. */
-export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: Dependencies, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // A caller's request id is kept when it looks like one, so logs join across services.
+    // A caller's request id is kept when it looks like one, so logs join across deps.
     genReqId: (request) => {
       const header = request.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -91,7 +91,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route: closed schemas, bodies as sent, storable text, lower-case ids (src/api/validation.ts).
-  strictInput(app, { isPhone: (value) => services.normalizePhone(value) !== undefined });
+  strictInput(app, { isPhone: (value) => deps.normalizePhone(value) !== undefined });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -147,40 +147,40 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Off by default; routes that send codes or check secrets opt in (src/api/rate-limits.ts).
   await app.register(rateLimit, {
     global: false,
-    ...(services.redis ? { redis: services.redis, nameSpace: `${services.redisPrefix}:rate-limit:` } : {}),
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${deps.redisPrefix}:rate-limit:` } : {}),
     // A Redis outage must not take logins down; per-phone and per-account limits live in the database.
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds.`), { statusCode: 429 }),
   });
 
-  await app.register(authentication, { services });
+  await app.register(authentication, { deps });
   // Before every route: each /api/ route's `config.access` is enforced here (src/api/access.ts).
-  await app.register(accessControl, { services });
-  await app.register(healthRoutes, { services, opsToken: options.opsToken });
-  await app.register(metrics, { services, opsToken: options.opsToken });
-  await app.register(wellKnownRoutes, { services });
+  await app.register(accessControl, { deps });
+  await app.register(healthRoutes, { deps, opsToken: options.opsToken });
+  await app.register(metrics, { deps, opsToken: options.opsToken });
+  await app.register(wellKnownRoutes, { deps });
   await app.register(
     async (api) => {
-      await api.register(identityRoutes, { services });
-      await api.register(sessionRoutes, { services });
-      await api.register(clientRoutes, { services });
-      await api.register(clientLinkRoutes, { services });
-      await api.register(clientHistoryRoutes, { services });
-      await api.register(userRoutes, { services });
-      await api.register(staffVerificationRoutes, { services });
-      await api.register(reauthenticationRoutes, { services });
-      await api.register(organizationRoutes, { services });
-      await api.register(organizationClientRoutes, { services });
-      await api.register(memberRoutes, { services });
-      await api.register(invitationRoutes, { services });
-      await api.register(placeRoutes, { services });
-      await api.register(specialistRoutes, { services });
-      await api.register(workingHoursRoutes, { services });
-      await api.register(slotRoutes, { services });
-      await api.register(appointmentRoutes, { services });
-      await api.register(appointmentStatusRoutes, { services });
-      await api.register(clientSessionRoutes, { services });
+      await api.register(identityRoutes, { deps });
+      await api.register(sessionRoutes, { deps });
+      await api.register(clientRoutes, { deps });
+      await api.register(clientLinkRoutes, { deps });
+      await api.register(clientHistoryRoutes, { deps });
+      await api.register(userRoutes, { deps });
+      await api.register(staffVerificationRoutes, { deps });
+      await api.register(reauthenticationRoutes, { deps });
+      await api.register(organizationRoutes, { deps });
+      await api.register(organizationClientRoutes, { deps });
+      await api.register(memberRoutes, { deps });
+      await api.register(invitationRoutes, { deps });
+      await api.register(placeRoutes, { deps });
+      await api.register(specialistRoutes, { deps });
+      await api.register(workingHoursRoutes, { deps });
+      await api.register(slotRoutes, { deps });
+      await api.register(appointmentRoutes, { deps });
+      await api.register(appointmentStatusRoutes, { deps });
+      await api.register(clientSessionRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -4,7 +4,7 @@ import { isFamilyActive } from '../auth/refresh-tokens.js';
 import { InvalidToken, type AccessKind } from '../auth/tokens.js';
 import type { Actor } from '../store/port.js';
 import { FORBIDDEN, NOT_AUTHENTICATED } from './errors.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 export interface Principal {
   readonly kind: AccessKind;
@@ -33,17 +33,17 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export const authentication = fp<{ services: Services }>(
-  async (app, { services }) => {
+export const authentication = fp<{ deps: Dependencies }>(
+  async (app, { deps }) => {
     app.decorateRequest('principal', undefined);
     app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers.authorization;
       const match = header ? /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header) : null;
       if (!match) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: NOT_AUTHENTICATED });
       try {
-        const claims = await services.tokens.verifyAccess(match[1]!);
+        const claims = await deps.tokens.verifyAccess(match[1]!);
         // Seed 000: an access token of a deleted session is refused with 403.
-        if (!(await isFamilyActive(services.db, claims.sid))) return reply.code(403).send({ detail: FORBIDDEN });
+        if (!(await isFamilyActive(deps.db, claims.sid))) return reply.code(403).send({ detail: FORBIDDEN });
         request.principal = { kind: claims.kind, id: claims.sub, sessionId: claims.sid };
       } catch (error) {
         if (!(error instanceof InvalidToken)) throw error;

@@ -10,7 +10,7 @@ import type { ProjectionStatus } from '../projections/runner.js';
 import type { EventStore } from '../store/port.js';
 
 /** What the routes need, wired explicitly by the composition root (src/main.ts) or a test. */
-export interface Services {
+export interface Dependencies {
   readonly db: Kysely<Database>;
   readonly store: EventStore;
   readonly handle: CommandHandler;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import Type from 'typebox';
 import { withTimeout } from '../jobs/queue.js';
 import { holdsOpsToken } from './ops-access.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 const JobCounts = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer() });
 const Readiness = (checks: Type.TSchema) =>
@@ -11,7 +11,7 @@ const Readiness = (checks: Type.TSchema) =>
 
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; opsToken: string | undefined }> = async (app, { services, opsToken }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies; opsToken: string | undefined }> = async (app, { deps, opsToken }) => {
   app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
   // Ready when every store answers. Projections and jobs are reported, not
@@ -26,9 +26,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; opsTo
     },
   }, async (request, reply) => {
     const probes: Record<string, () => Promise<unknown>> = {
-      database: () => sql`select 1`.execute(services.db),
-      event_store: () => services.store.ping(),
-      ...services.readiness,
+      database: () => sql`select 1`.execute(deps.db),
+      event_store: () => deps.store.ping(),
+      ...deps.readiness,
     };
     const checks: Record<string, { status: 'ok' | 'down'; error?: string }> = {};
     await Promise.all(
@@ -47,11 +47,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services; opsTo
     // Without OPS_TOKEN the answer is up or down per component: error texts (SQL, a projection's last error) and queue sizes are the operator's.
     if (!holdsOpsToken(request, opsToken)) {
       const bare = Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, { status: check.status }]));
-      const projections = services.projectionStatus().map((p) => ({ name: p.name, state: p.state }));
+      const projections = deps.projectionStatus().map((p) => ({ name: p.name, state: p.state }));
       return reply.code(ready ? 200 : 503).send({ status, checks: bare, projections, jobs: null });
     }
     // Failed jobs and failing projections are shown, not hidden: they need a person.
-    const jobs = await withTimeout(services.jobCounts(), 2000).catch(() => null);
-    return reply.code(ready ? 200 : 503).send({ status, checks, projections: services.projectionStatus(), jobs });
+    const jobs = await withTimeout(deps.jobCounts(), 2000).catch(() => null);
+    return reply.code(ready ? 200 : 503).send({ status, checks, projections: deps.projectionStatus(), jobs });
   });
 };

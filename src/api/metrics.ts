@@ -5,15 +5,15 @@ import { passwordWork, passwordWorkDone } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
 import { NOT_AUTHENTICATED } from './errors.js';
 import { holdsOpsToken } from './ops-access.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 /**
  * Prometheus metrics at GET /metrics: HTTP latency by route, each
  * projection's state and failures, background jobs by state (a failed job or
  * a stuck projection shows here, not only in the logs), and Node's own.
  */
-export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
-  async (app: FastifyInstance, { services, opsToken }) => {
+export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
+  async (app: FastifyInstance, { deps, opsToken }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
 
@@ -33,7 +33,7 @@ export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
       registers: [registry],
       collect() {
         this.reset();
-        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.state === 'running' ? 1 : 0);
+        for (const p of deps.projectionStatus()) this.set({ projection: p.name }, p.state === 'running' ? 1 : 0);
       },
     });
     new Gauge({
@@ -43,7 +43,7 @@ export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
       registers: [registry],
       collect() {
         this.reset();
-        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.failures);
+        for (const p of deps.projectionStatus()) this.set({ projection: p.name }, p.failures);
       },
     });
     new Gauge({
@@ -53,7 +53,7 @@ export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
       registers: [registry],
       collect() {
         this.reset();
-        for (const p of services.projectionStatus()) this.set({ projection: p.name }, p.parked);
+        for (const p of deps.projectionStatus()) this.set({ projection: p.name }, p.parked);
       },
     });
     new Gauge({
@@ -63,7 +63,7 @@ export const metrics = fp<{ services: Services; opsToken: string | undefined }>(
       registers: [registry],
       async collect() {
         this.reset();
-        const counts = await withTimeout(services.jobCounts(), 2000).catch(() => undefined);
+        const counts = await withTimeout(deps.jobCounts(), 2000).catch(() => undefined);
         if (counts) for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });

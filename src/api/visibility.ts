@@ -1,6 +1,6 @@
 import type { Position } from '../store/port.js';
 import { NotVisibleYet } from './errors.js';
-import type { Services } from './dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 /**
  * Waits, bounded, until the read models include a command's events. Past the
@@ -8,6 +8,6 @@ import type { Services } from './dependencies.js';
  * answered from the read model now would answer the state before the change
  * as if it were after it (a stale 2xx).
  */
-export async function awaitVisible(services: Pick<Services, 'awaitProjections'>, position: Position | undefined, projections: readonly string[], id: string, location: string): Promise<void> {
-  if (!(await services.awaitProjections(position, projections))) throw new NotVisibleYet(id, location);
+export async function awaitVisible(deps: Pick<Dependencies, 'awaitProjections'>, position: Position | undefined, projections: readonly string[], id: string, location: string): Promise<void> {
+  if (!(await deps.awaitProjections(position, projections))) throw new NotVisibleYet(id, location);
 }

@@ -61,8 +61,8 @@ t.test('a route without a declaration fails closed; a declaration naming a missi
   const runtime = await startRuntime(t);
   const probe = Fastify();
   t.teardown(() => probe.close());
-  await probe.register(authentication, { services: runtime.services });
-  await probe.register(accessControl, { services: runtime.services });
+  await probe.register(authentication, { deps: runtime.deps });
+  await probe.register(accessControl, { deps: runtime.deps });
   probe.get('/api/v1/forgotten', async () => ({ secret: true }));
   probe.get('/elsewhere', async () => ({ open: true }));
   await probe.ready();
@@ -77,8 +77,8 @@ t.test('a route without a declaration fails closed; a declaration naming a missi
 
   const broken = Fastify();
   t.teardown(() => broken.close());
-  await broken.register(authentication, { services: runtime.services });
-  await broken.register(accessControl, { services: runtime.services });
+  await broken.register(authentication, { deps: runtime.deps });
+  await broken.register(accessControl, { deps: runtime.deps });
   t.throws(
     () => broken.get('/api/v1/things/:id', { config: { access: { kind: 'organization', param: 'org', roles: ['owner'] } } }, async () => ({})),
     /path parameter "org"/,
@@ -97,7 +97,7 @@ t.test('the authorization matrix, against current memberships', async (t) => {
   await addMember(runtime, a, ownerA, manager, 'manager');
   await addMember(runtime, a, ownerA, auditor, 'auditor');
   // A client's token: the kind is what counts here, not who the client is.
-  const client = (await startSession(runtime.services.db, runtime.services.tokens, { id: randomUUID(), kind: 'client' }, new Date())).access;
+  const client = (await startSession(runtime.deps.db, runtime.deps.tokens, { id: randomUUID(), kind: 'client' }, new Date())).access;
 
   t.test('anonymous callers: 401 everywhere but public routes, before any validation', async (t) => {
     for (const [method, url] of [['GET', '/api/v1/users/me'], ['GET', '/api/v1/organizations'], ['GET', `/api/v1/organizations/${a}`], ['GET', `/api/v1/organizations/${a}/members`], ['GET', '/api/v1/organizations/not-a-uuid']] as const) {
@@ -160,9 +160,9 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     const id = created.stdout.trim();
     t.match(id, /^[0-9a-f-]{36}$/, 'prints the id');
     // The CLI only appends; this service's projector brings the admin into the read model.
-    for (let i = 0; i < 100 && !(await findUser(runtime.services.db, id))?.platform_admin; i++) await sleep(50);
-    t.equal((await findUser(runtime.services.db, id))?.platform_admin, true);
-    t.equal(await loginOf(runtime.services.db, { email: 'root@platform.example' }), id);
+    for (let i = 0; i < 100 && !(await findUser(runtime.deps.db, id))?.platform_admin; i++) await sleep(50);
+    t.equal((await findUser(runtime.deps.db, id))?.platform_admin, true);
+    t.equal(await loginOf(runtime.deps.db, { email: 'root@platform.example' }), id);
 
     const root = await staffToken(runtime, id);
     const unverified = await cli(runtime, 'admin', 'create', '--email', 'root@platform.example', '--password', 'other-password');

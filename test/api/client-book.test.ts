@@ -20,13 +20,13 @@ const FORBIDDEN = { detail: 'You do not have permission to perform this action.'
 
 async function platformAdmin(runtime: TestRuntime, email: string): Promise<StaffMember> {
   const admin = await staffMember(runtime, email);
-  const { position } = await runtime.services.handle(
+  const { position } = await runtime.deps.handle(
     userDecider,
     userStream(admin.id),
     { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } },
     { actor: { kind: 'system' }, correlationId: 'test', causationId: 'test' },
   );
-  await runtime.services.awaitProjections(position, ['users']);
+  await runtime.deps.awaitProjections(position, ['users']);
   return admin;
 }
 

@@ -116,7 +116,7 @@ t.test('Redis down when the command runs: nothing is lost, the reactor catches u
   await once(redis, 'exit');
   const created = await call(runtime.app, 'POST', '/api/v1/auth/register', { body: { phone } });
   t.equal(created.status, 201, 'the command does not need Redis');
-  const failing = await until(() => runtime.services.projectionStatus().find((p) => p.name === 'reactor-code-delivery' && p.state === 'failing'));
+  const failing = await until(() => runtime.deps.projectionStatus().find((p) => p.name === 'reactor-code-delivery' && p.state === 'failing'));
   t.ok(failing.lastError, 'the stuck reactor is visible with its error');
   const ready = await call(runtime.app, 'GET', '/health/ready');
   t.equal(ready.status, 503);
@@ -125,5 +125,5 @@ t.test('Redis down when the command runs: nothing is lost, the reactor catches u
   redis = startRedis(port);
   await until(() => gw.received.length >= 1, 40_000);
   t.equal(gw.received[0]!.body.to, phone, 'the code was sent once Redis was back');
-  await until(() => runtime.services.projectionStatus().find((p) => p.name === 'reactor-code-delivery' && p.state === 'running'));
+  await until(() => runtime.deps.projectionStatus().find((p) => p.name === 'reactor-code-delivery' && p.state === 'running'));
 });

@@ -202,7 +202,7 @@ t.test('operations: health, OpenAPI, unknown routes', async (t) => {
   t.same((await call(app, 'GET', '/api/v1/nope')).body, { detail: 'Not found.' });
 
   // Runners report 'starting' until their first read of the log: wait for that, not for a fixed time.
-  for (const deadline = Date.now() + 10_000; !runtime.services.projectionStatus().every((p) => p.state === 'running') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const deadline = Date.now() + 10_000; !runtime.deps.projectionStatus().every((p) => p.state === 'running') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
   const scraped = await app.inject({ method: 'GET', url: '/metrics' });
   t.equal(scraped.statusCode, 200);
   t.match(scraped.body, /http_request_duration_seconds_bucket\{.*route="\/api\/v1\/nope"|route="unmatched"/);

@@ -72,7 +72,7 @@ t.test('the invitee lists, declines and accepts, choosing a work contact; a memb
   t.equal((await call(app, 'POST', `/api/v1/invitations/${toStudio}/decline`, { token: nina.token })).status, 204);
   t.equal((await call(app, 'POST', `/api/v1/invitations/${toStudio}/decline`, { token: nina.token })).status, 404, 'declined once');
   t.same((await call(app, 'GET', `/api/v1/organizations/${studio}/invitations`, { token: owner.token })).body, [], 'the studio no longer waits');
-  const declined = await runtime.services.store.readStream(`organization-${studio}`);
+  const declined = await runtime.deps.store.readStream(`organization-${studio}`);
   t.notMatch(JSON.stringify(declined.map((e) => e.data)), nina.id, 'declining tells the organization nothing of who she is');
 
   const badContact = await call(app, 'POST', `/api/v1/invitations/${toClinic}/accept`, { token: nina.token, body: { work_email: 'nope', work_phone: '12' } });
@@ -100,7 +100,7 @@ t.test('invitation routes: staff only, signed in', async (t) => {
   const runtime = await startRuntime(t);
   const { app } = runtime;
   const id = randomUUID();
-  const client = (await startSession(runtime.services.db, runtime.services.tokens, { id: randomUUID(), kind: 'client' }, new Date())).access;
+  const client = (await startSession(runtime.deps.db, runtime.deps.tokens, { id: randomUUID(), kind: 'client' }, new Date())).access;
   for (const [method, url] of [['GET', '/api/v1/invitations'], ['POST', `/api/v1/invitations/${id}/accept`], ['POST', `/api/v1/invitations/${id}/decline`]] as const) {
     t.equal((await call(app, method, url)).status, 401, `${method} ${url} anonymous`);
     t.equal((await call(app, method, url, { token: client })).status, 403, `${method} ${url} as a client`);

@@ -25,7 +25,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 12_000)
 async function crashedClaim(runtime: TestRuntime, claim: Claim, heldDays: readonly string[]): Promise<void> {
   const working = [{ start: Date.parse(claim.start) - 3_600_000, end: Date.parse(claim.end) + 3_600_000, placeId: null }];
   for (const day of heldDays) {
-    await runtime.services.handle(scheduleDecider, scheduleStream(claim.organizationId, day), { type: 'ClaimSlot', data: { claim, working, now: runtime.services.now().toISOString() } }, metadata);
+    await runtime.deps.handle(scheduleDecider, scheduleStream(claim.organizationId, day), { type: 'ClaimSlot', data: { claim, working, now: runtime.deps.now().toISOString() } }, metadata);
   }
 }
 

@@ -118,7 +118,7 @@ t.test('two processes racing for one slot: the optimistic append lets exactly on
   const c = await clinic(runtime);
   const doctor = await specialist(runtime, c, 'Dr Ivanova', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00' }]), min_notice_minutes: 0 });
   const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => client(runtime, `+795175863${String(i).padStart(2, '0')}`, c)));
-  const { store, newId } = runtime.services;
+  const { store, newId } = runtime.deps;
   // Each "process" has its own handler: nothing serializes them but the store.
   const processes = [createCommandHandler(store), createCommandHandler(store)];
   const metadata = { actor: { kind: 'user' as const, id: c.manager.id }, correlationId: 'race', causationId: 'race' };

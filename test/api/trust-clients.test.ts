@@ -263,8 +263,8 @@ t.test('a platform admin changes a person’s account only with a reason, which 
   const { app } = runtime;
   const client = await person(runtime, '+79510000012');
   const admin = await staffMember(runtime, 'root@platform.example');
-  const granted = await runtime.services.handle(userDecider, userStream(admin.id), { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } }, { actor: { kind: 'system' }, correlationId: 'test', causationId: 'test' });
-  await runtime.services.awaitProjections(granted.position, ['users']);
+  const granted = await runtime.deps.handle(userDecider, userStream(admin.id), { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } }, { actor: { kind: 'system' }, correlationId: 'test', causationId: 'test' });
+  await runtime.deps.awaitProjections(granted.position, ['users']);
 
   const before = await streamTypes(runtime, clientStream(client.id));
   const silent = await call(app, 'PATCH', `/api/v1/clients/${client.id}/full_name`, { token: admin.token, body: { first_name: 'Changed' } });

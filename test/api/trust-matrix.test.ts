@@ -88,13 +88,13 @@ function platformAdmin(runtime: TestRuntime, member: StaffMember): Caller {
 
 /** A staff user made platform admin the way the CLI does it: GrantPlatformAdmin appended to their stream. */
 async function grantPlatformAdmin(runtime: TestRuntime, member: StaffMember): Promise<void> {
-  const { position } = await runtime.services.handle(
+  const { position } = await runtime.deps.handle(
     userDecider,
     userStream(member.id),
     { type: 'GrantPlatformAdmin', data: { userId: member.id, now: CLOCK.toISOString() } },
     { actor: { kind: 'system' }, correlationId: 'trust-matrix', causationId: 'trust-matrix' },
   );
-  await runtime.services.awaitProjections(position, ['users']);
+  await runtime.deps.awaitProjections(position, ['users']);
 }
 
 // ---------------------------------------------------------------- targets

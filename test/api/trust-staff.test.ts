@@ -10,7 +10,7 @@ import { addMember, emailCode, invite, organizationOf, STAFF_PASSWORD, staffMemb
 const NOT_FOUND = { detail: 'Not found.' };
 
 /** How many events the user's own stream holds. */
-const streamLength = async (runtime: TestRuntime, userId: string) => (await runtime.services.store.readStream(`user-${userId}`)).length;
+const streamLength = async (runtime: TestRuntime, userId: string) => (await runtime.deps.store.readStream(`user-${userId}`)).length;
 
 /** A clock the test moves past code cooldowns. */
 function clock() {
@@ -70,7 +70,7 @@ t.test('(a) staff join by invitation only, accepted by the verified owner of the
     added_at: accepted.body.added_at,
   });
   t.equal((await call(app, 'POST', `/api/v1/invitations/${invitationId}/accept`, { token: victim.token, body: {} })).status, 404, 'an answered invitation is gone');
-  const events = await runtime.services.store.readStream(`organization-${org}`);
+  const events = await runtime.deps.store.readStream(`organization-${org}`);
   t.same(events.slice(-2).map((e) => e.type), ['InvitationAccepted', 'MemberAdded'], 'accepted and added in one decision');
   t.same((await call(app, 'GET', `/api/v1/organizations/${org}/invitations`, { token: admin.token })).body, []);
 });
@@ -156,15 +156,15 @@ t.test('(d) changing the password, email or phone needs the current password or 
   t.equal(badCode.status, 400);
   t.same(Object.keys(badCode.body.errors), ['code']);
   t.equal(await streamLength(runtime, anna.id), before, 'no event was appended');
-  const hash = await getPasswordHash(runtime.services.db, anna.id);
+  const hash = await getPasswordHash(runtime.deps.db, anna.id);
   t.ok(hash && (await verifyPassword(hash, STAFF_PASSWORD)), 'the password is unchanged');
   t.match((await call(app, 'GET', '/api/v1/users/me', { token: anna.token })).body, { email: 'anna@mail.example', phone: '+79517586284', first_name: '' }, 'nothing changed, not even the name');
-  const failures = await runtime.services.db.selectFrom('login_failures').select(['account', 'failures']).execute();
+  const failures = await runtime.deps.db.selectFrom('login_failures').select(['account', 'failures']).execute();
   t.same(failures, [{ account: `reauth:${anna.id}`, failures: 1 }], 'a wrong password is counted against the account');
 
   const withPassword = await call(app, 'PATCH', '/api/v1/users/me', { token: anna.token, body: { phone: '+79967486294', current_password: STAFF_PASSWORD } });
   t.same(withPassword.body, { success: { phone: 'Phone successfully changed' }, error: {} }, 'with the current password');
-  t.same(await runtime.services.db.selectFrom('login_failures').select('account').execute(), [], 'and the failures are forgotten');
+  t.same(await runtime.deps.db.selectFrom('login_failures').select('account').execute(), [], 'and the failures are forgotten');
 
   const nowhere = await call(app, 'POST', '/api/v1/auth/reauthenticate', { token: anna.token });
   t.equal(nowhere.status, 409, 'no code without a confirmed email or phone');
@@ -181,7 +181,7 @@ t.test('(d) changing the password, email or phone needs the current password or 
   t.same(withCode.body, { success: { email: 'Email successfully changed' }, error: {} }, 'with a code sent to the confirmed email');
   const reused = await call(app, 'PATCH', '/api/v1/users/me', { token: anna.token, body: { password: 'a-new-password', code } });
   t.equal(reused.status, 400, 'a code is used once');
-  const events = await runtime.services.store.readStream(`user-${anna.id}`);
+  const events = await runtime.deps.store.readStream(`user-${anna.id}`);
   t.notMatch(JSON.stringify(events.map((e) => e.data)), code, 'the code is not in the log');
 
   // Now the email is unconfirmed again: a code goes to the confirmed phone, if any.
@@ -193,7 +193,7 @@ t.test('(d) changing the password, email or phone needs the current password or 
   const smsed = await smsCode(runtime, '+79967486294', after);
   const password = await call(app, 'PATCH', '/api/v1/users/me', { token: anna.token, body: { password: 'a-new-password', code: smsed } });
   t.same(password.body, { success: { password: 'Password successfully changed' }, error: {} });
-  const rehash = await getPasswordHash(runtime.services.db, anna.id);
+  const rehash = await getPasswordHash(runtime.deps.db, anna.id);
   t.ok(rehash && (await verifyPassword(rehash, 'a-new-password')));
 });
 

@@ -88,7 +88,7 @@ t.test('an email or phone someone CONFIRMED is 409; one merely claimed stops nob
 
 t.test('ten accounts naming one email verify it at once: exactly one owns it', async (t) => {
   const runtime = await startRuntime(t);
-  const { app, services } = runtime;
+  const { app, deps } = runtime;
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
     const created = await call(app, 'POST', '/api/v1/users', { body: { email: i % 2 ? 'race@clinic.example' : 'RACE@clinic.example', password: `password-${i}` } });
@@ -97,22 +97,22 @@ t.test('ten accounts naming one email verify it at once: exactly one owns it', a
   }
   const metadata = { actor: { kind: 'system' as const }, correlationId: 'race', causationId: 'race' };
   // Each as if its code had just been confirmed (the codes themselves are one per destination per minute).
-  const outcomes = await Promise.allSettled(ids.map((userId) => verifyStaffContact(services, { userId, field: 'email', value: 'race@clinic.example', now: services.now().toISOString() }, metadata)));
+  const outcomes = await Promise.allSettled(ids.map((userId) => verifyStaffContact(deps, { userId, field: 'email', value: 'race@clinic.example', now: deps.now().toISOString() }, metadata)));
   t.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one owns it');
   const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
   t.ok(refused.every((e) => e instanceof DomainError && e.kind === 'conflict' && e.fields?.email?.[0] === 'This email is already taken.'), 'nine are told it is taken');
-  const owned = await services.db.selectFrom('events').select('data').where('stream_id', '=', 'staff-email-race@clinic.example').execute();
+  const owned = await deps.db.selectFrom('events').select('data').where('stream_id', '=', 'staff-email-race@clinic.example').execute();
   t.equal(owned.length, 1, 'one ContactOwned');
   const winner = (owned[0]!.data as { ownerId: string }).ownerId;
-  await services.awaitProjections((await services.store.readStream(`user-${winner}`)).at(-1)?.position, ['users']);
-  const confirmed = await services.db.selectFrom('users').select('id').where('confirmed_email', '=', true).execute();
+  await deps.awaitProjections((await deps.store.readStream(`user-${winner}`)).at(-1)?.position, ['users']);
+  const confirmed = await deps.db.selectFrom('users').select('id').where('confirmed_email', '=', true).execute();
   t.same(confirmed.map((u) => u.id), [winner], 'and only the owner is confirmed');
-  t.same(await staffLoginCandidates(services.db, { email: 'Race@clinic.example' }), [winner], 'a login by that email is now checked against the owner alone');
+  t.same(await staffLoginCandidates(deps.db, { email: 'Race@clinic.example' }), [winner], 'a login by that email is now checked against the owner alone');
 });
 
 t.test('login candidates: the owner alone, else the oldest three that name it', async (t) => {
   const runtime = await startRuntime(t);
-  const { db } = runtime.services;
+  const { db } = runtime.deps;
   const first = await staffMember(runtime, 'shared@clinic.example', { phone: '+79517586284' });
   const second = await staffMember(runtime, 'shared@clinic.example', { phone: '+79517586284' });
   const third = await staffMember(runtime, 'shared@clinic.example');

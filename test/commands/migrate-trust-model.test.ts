@@ -183,7 +183,7 @@ t.test('the service runs the migration when it starts on a legacy database: the 
   const head = await runtime.store.headPosition();
   t.ok(await settlesWithin(Promise.all(runtime.runners.map((r) => r.waitFor(head))), 15_000), 'every read model caught up');
 
-  const { db, tokens, now } = runtime.services;
+  const { db, tokens, now } = runtime.deps;
   const person = (await startSession(db, tokens, { id: legacy.client, kind: 'client' }, now())).access;
   const links = await call(runtime.app, 'GET', '/api/v1/clients/me/links', { token: person });
   t.same(links.body.items.map((l: { record_id: string; status: string; organization: { name: string } }) => [l.record_id, l.status, l.organization.name]), [[recordIdFor(legacy.orgA, legacy.client), 'linked', 'A']], 'the person is linked to A’s record, not to B’s removed one');

@@ -85,7 +85,7 @@ t.test('a PostgreSQL outage: 503 + Retry-After meanwhile, readiness 503 then 200
   const lost = acknowledged.filter((id) => !logged.some((e) => e.stream_id.endsWith(id)));
   t.same(lost, [], 'no acknowledged write is missing from the log');
   const head = await runtime.store.headPosition();
-  await until(async () => (await runtime.services.awaitProjections(head, ['users'])) || undefined, 60_000);
+  await until(async () => (await runtime.deps.awaitProjections(head, ['users'])) || undefined, 60_000);
   const caughtUpMs = Date.now() - restoredAt;
   const projected = await direct.db.selectFrom('users').select('id').where('id', 'in', acknowledged).execute();
   t.equal(projected.length, acknowledged.length, 'the users projection caught up with every acknowledged write');

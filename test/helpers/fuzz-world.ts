@@ -32,7 +32,7 @@ const HOURS = { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '08:00', 
 const SYSTEM = { actor: { kind: 'system' as const }, correlationId: 'fuzz-world', causationId: 'fuzz-world' };
 
 function session(runtime: TestRuntime, id: string, kind: 'client' | 'user'): () => Promise<string> {
-  return async () => `Bearer ${(await startSession(runtime.connection.db, runtime.services.tokens, { id, kind }, runtime.services.now())).access}`;
+  return async () => `Bearer ${(await startSession(runtime.connection.db, runtime.deps.tokens, { id, kind }, runtime.deps.now())).access}`;
 }
 
 /** A token signed with the service's own key, expired an hour ago. */
@@ -50,16 +50,16 @@ async function expiredToken(runtime: TestRuntime, userId: string): Promise<strin
  * wait, since a projection an attack broke would make every later write wait.
  */
 async function patiently<T>(runtime: TestRuntime, seed: () => Promise<T>): Promise<T> {
-  const services = runtime.services as { awaitProjections: TestRuntime['services']['awaitProjections'] };
-  const configured = services.awaitProjections;
-  services.awaitProjections = async (position, projections) => {
+  const deps = runtime.deps as { awaitProjections: TestRuntime['deps']['awaitProjections'] };
+  const configured = deps.awaitProjections;
+  deps.awaitProjections = async (position, projections) => {
     for (let tries = 0; tries < 10; tries++) if (await configured(position, projections)) return true;
     return false;
   };
   try {
     return await seed();
   } finally {
-    services.awaitProjections = configured;
+    deps.awaitProjections = configured;
   }
 }
 
@@ -81,8 +81,8 @@ async function seed(runtime: TestRuntime): Promise<FuzzWorld> {
   const offered = await recordOf(runtime, alpha, p2.phone, 'Offered');
 
   const admin = await staffMember(runtime, 'root@fuzz.example');
-  const granted = await runtime.services.handle(userDecider, userStream(admin.id), { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } }, SYSTEM);
-  await runtime.services.awaitProjections(granted.position, ['users']);
+  const granted = await runtime.deps.handle(userDecider, userStream(admin.id), { type: 'GrantPlatformAdmin', data: { userId: admin.id, now: new Date().toISOString() } }, SYSTEM);
+  await runtime.deps.awaitProjections(granted.position, ['users']);
 
   const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
   const start = `${day}T10:00:00+03:00`;

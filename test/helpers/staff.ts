@@ -25,7 +25,7 @@ export async function staffMember(runtime: TestRuntime, email: string, profile: 
 }
 
 export async function staffToken(runtime: TestRuntime, userId: string): Promise<string> {
-  const { db, tokens, now } = runtime.services;
+  const { db, tokens, now } = runtime.deps;
   return (await startSession(db, tokens, { id: userId, kind: 'user' }, now())).access;
 }
 

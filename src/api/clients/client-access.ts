@@ -7,7 +7,7 @@ import { findClientRecord } from '../../projections/clients/client-records.js';
 import { findOrganizationAccess, isPlatformAdmin } from '../../projections/organizations/organization-queries.js';
 import { principalOf } from '../authenticate.js';
 import { FORBIDDEN } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 /**
  * What `/clients/{id}` names, and who may act on it, in one place
@@ -36,13 +36,13 @@ export type ClientTarget =
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export async function clientTarget(services: Services, request: FastifyRequest, id: string, action: ClientAction): Promise<ClientTarget> {
+export async function clientTarget(deps: Dependencies, request: FastifyRequest, id: string, action: ClientAction): Promise<ClientTarget> {
   const principal = principalOf(request);
   if (principal.kind === 'client') {
     if (principal.id !== id) throw notFound();
     return { kind: 'account', accountId: id, by: 'self' };
   }
-  const { db } = services;
+  const { db } = deps;
   if (await isPlatformAdmin(db, principal.id)) {
     if (await findClientAccount(db, id)) return { kind: 'account', accountId: id, by: 'platform_admin' };
     const record = await findClientRecord(db, id);
@@ -51,12 +51,12 @@ export async function clientTarget(services: Services, request: FastifyRequest, 
   }
   const record = await findClientRecord(db, id);
   if (!record || record.removed_at !== null) throw notFound();
-  return { kind: 'record', record, by: await staffOfRecord(services, principal.id, record, action) };
+  return { kind: 'record', record, by: await staffOfRecord(deps, principal.id, record, action) };
 }
 
 /** A member of the record's organization with a role for the action; others 404 (not a member) or 403. */
-async function staffOfRecord(services: Services, userId: string, record: ClientRecordRow, action: ClientAction): Promise<'staff'> {
-  const access = await findOrganizationAccess(services.db, record.organization_id, userId);
+async function staffOfRecord(deps: Dependencies, userId: string, record: ClientRecordRow, action: ClientAction): Promise<'staff'> {
+  const access = await findOrganizationAccess(deps.db, record.organization_id, userId);
   if (!access.role) throw notFound();
   if (!STAFF_ROLES[action].includes(access.role)) throw new DomainError('forbidden', FORBIDDEN);
   return 'staff';

@@ -13,7 +13,7 @@ import { actorOf, principalOf } from '../authenticate.js';
 import { clientTarget, type ClientTarget } from './client-access.js';
 import { metadataOf } from '../metadata.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // For auditors: the history of a person's account (to the person, or a
 // platform admin) or of an organization's record (to its staff with the
@@ -61,14 +61,14 @@ function profileThen(profile: { firstName: string; lastName: string; patronymic:
   };
 }
 
-export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   /** The view of the target the caller may have. */
   async function viewOf(target: ClientTarget, viewerId: string): Promise<HistoryView> {
     if (target.kind === 'account') return { kind: 'account', accountId: target.accountId };
     const { record } = target;
-    const appointmentIds = await appointmentIdsOfRecord(services.db, record.id);
+    const appointmentIds = await appointmentIdsOfRecord(deps.db, record.id);
     if (target.by === 'platform_admin') return { kind: 'record', recordId: record.id, appointmentIds, named: 'all' };
-    const staff = new Set((await listMembers(services.db, record.organization_id)).map((m) => m.user.id));
+    const staff = new Set((await listMembers(deps.db, record.organization_id)).map((m) => m.user.id));
     staff.add(viewerId);
     return { kind: 'record', recordId: record.id, appointmentIds, named: (id) => staff.has(id) };
   }
@@ -76,11 +76,11 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
   /** The profile as it was at `at`; 404 before the client or the record existed. */
   async function profileAsOf(target: ClientTarget, at: Date) {
     if (target.kind === 'account') {
-      const state = await accountAsOf(services.store, target.accountId, at);
+      const state = await accountAsOf(deps.store, target.accountId, at);
       if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
       return { phone: state.phone, confirmed_phone: state.confirmedPhone, ...profileThen(state.profile), registration_date: state.registeredAt, updated_at: state.updatedAt };
     }
-    const state = await recordAsOf(services.store, target.record.id, at);
+    const state = await recordAsOf(deps.store, target.record.id, at);
     if (state.status !== 'open') throw new DomainError('not_found', 'The record did not exist at that time.');
     return { phone: state.phone, linked: state.clientId !== null, ...profileThen(state.profile), registration_date: state.openedAt, updated_at: state.updatedAt };
   }
@@ -88,13 +88,13 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
   async function recordLook(target: ClientTarget, request: Parameters<typeof metadataOf>[0], asOf: string | null) {
     const actor = actorOf(request);
     const viewer = { kind: actor.kind, id: actor.id ?? null };
-    const now = services.now().toISOString();
+    const now = deps.now().toISOString();
     const command: ClientAuditCommand =
       target.kind === 'account'
         ? { type: 'RecordHistoryView', data: { subject: { kind: 'account', clientId: target.accountId }, viewer, asOf, now } }
         : { type: 'RecordHistoryView', data: { subject: { kind: 'record', recordId: target.record.id, organizationId: target.record.organization_id }, viewer, asOf, now } };
     const stream = target.kind === 'account' ? clientAuditStream(target.accountId) : clientRecordAuditStream(target.record.id);
-    await services.handle(clientAuditDecider, stream, command, metadataOf(request));
+    await deps.handle(clientAuditDecider, stream, command, metadataOf(request));
   }
 
   app.get('/clients/:client/history', {
@@ -119,9 +119,9 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
     },
   }, async (request) => {
     // Each look appends an audit event: a caller gets so many a minute, and a refused look is neither served nor recorded.
-    const quota = await takeQuotas(services.db, [{ key: `history:${principalOf(request).id}`, max: services.rateLimits.historyReadsPerMinute, windowMs: 60_000 }], services.now());
+    const quota = await takeQuotas(deps.db, [{ key: `history:${principalOf(request).id}`, max: deps.rateLimits.historyReadsPerMinute, windowMs: 60_000 }], deps.now());
     if (!quota.ok) throw tooManyRequests(`Too many history reads; try again in ${quota.retryAfterSeconds} seconds.`, quota.retryAfterSeconds);
-    const target = await clientTarget(services, request, request.params.client, 'history');
+    const target = await clientTarget(deps, request, request.params.client, 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;
     // A look is recorded once it is known to be served: a refused one (404 before the client existed) appends nothing.
     if (asOf !== undefined) {
@@ -132,7 +132,7 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ services: Services
     await recordLook(target, request, null);
 
 
-    const entries = await clientHistory(services.store, await viewOf(target, actorOf(request).id ?? ''));
+    const entries = await clientHistory(deps.store, await viewOf(target, actorOf(request).id ?? ''));
     const start = cursor === undefined ? 0 : Number(cursor);
     const items = entries.slice(start, start + limit);
     return { items, next: start + limit < entries.length ? String(start + limit) : null };

@@ -10,7 +10,7 @@ import { clientTarget } from './client-access.js';
 import { apiNameOfShared, OrganizationRef, shareableOf, ShareList } from './client-fields.js';
 import { metadataOf } from '../metadata.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // The link between an organization's record and a person's account, made by
@@ -38,11 +38,11 @@ function linkReply(record: ClientRecordRow, organizationName: string) {
 const RecordParams = Type.Object({ record: Uuid });
 const onlyClients = { access: { kind: 'authenticated', principals: ['client'] } } as const;
 
-export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   async function links(accountId: string) {
-    const account = await findClientAccount(services.db, accountId);
+    const account = await findClientAccount(deps.db, accountId);
     if (!account) throw new DomainError('not_found', 'Not found.');
-    return (await recordsOfPerson(services.db, account)).map((r) => linkReply(r.record, r.organizationName));
+    return (await recordsOfPerson(deps.db, account)).map((r) => linkReply(r.record, r.organizationName));
   }
 
   app.get('/clients/me/links', {
@@ -68,8 +68,8 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request) => {
     const clientId = principalOf(request).id;
     const recordId = request.params.record;
-    const position = await acceptRecord(services, { clientId, recordId, shared: shareableOf(request.body.share), now: services.now() }, metadataOf(request));
-    await awaitVisible(services, position, ['client-records'], recordId, '/api/v1/clients/me/links');
+    const position = await acceptRecord(deps, { clientId, recordId, shared: shareableOf(request.body.share), now: deps.now() }, metadataOf(request));
+    await awaitVisible(deps, position, ['client-records'], recordId, '/api/v1/clients/me/links');
     const link = (await links(clientId)).find((l) => l.record_id === recordId && l.status === 'linked');
     if (!link) throw new DomainError('not_found', 'Not found.');
     return link;
@@ -88,8 +88,8 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     const clientId = principalOf(request).id;
     const recordId = request.params.record;
     if (!(await links(clientId)).some((l) => l.record_id === recordId && l.status === 'linked')) throw new DomainError('not_found', 'Not found.');
-    const position = await unlinkRecord(services, { recordId, by: 'client', clientId, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['client-records']);
+    const position = await unlinkRecord(deps, { recordId, by: 'client', clientId, now: deps.now() }, metadataOf(request));
+    await deps.awaitProjections(position, ['client-records']);
     return reply.code(204).send(null);
   });
 
@@ -103,10 +103,10 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },
   }, async (request, reply) => {
-    const target = await clientTarget(services, request, request.params.client, 'write');
+    const target = await clientTarget(deps, request, request.params.client, 'write');
     if (target.kind !== 'record') throw new DomainError('not_found', 'Not found.');
-    const position = await unlinkRecord(services, { recordId: target.record.id, by: 'organization', clientId: null, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['client-records']);
+    const position = await unlinkRecord(deps, { recordId: target.record.id, by: 'organization', clientId: null, now: deps.now() }, metadataOf(request));
+    await deps.awaitProjections(position, ['client-records']);
     return reply.code(204).send(null);
   });
 };

@@ -5,7 +5,7 @@ import type { EventMetadata } from '../../store/port.js';
 import type { ClientTarget } from './client-access.js';
 import { metadataOf } from '../metadata.js';
 import { checkReauthentication } from '../identity/reauthentication.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // A person's password and login phone change only with proof that it is
 // them (not just a token that may have been stolen): the current password,
@@ -22,7 +22,7 @@ export type ReauthenticationFields = Static<typeof ReauthenticationFields>;
 
 /** The metadata to record the change with, once the caller proved they may make it. */
 export async function reauthenticate(
-  services: Services,
+  deps: Dependencies,
   request: FastifyRequest,
   target: Extract<ClientTarget, { kind: 'account' }>,
   sensitive: boolean,
@@ -34,6 +34,6 @@ export async function reauthenticate(
     return { ...metadata, reason: proof.reason };
   }
   if (!sensitive) return metadata;
-  await checkReauthentication(services, { subject: { id: target.accountId, kind: 'client' }, currentPassword: proof.current_password, code: proof.code });
+  await checkReauthentication(deps, { subject: { id: target.accountId, kind: 'client' }, currentPassword: proof.current_password, code: proof.code });
   return metadata;
 }

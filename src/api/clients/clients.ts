@@ -19,7 +19,7 @@ import { FORBIDDEN, NotVisibleYet } from '../errors.js';
 import { metadataOf } from '../metadata.js';
 import { reauthenticate, ReauthenticationFields } from './client-reauthentication.js';
 import { errorReplies, FreeText, Name, Password, Phone, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // `/clients/{id}`: a person's own account (to themself, or a platform admin)
@@ -37,63 +37,63 @@ interface Change {
   readonly password?: string;
 }
 
-export async function accountView(services: Services, accountId: string) {
-  const found = await findAccountWithOrganizations(services.db, accountId);
+export async function accountView(deps: Dependencies, accountId: string) {
+  const found = await findAccountWithOrganizations(deps.db, accountId);
   if (!found) throw new NotVisibleYet(accountId);
   return accountReply(found.account, found.organizations);
 }
 
-export async function recordView(services: Services, recordId: string) {
-  const row = await findClientRecord(services.db, recordId);
+export async function recordView(deps: Dependencies, recordId: string) {
+  const row = await findClientRecord(deps.db, recordId);
   if (!row || row.removed_at !== null) throw new NotVisibleYet(recordId);
-  return recordReply(row, (await sharedWith(services.db, [row])).get(row.id));
+  return recordReply(row, (await sharedWith(deps.db, [row])).get(row.id));
 }
 
-export const clientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const normalized = (phone: string | undefined) => (phone === undefined ? undefined : services.normalizePhone(phone)!);
+export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
 
   /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
   async function changeAccount(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields): Promise<Position | undefined> {
     const { accountId } = target;
-    const current = await findClientAccount(services.db, accountId);
+    const current = await findClientAccount(deps.db, accountId);
     if (!current) throw new DomainError('not_found', 'Not found.');
     const sensitive = change.password !== undefined || (change.phone !== undefined && change.phone !== current.phone);
-    const metadata = await reauthenticate(services, request, target, sensitive, proof);
+    const metadata = await reauthenticate(deps, request, target, sensitive, proof);
     const phone = change.phone !== undefined && change.phone !== current.phone ? change.phone : undefined;
-    const claimSend = (to: string) => claimOrThrow(services, request, 'phone_verification', to);
-    return changeClient(services, { clientId: accountId, ...change, phone, challengeId: services.newId(), claimSend, now: services.now() }, metadata);
+    const claimSend = (to: string) => claimOrThrow(deps, request, 'phone_verification', to);
+    return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
   }
 
   /** Staff write their organization's record freely; it has no password. */
   async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
     if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
     const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await services.handle(clientRecordDecider, clientRecordStream(target.record.id), { type: 'ChangeRecord', data: { changes, now: services.now().toISOString() } }, metadataOf(request));
+    const handled = await deps.handle(clientRecordDecider, clientRecordStream(target.record.id), { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } }, metadataOf(request));
     return handled.position;
   }
 
   /** Applies a change the caller may make, waits for the read model, replies with the account or the record. */
   async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) {
-    const target = await clientTarget(services, request, id, 'write');
+    const target = await clientTarget(deps, request, id, 'write');
     if (target.kind === 'account') {
       const position = await changeAccount(request, target, fields, proof);
-      await awaitVisible(services, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
-      return accountView(services, target.accountId);
+      await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
+      return accountView(deps, target.accountId);
     }
     const position = await changeRecord(request, target, fields);
-    await awaitVisible(services, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
-    return recordView(services, target.record.id);
+    await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
+    return recordView(deps, target.record.id);
   }
 
   async function view(request: FastifyRequest, id: string) {
-    const target = await clientTarget(services, request, id, 'read');
-    return target.kind === 'account' ? accountView(services, target.accountId) : recordView(services, target.record.id);
+    const target = await clientTarget(deps, request, id, 'read');
+    return target.kind === 'account' ? accountView(deps, target.accountId) : recordView(deps, target.record.id);
   }
 
   app.get('/clients/me', {
     config: { access: { kind: 'authenticated', principals: ['client'] } },
     schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', security: [{ bearer: [] }], response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
-  }, async (request) => accountView(services, principalOf(request).id));
+  }, async (request) => accountView(deps, principalOf(request).id));
 
   app.get('/clients/:client', {
     config: signedIn,

@@ -11,7 +11,7 @@ import { recordView } from './clients.js';
 import { metadataOf } from '../metadata.js';
 import { OrgParams } from '../organizations/organizations.js';
 import { errorReplies, Name, Password, Phone, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // An organization's client book (seed 000 client-c, client-l, clients-r):
@@ -21,8 +21,8 @@ const ClientPage = Type.Object({ items: Type.Array(RecordReply), next: Type.Unio
 const SORTS: ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
 const WRITERS = ['owner', 'admin', 'manager'] as const;
 
-export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   app.post('/organizations/:org/clients', {
     config: { access: { kind: 'organization', param: 'org', roles: WRITERS } },
@@ -37,14 +37,14 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const { phone, password, ...profile } = request.body;
-    const recordId = services.newId();
+    const recordId = deps.newId();
     const position = await addClientRecord(
-      services,
-      { recordId, organizationId, phone: services.normalizePhone(phone)!, profile: fullProfile(profile), password, accountId: services.newId(), now: services.now() },
+      deps,
+      { recordId, organizationId, phone: deps.normalizePhone(phone)!, profile: fullProfile(profile), password, accountId: deps.newId(), now: deps.now() },
       metadataOf(request),
     );
-    await awaitVisible(services, position, ['client-records'], recordId, `/api/v1/clients/${recordId}`);
-    return reply.code(201).send(await recordView(services, recordId));
+    await awaitVisible(deps, position, ['client-records'], recordId, `/api/v1/clients/${recordId}`);
+    return reply.code(201).send(await recordView(deps, recordId));
   });
 
   app.get('/organizations/:org/clients', {
@@ -86,8 +86,8 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ services: Ser
     const recordId = request.params.client;
     const record = await findClientRecord(db, recordId);
     if (!record || record.organization_id !== organizationId || record.removed_at !== null) throw new DomainError('not_found', 'Not found.');
-    const position = await removeRecord(services, { recordId, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['client-records']);
+    const position = await removeRecord(deps, { recordId, now: deps.now() }, metadataOf(request));
+    await deps.awaitProjections(position, ['client-records']);
     return reply.code(204).send(null);
   });
 };

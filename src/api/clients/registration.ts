@@ -10,7 +10,7 @@ import { ClientProfileFields, fullProfile } from './client-fields.js';
 import { metadataOf } from '../metadata.js';
 import { guessLimit } from '../rate-limits.js';
 import { errorReplies, Password, Phone, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Seeds 001 and 004: a client registers by phone and proves it with an SMS
 // code. Until then the phone gives the account no right, and stops nobody
@@ -20,7 +20,7 @@ const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Passwor
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
 
-export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.post('/auth/register', {
     config: { access: { kind: 'public' } },
     schema: {
@@ -31,27 +31,27 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
   }, async (request, reply) => {
     const body = request.body;
-    const phone = services.normalizePhone(body.phone)!;
+    const phone = deps.normalizePhone(body.phone)!;
     const { clientId, position } = await registerClient(
-      services,
+      deps,
       {
-        clientId: services.newId(),
-        challengeId: services.newId(),
+        clientId: deps.newId(),
+        challengeId: deps.newId(),
         phone,
         password: body.password,
         profile: fullProfile(body),
-        now: services.now(),
+        now: deps.now(),
         // The registration sends a code: it is capped like every code, before anything is recorded.
-        beforeRecording: () => claimOrThrow(services, request, 'phone_verification', phone),
+        beforeRecording: () => claimOrThrow(deps, request, 'phone_verification', phone),
       },
       metadataOf(request),
     );
-    await services.awaitProjections(position, ['client-accounts']);
+    await deps.awaitProjections(position, ['client-accounts']);
     return reply.code(201).send({ client_id: clientId, expires_in: expiresIn });
   });
 
   app.post('/auth/phone/verify', {
-    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['identity'],
       summary: 'Confirm the phone with the SMS code (public): the account the code was sent for owns the number from now on.',
@@ -59,10 +59,10 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 409, 415, 429) },
     },
   }, async (request) => {
-    const phone = services.normalizePhone(request.body.phone)!;
-    const clientId = await expectCode(services, { purpose: 'phone_verification', destination: phone, code: request.body.code });
-    const position = await verifyClientPhone(services, { clientId, phone, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(position, ['client-accounts']);
+    const phone = deps.normalizePhone(request.body.phone)!;
+    const clientId = await expectCode(deps, { purpose: 'phone_verification', destination: phone, code: request.body.code });
+    const position = await verifyClientPhone(deps, { clientId, phone, now: deps.now() }, metadataOf(request));
+    await deps.awaitProjections(position, ['client-accounts']);
     return { detail: 'Phone number verified.' };
   });
 
@@ -75,14 +75,14 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       response: { 202: CodeSent, ...errorReplies(400, 415, 429) },
     },
   }, async (request, reply) => {
-    const phone = services.normalizePhone(request.body.phone)!;
+    const phone = deps.normalizePhone(request.body.phone)!;
     // Claimed for every number, so neither the cap nor the answer tells whether it awaits verification.
-    await claimOrThrow(services, request, 'phone_verification', phone);
+    await claimOrThrow(deps, request, 'phone_verification', phone);
     // A phone someone owns sends nobody else codes: they could never verify it.
-    const clientId = (await phoneOwner(services.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(services.db, phone) : undefined;
+    const clientId = (await phoneOwner(deps.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(deps.db, phone) : undefined;
     if (clientId) {
       try {
-        await services.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+        await deps.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: deps.newId(), now: deps.now().toISOString() } }, metadataOf(request));
       } catch (error) {
         // Verified since the read model last saw it: nothing to send, and the answer stays the same.
         if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { CODE_POLICY, verifyCode, type CodeCheck, type CodePurpose } from '../../auth/codes.js';
 import { claimCodeSend, isCooldown } from '../../auth/send-limits.js';
 import { DomainError, tooManyRequests } from '../../commands/errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // What every route that sends or checks a one-time code shares: the code's
 // shape, the caps on sending, and the answers to a code that opens nothing.
@@ -30,9 +30,9 @@ export function rejectCode(check: Exclude<CodeCheck, 'ok'>): DomainError {
  * destination, per signed-in account and per client IP
  * (src/auth/send-limits.ts); 429 with Retry-After otherwise.
  */
-export async function claimOrThrow(services: Services, request: FastifyRequest, purpose: CodePurpose, destination: string): Promise<void> {
+export async function claimOrThrow(deps: Dependencies, request: FastifyRequest, purpose: CodePurpose, destination: string): Promise<void> {
   const send = { purpose, destination, accountId: request.principal?.id, ip: request.ip };
-  const claim = await claimCodeSend(services.db, services.rateLimits, send, services.now());
+  const claim = await claimCodeSend(deps.db, deps.rateLimits, send, deps.now());
   if (claim.ok) return;
   const wait = claim.retryAfterSeconds;
   throw tooManyRequests(isCooldown(claim) ? `A code was sent recently; try again in ${wait} seconds.` : `Too many codes were asked for; try again in ${wait} seconds.`, wait);
@@ -43,10 +43,10 @@ export async function claimOrThrow(services: Services, request: FastifyRequest, 
  * `subjectId`), or throws the 400 for it. Returns whose challenge it was.
  */
 export async function expectCode(
-  services: Services,
+  deps: Dependencies,
   attempt: { purpose: CodePurpose; destination: string; subjectId?: string; code: string },
 ): Promise<string> {
-  const outcome = await verifyCode(services.db, services.codeSecret, { ...attempt, now: services.now() });
+  const outcome = await verifyCode(deps.db, deps.codeSecret, { ...attempt, now: deps.now() });
   if (outcome.check !== 'ok') throw rejectCode(outcome.check);
   return outcome.subjectId;
 }

@@ -13,7 +13,7 @@ import { principalOf, type Principal } from '../authenticate.js';
 import { claimOrThrow, expectCode, expiresIn, rejectCode } from './codes.js';
 import { metadataOf } from '../metadata.js';
 import { errorReplies } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Re-authentication (docs/trust-model.md): changing a password, a login
 // phone or a login email needs the current password, or a code sent to the
@@ -38,12 +38,12 @@ export const subjectOf = (principal: Principal): Subject => ({ id: principal.id,
  * verified phone. Undefined when nothing is verified (then only the current
  * password re-authenticates).
  */
-export async function reauthenticationTarget(services: Pick<Services, 'store'>, subject: Subject): Promise<ReauthenticationTarget | undefined> {
+export async function reauthenticationTarget(deps: Pick<Dependencies, 'store'>, subject: Subject): Promise<ReauthenticationTarget | undefined> {
   if (subject.kind === 'user') {
-    const { state } = await loadState(services.store, userDecider, userStream(subject.id));
+    const { state } = await loadState(deps.store, userDecider, userStream(subject.id));
     return state.status === 'active' ? userTarget(state) : undefined;
   }
-  const { state } = await loadState(services.store, clientDecider, clientStream(subject.id));
+  const { state } = await loadState(deps.store, clientDecider, clientStream(subject.id));
   return 'confirmedPhone' in state && state.confirmedPhone ? { destination: state.phone, channel: 'sms' } : undefined;
 }
 
@@ -63,11 +63,11 @@ export interface ReauthenticationProof {
  * (failures counted per account, 429 once locked), 400 on `code` for a code
  * that opens nothing. A good code is consumed.
  */
-export async function checkReauthentication(services: Services, proof: ReauthenticationProof): Promise<void> {
+export async function checkReauthentication(deps: Dependencies, proof: ReauthenticationProof): Promise<void> {
   const { subject, currentPassword, code } = proof;
-  const { db } = services;
+  const { db } = deps;
   if (currentPassword !== undefined) {
-    const attempt = await throttled(db, `reauth:${subject.id}`, services.now(), async () => {
+    const attempt = await throttled(db, `reauth:${subject.id}`, deps.now(), async () => {
       const hash = await getPasswordHash(db, subject.id);
       return (hash ? await verifyPassword(hash, currentPassword) : await dummyVerify(currentPassword)) || undefined;
     });
@@ -76,15 +76,15 @@ export async function checkReauthentication(services: Services, proof: Reauthent
     return;
   }
   if (code !== undefined) {
-    const destination = proof.destination ?? (await reauthenticationTarget(services, subject))?.destination;
+    const destination = proof.destination ?? (await reauthenticationTarget(deps, subject))?.destination;
     if (destination === undefined) throw rejectCode('missing');
-    await expectCode(services, { purpose: 'reauthentication', destination, subjectId: subject.id, code });
+    await expectCode(deps, { purpose: 'reauthentication', destination, subjectId: subject.id, code });
     return;
   }
   throw invalid('current_password', REAUTHENTICATION_REQUIRED);
 }
 
-export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.post('/auth/reauthenticate', {
     config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
     schema: {
@@ -99,16 +99,16 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ services: Servi
     },
   }, async (request, reply) => {
     const subject = subjectOf(principalOf(request));
-    const target = await reauthenticationTarget(services, subject);
+    const target = await reauthenticationTarget(deps, subject);
     if (!target) throw conflict(NOWHERE_TO_SEND);
-    await claimOrThrow(services, request, 'reauthentication', target.destination);
-    const challengeId = services.newId();
-    const now = services.now().toISOString();
+    await claimOrThrow(deps, request, 'reauthentication', target.destination);
+    const challengeId = deps.newId();
+    const now = deps.now().toISOString();
     // Each decider picks the destination again from the state it decides on, which is the one just read.
     if (subject.kind === 'user') {
-      await services.handle(userDecider, userStream(subject.id), { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } }, metadataOf(request));
+      await deps.handle(userDecider, userStream(subject.id), { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } }, metadataOf(request));
     } else {
-      await services.handle(clientDecider, clientStream(subject.id), { type: 'RequestReauthentication', data: { challengeId, now } }, metadataOf(request));
+      await deps.handle(clientDecider, clientStream(subject.id), { type: 'RequestReauthentication', data: { challengeId, now } }, metadataOf(request));
     }
     return reply.code(202).send({ detail: `A code has been sent to your ${target.channel === 'email' ? 'email' : 'phone'}.`, channel: target.channel, expires_in: expiresIn });
   });

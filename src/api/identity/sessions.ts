@@ -16,7 +16,7 @@ import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.j
 import { metadataOf } from '../metadata.js';
 import { guessLimit } from '../rate-limits.js';
 import { Email, errorReplies, Phone, Tokens } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Sessions: password and passwordless login, refresh rotation, logout
 // (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
@@ -29,8 +29,8 @@ const TokenBody = Type.Object(
   { description: 'Either phone or email, and the password.' },
 );
 
-export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db, tokens } = services;
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db, tokens } = deps;
 
   /**
    * The accounts a login may open. A phone signs in the client who VERIFIED
@@ -62,7 +62,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   }
 
   app.post('/auth/token', {
-    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['sessions'],
       summary: 'Phone or email and password for an access and a refresh token (public).',
@@ -71,11 +71,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request) => {
     const { password } = request.body;
-    const phone = request.body.phone === undefined ? undefined : services.normalizePhone(request.body.phone)!;
+    const phone = request.body.phone === undefined ? undefined : deps.normalizePhone(request.body.phone)!;
     const email = request.body.email?.toLowerCase();
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
     const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
-    const now = services.now();
+    const now = deps.now();
     const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(await candidates({ phone, email }), password));
     if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
     if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
@@ -83,7 +83,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   });
 
   app.post('/auth/token/refresh', {
-    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['sessions'],
       summary: 'Exchange a refresh token for a new access and refresh token; a reused one ends the session (public).',
@@ -92,7 +92,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request) => {
     try {
-      const rotated = await rotateRefresh(db, request.body.refresh, { now: services.now() });
+      const rotated = await rotateRefresh(db, request.body.refresh, { now: deps.now() });
       const access = await tokens.issueAccess({ sub: rotated.subject.id, kind: rotated.subject.kind, sid: rotated.familyId });
       return { access: access.token, refresh: rotated.token, expires_in: access.expiresIn };
     } catch (error) {
@@ -113,7 +113,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       response: { 204: Type.Null(), ...errorReplies(401, 403) },
     },
   }, async (request, reply) => {
-    await revokeFamily(db, principalOf(request).sessionId, services.now());
+    await revokeFamily(db, principalOf(request).sessionId, deps.now());
     return reply.code(204).send(null);
   });
 
@@ -126,18 +126,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       response: { 200: Type.Object({ detail: Type.String(), expires_in: Type.Integer() }), ...errorReplies(400, 415, 429) },
     },
   }, async (request) => {
-    const phone = services.normalizePhone(request.body.phone)!;
+    const phone = deps.normalizePhone(request.body.phone)!;
     // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
-    await claimOrThrow(services, request, 'login', phone);
+    await claimOrThrow(deps, request, 'login', phone);
     const clientId = await findAccountIdByVerifiedPhone(db, phone);
     if (clientId) {
-      await services.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: services.newId(), now: services.now().toISOString() } }, metadataOf(request));
+      await deps.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: deps.newId(), now: deps.now().toISOString() } }, metadataOf(request));
     }
     return { detail: 'If this phone number is registered and verified, a login code has been sent to it.', expires_in: expiresIn };
   });
 
   app.post('/auth/login/verify', {
-    config: { access: { kind: 'public' }, rateLimit: guessLimit(services) },
+    config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['sessions'],
       summary: 'The login code for an access and a refresh token (public).',
@@ -145,16 +145,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       response: { 200: Tokens, ...errorReplies(400, 415, 429) },
     },
   }, async (request) => {
-    const phone = services.normalizePhone(request.body.phone)!;
-    const clientId = await expectCode(services, { purpose: 'login', destination: phone, code: request.body.code });
+    const phone = deps.normalizePhone(request.body.phone)!;
+    const clientId = await expectCode(deps, { purpose: 'login', destination: phone, code: request.body.code });
     // The code opens the account only while that account still holds the number it was sent to.
-    const account = registered((await loadState(services.store, clientDecider, clientStream(clientId))).state);
+    const account = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state);
     if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
-    return startSession(db, tokens, { id: clientId, kind: 'client' }, services.now());
+    return startSession(db, tokens, { id: clientId, kind: 'client' }, deps.now());
   });
 
   app.post('/auth/password/check', {
-    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(services) },
+    config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['sessions'],
       summary: 'Does this password match mine (seed 001).',
@@ -164,7 +164,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request) => {
     const principal = principalOf(request);
-    const attempt = await throttled(db, `check:${principal.id}`, services.now(), async () => {
+    const attempt = await throttled(db, `check:${principal.id}`, deps.now(), async () => {
       const hash = await getPasswordHash(db, principal.id);
       return (hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password)) || undefined;
     });
@@ -174,8 +174,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
 };
 
 /** Served at the root, where JWT libraries look for it. */
-export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.get('/.well-known/jwks.json', {
     schema: { tags: ['sessions'], summary: 'Public keys that verify our access tokens (public).' },
-  }, async () => services.tokens.jwks());
+  }, async () => deps.tokens.jwks());
 };

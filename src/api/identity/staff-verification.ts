@@ -13,7 +13,7 @@ import { claimOrThrow, Code, expectCode, expiresIn, rejectCode } from './codes.j
 import { metadataOf } from '../metadata.js';
 import { guessLimit } from '../rate-limits.js';
 import { errorReplies } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // A signed-in staff user proves their email (seed 003 verify-email /
 // accept-email) or their phone with a code sent there. A code opens only the
@@ -53,12 +53,12 @@ const channels: Record<ContactField, Channel> = {
 
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
 
-export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const staff = { kind: 'authenticated', principals: STAFF } as const;
 
   /** The caller as their stream says now (not the read model): the code is bound to what they name at this moment. */
   async function currentUser(request: FastifyRequest): Promise<ActiveUser> {
-    const { state } = await loadState(services.store, userDecider, userStream(principalOf(request).id));
+    const { state } = await loadState(deps.store, userDecider, userStream(principalOf(request).id));
     if (state.status !== 'active') throw new DomainError('not_found', 'Not found.');
     return state;
   }
@@ -69,19 +69,19 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     if (destination === null) throw new DomainError('conflict', 'There is no phone number to confirm.');
     if (channel.confirmed(user)) throw new DomainError('conflict', channel.alreadyConfirmed);
     // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
-    const owner = await ownerOf(services.store, channel.field, destination);
+    const owner = await ownerOf(deps.store, channel.field, destination);
     if (owner !== undefined && owner !== user.userId) throw contactTakenOn(channel.field);
-    await claimOrThrow(services, request, channel.purpose, destination);
-    await services.handle(userDecider, userStream(user.userId), channel.request(user.userId, services.newId(), services.now().toISOString()), metadataOf(request));
+    await claimOrThrow(deps, request, channel.purpose, destination);
+    await deps.handle(userDecider, userStream(user.userId), channel.request(user.userId, deps.newId(), deps.now().toISOString()), metadataOf(request));
   }
 
   async function confirm(request: FastifyRequest, channel: Channel, code: string): Promise<void> {
     const user = await currentUser(request);
     const destination = channel.current(user);
     if (destination === null) throw rejectCode('missing');
-    await expectCode(services, { purpose: channel.purpose, destination, subjectId: user.userId, code });
-    const position = await verifyStaffContact(services, { userId: user.userId, field: channel.field, value: destination, now: services.now().toISOString() }, metadataOf(request));
-    await services.awaitProjections(position, ['users']);
+    await expectCode(deps, { purpose: channel.purpose, destination, subjectId: user.userId, code });
+    const position = await verifyStaffContact(deps, { userId: user.userId, field: channel.field, value: destination, now: deps.now().toISOString() }, metadataOf(request));
+    await deps.awaitProjections(position, ['users']);
   }
 
   for (const channel of Object.values(channels)) {
@@ -100,7 +100,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     });
 
     app.post(`/users/me/${noun}/confirm`, {
-      config: { access: staff, rateLimit: guessLimit(services) },
+      config: { access: staff, rateLimit: guessLimit(deps) },
       schema: {
         tags: ['users'],
         summary: `Confirm my ${noun} with the code sent to it (while I still name it); 409 when someone else confirmed it first.`,

@@ -14,7 +14,7 @@ import { metadataOf } from '../metadata.js';
 import { checkReauthentication } from './reauthentication.js';
 import { Email, errorReplies, FreeText, Name, Password, Phone } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { StaffProfile, staffProfile } from './staff-replies.js';
 
 // Staff accounts (seed 003): registration, and the signed-in user's own profile.
@@ -54,7 +54,7 @@ const FIELDS: Record<ProfileField, readonly [string, string]> = {
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const staffOnly = { kind: 'authenticated', principals: STAFF } as const;
 
   app.post('/users', {
@@ -68,19 +68,19 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   }, async (request, reply) => {
     const body = request.body;
     const { userId, position } = await registerUser(
-      services,
+      deps,
       {
-        userId: services.newId(),
+        userId: deps.newId(),
         email: body.email.toLowerCase(),
-        phone: body.phone === undefined ? null : services.normalizePhone(body.phone)!,
+        phone: body.phone === undefined ? null : deps.normalizePhone(body.phone)!,
         password: body.password,
         profile: { firstName: body.first_name ?? '', lastName: body.last_name ?? '', patronymic: body.patronymic ?? '', address: body.address ?? '' },
-        now: services.now(),
+        now: deps.now(),
       },
       metadataOf(request),
     );
-    await services.awaitProjections(position, ['users']);
-    const row = await findUser(services.db, userId);
+    await deps.awaitProjections(position, ['users']);
+    const row = await findUser(deps.db, userId);
     if (!row) throw new NotVisibleYet(userId);
     return reply.code(201).send(staffProfile(row));
   });
@@ -89,7 +89,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     config: { access: staffOnly },
     schema: { tags: ['users'], summary: 'The signed-in staff user’s profile.', security: [{ bearer: [] }], response: { 200: StaffProfile, ...errorReplies(401, 403, 404) } },
   }, async (request) => {
-    const row = await findUser(services.db, principalOf(request).id);
+    const row = await findUser(deps.db, principalOf(request).id);
     if (!row || row.deleted_at !== null) throw notFound();
     return staffProfile(row);
   });
@@ -102,7 +102,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   async function changesLogin(userId: string, changes: UserChanges, password: string | undefined): Promise<boolean> {
     if (password !== undefined) return true;
     if (changes.email === undefined && changes.phone === undefined) return false;
-    const { state } = await loadState(services.store, userDecider, userStream(userId));
+    const { state } = await loadState(deps.store, userDecider, userStream(userId));
     if (state.status !== 'active') throw notFound();
     return (changes.email ?? state.email) !== state.email || (changes.phone ?? state.phone) !== state.phone;
   }
@@ -128,13 +128,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       ...(patronymic === undefined ? {} : { patronymic }),
       ...(address === undefined ? {} : { address }),
       ...(email === undefined ? {} : { email: email.toLowerCase() }),
-      ...(phone === undefined ? {} : { phone: services.normalizePhone(phone)! }),
+      ...(phone === undefined ? {} : { phone: deps.normalizePhone(phone)! }),
     };
     if (await changesLogin(userId, changes, password)) {
-      await checkReauthentication(services, { subject: { id: userId, kind: 'user' }, currentPassword: current_password, code });
+      await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: current_password, code });
     }
-    const outcome = await changeUserProfile(services, { userId, changes, password, now: services.now() }, metadataOf(request));
-    await services.awaitProjections(outcome.position, ['users']);
+    const outcome = await changeUserProfile(deps, { userId, changes, password, now: deps.now() }, metadataOf(request));
+    await deps.awaitProjections(outcome.position, ['users']);
     const success = Object.fromEntries(outcome.changed.map((field) => FIELDS[field]));
     const error = Object.fromEntries(Object.entries(outcome.refused).map(([field, reason]) => [FIELDS[field as ProfileField][0], reason]));
     return { success, error };
@@ -152,9 +152,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   }, async (request) => {
     const userId = principalOf(request).id;
     // A token alone (maybe a stolen one) cannot end an account.
-    await checkReauthentication(services, { subject: { id: userId, kind: 'user' }, currentPassword: request.body.current_password, code: request.body.code });
-    const { position, left } = await deleteUser(services, { userId, now: services.now() }, metadataOf(request));
-    await Promise.all([services.awaitProjections(position, ['users']), services.awaitProjections(left, ['organizations'])]);
+    await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: request.body.current_password, code: request.body.code });
+    const { position, left } = await deleteUser(deps, { userId, now: deps.now() }, metadataOf(request));
+    await Promise.all([deps.awaitProjections(position, ['users']), deps.awaitProjections(left, ['organizations'])]);
     return { detail: 'Account deleted.' };
   });
 };

@@ -17,7 +17,7 @@ import { MemberReply, memberReply } from './members.js';
 import { metadataOf } from '../metadata.js';
 import { OrgParams } from './organizations.js';
 import { Email, errorReplies, Phone, Timestamp, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Staff join an organization by invitation only (docs/trust-model.md): the
 // organization invites an email with a role; the person whose VERIFIED email
@@ -63,18 +63,18 @@ const managers = { kind: 'organization', param: 'org', roles: ['owner', 'admin']
 // Invitation ids are not organization paths: who may answer is decided in the handler.
 const staff = { kind: 'authenticated', principals: STAFF } as const;
 
-export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   async function run(request: FastifyRequest, command: OrganizationCommand) {
-    const { position } = await services.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
-    await services.awaitProjections(position, ['organizations']);
+    const { position } = await deps.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
+    await deps.awaitProjections(position, ['organizations']);
   }
 
   /** The caller, with their email only if they proved it, read from their own stream. */
   async function inviteeOf(request: FastifyRequest): Promise<Invitee> {
     const userId = principalOf(request).id;
-    const { state } = await loadState(services.store, userDecider, userStream(userId));
+    const { state } = await loadState(deps.store, userDecider, userStream(userId));
     if (state.status !== 'active') throw notFound();
     return { userId, verifiedEmail: state.confirmedEmail ? state.email : null };
   }
@@ -98,7 +98,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
   }, async (request, reply) => {
     const grant = organizationGrantOf(request);
-    const invitationId = services.newId();
+    const invitationId = deps.newId();
     await run(request, {
       type: 'InviteMember',
       data: {
@@ -107,7 +107,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         email: request.body.email.toLowerCase(),
         role: request.body.role,
         actor: { userId: principalOf(request).id, platformAdmin: grant.platformAdmin },
-        now: services.now().toISOString(),
+        now: deps.now().toISOString(),
       },
     });
     const row = await findInvitation(db, invitationId);
@@ -138,7 +138,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request, reply) => {
     const grant = organizationGrantOf(request);
     const actor = { userId: principalOf(request).id, platformAdmin: grant.platformAdmin };
-    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: services.now().toISOString() } });
+    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: deps.now().toISOString() } });
     return reply.code(204).send(null);
   });
 
@@ -181,8 +181,8 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
     const { work_email: workEmail, work_phone: workPhone } = request.body;
-    const workContact = { email: workEmail === undefined ? null : workEmail.toLowerCase(), phone: workPhone === undefined ? null : services.normalizePhone(workPhone)! };
-    await run(request, { type: 'AcceptInvitation', data: { organizationId, invitationId, invitee, workContact, now: services.now().toISOString() } });
+    const workContact = { email: workEmail === undefined ? null : workEmail.toLowerCase(), phone: workPhone === undefined ? null : deps.normalizePhone(workPhone)! };
+    await run(request, { type: 'AcceptInvitation', data: { organizationId, invitationId, invitee, workContact, now: deps.now().toISOString() } });
     const [member, organization] = await Promise.all([findMember(db, organizationId, invitee.userId), findOrganization(db, organizationId)]);
     if (!member || !organization) throw new NotVisibleYet(organizationId);
     return { organization: { id: organizationId, name: organization.organization.name }, ...memberReply(member) };
@@ -201,7 +201,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     const invitee = await inviteeOf(request);
     const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
-    await run(request, { type: 'DeclineInvitation', data: { organizationId, invitationId, invitee, now: services.now().toISOString() } });
+    await run(request, { type: 'DeclineInvitation', data: { organizationId, invitationId, invitee, now: deps.now().toISOString() } });
     return reply.code(204).send(null);
   });
 };

@@ -10,7 +10,7 @@ import { metadataOf } from '../metadata.js';
 import { OrgParams } from './organizations.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { Colleague, colleague } from '../identity/staff-replies.js';
 import { awaitVisible } from '../visibility.js';
 
@@ -28,14 +28,14 @@ export const memberReply = (member: MemberView) => ({ user: colleague(member), r
 const managers = { kind: 'organization', param: 'org', roles: ['owner', 'admin'] } as const;
 const anyMember = { kind: 'organization', param: 'org', roles: ROLES } as const;
 
-export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   /** Runs a membership command for the caller, waits for the read model and answers with the member as it now is. */
   async function run(request: FastifyRequest, command: OrganizationCommand): Promise<MemberView | undefined> {
-    const { position } = await services.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
+    const { position } = await deps.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
     const { organizationId } = command.data;
-    await awaitVisible(services, position, ['organizations'], 'userId' in command.data ? command.data.userId : organizationId, `/api/v1/organizations/${organizationId}/members`);
+    await awaitVisible(deps, position, ['organizations'], 'userId' in command.data ? command.data.userId : organizationId, `/api/v1/organizations/${organizationId}/members`);
     return 'userId' in command.data ? findMember(db, command.data.organizationId, command.data.userId) : undefined;
   }
 
@@ -66,7 +66,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   }, async (request) => {
     const { organizationId } = organizationGrantOf(request);
     const userId = request.params.user;
-    const now = services.now().toISOString();
+    const now = deps.now().toISOString();
     return present(await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }), userId);
   });
 
@@ -82,7 +82,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const userId = request.params.user;
-    await run(request, { type: 'RemoveMember', data: { organizationId, userId, actor: actorOf(request), now: services.now().toISOString() } });
+    await run(request, { type: 'RemoveMember', data: { organizationId, userId, actor: actorOf(request), now: deps.now().toISOString() } });
     return reply.code(204).send(null);
   });
 

@@ -8,7 +8,7 @@ import { principalOf } from '../authenticate.js';
 import { metadataOf } from '../metadata.js';
 import { errorReplies, FreeText, Label, Timestamp, Uuid } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { StaffName, staffName } from '../identity/staff-replies.js';
 import { awaitVisible } from '../visibility.js';
 
@@ -54,8 +54,8 @@ function organizationReply({ organization: o, creator }: OrganizationView) {
   };
 }
 
-export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   async function present(organizationId: string) {
     const view = await findOrganization(db, organizationId);
@@ -74,14 +74,14 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     },
   }, async (request, reply) => {
     const { name, description = '', address = '', numbers = {}, links = {} } = request.body;
-    const organizationId = services.newId();
-    const { position } = await services.handle(
+    const organizationId = deps.newId();
+    const { position } = await deps.handle(
       organizationDecider,
       organizationStream(organizationId),
-      { type: 'CreateOrganization', data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: services.now().toISOString() } },
+      { type: 'CreateOrganization', data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: deps.now().toISOString() } },
       metadataOf(request),
     );
-    await awaitVisible(services, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
+    await awaitVisible(deps, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
     return reply.code(201).send(await present(organizationId));
   });
 
@@ -122,13 +122,13 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     },
   }, async (request) => {
     const { organizationId } = organizationGrantOf(request);
-    const { position } = await services.handle(
+    const { position } = await deps.handle(
       organizationDecider,
       organizationStream(organizationId),
-      { type: 'UpdateOrganization', data: { organizationId, changes: request.body, now: services.now().toISOString() } },
+      { type: 'UpdateOrganization', data: { organizationId, changes: request.body, now: deps.now().toISOString() } },
       metadataOf(request),
     );
-    await awaitVisible(services, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
+    await awaitVisible(deps, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
     return present(organizationId);
   });
 };

@@ -9,7 +9,7 @@ import { metadataOf } from '../metadata.js';
 import { EVERYONE } from './scheduling-access.js';
 import { AppointmentReply } from './scheduling-schemas.js';
 import { errorReplies } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Status changes (seeds 001, 002): pending -> confirmed -> completed;
 // pending | confirmed -> cancelled (with a reason and who); confirmed ->
@@ -22,13 +22,13 @@ type StatusCommand = Extract<AppointmentCommand, { type: 'ConfirmAppointment' | 
 
 const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) });
 
-export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const deps = { handle: services.handle, store: services.store };
+export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const streams = { handle: deps.handle, store: deps.store };
 
   async function change(request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean, command: (now: string) => StatusCommand) {
-    const { row, audience } = await authorizedAppointment(services, request, appointmentId, roles, clientMay);
-    const { position } = await changeAppointment(deps, row.id, command(services.now().toISOString()), metadataOf(request));
-    return presentAppointment(services, row.id, position, audience);
+    const { row, audience } = await authorizedAppointment(deps, request, appointmentId, roles, clientMay);
+    const { position } = await changeAppointment(streams, row.id, command(deps.now().toISOString()), metadataOf(request));
+    return presentAppointment(deps, row.id, position, audience);
   }
 
   const schema = (summary: string) => ({

@@ -16,7 +16,7 @@ import { OrgParams } from '../organizations/organizations.js';
 import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
 import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime, type Audience } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // Booking (seed 002): owners, admins and managers book a client record of
@@ -72,28 +72,28 @@ export const actorRefOf = (request: FastifyRequest): ActorRef => {
  * person linked to its record (when `clientMay`), or staff with one of the
  * roles. Anyone else finds nothing (404).
  */
-export async function authorizedAppointment(services: Services, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
-  const row = await findAppointment(services.db, appointmentId);
+export async function authorizedAppointment(deps: Dependencies, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
+  const row = await findAppointment(deps.db, appointmentId);
   const principal = principalOf(request);
   if (principal.kind === 'client') {
-    if (!row || !(await isLinkedRecord(services.db, row.client_id, principal.id))) throw new DomainError('not_found', 'Not found.');
+    if (!row || !(await isLinkedRecord(deps.db, row.client_id, principal.id))) throw new DomainError('not_found', 'Not found.');
     if (!clientMay) throw new DomainError('forbidden', FORBIDDEN);
     return { row, audience: 'client' };
   }
-  await authorizeInOrganization(services, request, row?.organization_id, roles);
+  await authorizeInOrganization(deps, request, row?.organization_id, roles);
   return { row: row!, audience: 'staff' };
 }
 
-export async function presentAppointment(services: Services, appointmentId: string, position: Parameters<Services['awaitProjections']>[0], audience: Audience) {
-  await awaitVisible(services, position, ['appointments'], appointmentId, `/api/v1/appointments/${appointmentId}`);
-  const row = await findAppointment(services.db, appointmentId);
+export async function presentAppointment(deps: Dependencies, appointmentId: string, position: Parameters<Dependencies['awaitProjections']>[0], audience: Audience) {
+  await awaitVisible(deps, position, ['appointments'], appointmentId, `/api/v1/appointments/${appointmentId}`);
+  const row = await findAppointment(deps.db, appointmentId);
   if (!row) throw new NotVisibleYet(appointmentId);
   return appointmentReplyFor(audience)(row);
 }
 
-export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
-  const deps = { handle: services.handle, store: services.store, newId: services.newId };
+export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
+  const streams = { handle: deps.handle, store: deps.store, newId: deps.newId };
 
   app.post('/organizations/:org/appointments', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
@@ -108,12 +108,12 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
       client = { kind: 'self', accountId: principal.id };
     } else {
-      await authorizeInOrganization(services, request, organizationId, BOOKERS);
+      await authorizeInOrganization(deps, request, organizationId, BOOKERS);
       if (body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
       client = { kind: 'record', recordId: body.client_id };
     }
-    const appointmentId = services.newId();
-    const settled = await bookAppointment(deps, {
+    const appointmentId = deps.newId();
+    const settled = await bookAppointment(streams, {
       appointmentId,
       organizationId,
       client,
@@ -124,11 +124,11 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       service: body.service,
       cost: body.cost,
       bookedBy: actorRefOf(request),
-      now: services.now(),
+      now: deps.now(),
     }, metadataOf(request));
     // A client who booked here may have just been linked to their record: they see the appointment from this reply on.
-    await services.awaitProjections(settled.joined, ['client-records']);
-    return reply.code(201).send(await presentAppointment(services, appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
+    await deps.awaitProjections(settled.joined, ['client-records']);
+    return reply.code(201).send(await presentAppointment(deps, appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
   });
 
   app.get('/organizations/:org/appointments', {
@@ -150,7 +150,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
-    const { row, audience } = await authorizedAppointment(services, request, request.params.id, ROLES, true);
+    const { row, audience } = await authorizedAppointment(deps, request, request.params.id, ROLES, true);
     return appointmentReplyFor(audience)(row);
   });
 
@@ -158,12 +158,12 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', security: [{ bearer: [] }], params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
   }, async (request) => {
-    const { row, audience } = await authorizedAppointment(services, request, request.params.id, BOOKERS, false);
+    const { row, audience } = await authorizedAppointment(deps, request, request.params.id, BOOKERS, false);
     const { body } = request;
-    const now = services.now();
+    const now = deps.now();
     let position;
     if (body.start !== undefined || body.duration !== undefined || body.specialist_id !== undefined || body.place_id !== undefined) {
-      const moved = await rescheduleAppointment(deps, {
+      const moved = await rescheduleAppointment(streams, {
         appointmentId: row.id,
         ...(body.specialist_id === undefined ? {} : { specialistId: body.specialist_id }),
         ...(body.place_id === undefined ? {} : { placeId: body.place_id }),
@@ -175,9 +175,9 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       position = moved.position;
     }
     if (body.cost !== undefined) {
-      const repriced = await changeAppointment(deps, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
+      const repriced = await changeAppointment(streams, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
       position = repriced.position ?? position;
     }
-    return presentAppointment(services, row.id, position, audience);
+    return presentAppointment(deps, row.id, position, audience);
   });
 };

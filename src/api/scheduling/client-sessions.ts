@@ -6,7 +6,7 @@ import { STAFF } from '../access.js';
 import { clientTarget } from '../clients/client-access.js';
 import { AppointmentReply, appointmentReplyFor, PeriodQuery, periodFilter } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Seed 001 "sessions": appointments with place, specialist, status and cost,
 // oldest first. The person sees theirs across every organization whose
@@ -14,7 +14,7 @@ import type { Services } from '../dependencies.js';
 
 const SessionsQuery = Type.Object(PeriodQuery);
 
-export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.get('/clients/:client/sessions', {
     config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
     schema: {
@@ -26,15 +26,15 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ services: Services
       response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const target = await clientTarget(services, request, request.params.client, 'read');
+    const target = await clientTarget(deps, request, request.params.client, 'read');
     const filter = periodFilter(request.query);
     if (target.kind === 'record') {
-      const rows = await listAppointments(services.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
+      const rows = await listAppointments(deps.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
       return rows.map(appointmentReplyFor('staff'));
     }
-    const records = await linkedRecordIds(services.db, target.accountId);
+    const records = await linkedRecordIds(deps.db, target.accountId);
     if (records.length === 0) return [];
-    const rows = await listAppointments(services.db, { clientIds: records, ...filter });
+    const rows = await listAppointments(deps.db, { clientIds: records, ...filter });
     // The person sees who acted by kind only: staff ids are their organizations' business.
     return rows.map(appointmentReplyFor('client'));
   });

@@ -12,7 +12,7 @@ import { authorizeInOrganization } from './scheduling-access.js';
 import { PlaceReply, placeReply } from './scheduling-schemas.js';
 import { errorReplies, FreeText, Uuid } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // Places (seed 002): an organization's rooms and branches; staff only.
@@ -26,8 +26,8 @@ const PlaceParams = Type.Object({ place: Uuid });
 
 const EDITORS = ['owner', 'admin'] as const;
 
-export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const placeRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   async function present(placeId: string) {
     const row = await findPlace(db, placeId);
@@ -36,14 +36,14 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   }
 
   async function run(placeId: string, command: PlaceCommand, request: FastifyRequest) {
-    const { position } = await services.handle(placeDecider, placeStream(placeId), command, metadataOf(request));
-    await awaitVisible(services, position, ['places'], placeId, `/api/v1/places/${placeId}`);
+    const { position } = await deps.handle(placeDecider, placeStream(placeId), command, metadataOf(request));
+    await awaitVisible(deps, position, ['places'], placeId, `/api/v1/places/${placeId}`);
   }
 
   /** The place, once the caller may act on it with one of these roles. */
   async function authorized(request: FastifyRequest, placeId: string, roles: readonly Role[]) {
     const row = await findPlace(db, placeId);
-    await authorizeInOrganization(services, request, row?.organization_id, roles);
+    await authorizeInOrganization(deps, request, row?.organization_id, roles);
     return row!;
   }
 
@@ -52,9 +52,9 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     schema: { tags: ['places'], summary: 'Add a place (owner, admin).', security: [{ bearer: [] }], params: OrgParams, body: PlaceBody, response: { 201: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
-    const placeId = services.newId();
+    const placeId = deps.newId();
     const { name, address = '', description = '' } = request.body;
-    await run(placeId, { type: 'CreatePlace', data: { placeId, organizationId, details: { name, address, description }, now: services.now().toISOString() } }, request);
+    await run(placeId, { type: 'CreatePlace', data: { placeId, organizationId, details: { name, address, description }, now: deps.now().toISOString() } }, request);
     return reply.code(201).send(await present(placeId));
   });
 
@@ -73,7 +73,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     schema: { tags: ['places'], summary: 'Rename or describe a place (owner, admin).', security: [{ bearer: [] }], params: PlaceParams, body: Type.Partial(PlaceBody), response: { 200: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const place = await authorized(request, request.params.place, EDITORS);
-    await run(place.id, { type: 'UpdatePlace', data: { changes: request.body, now: services.now().toISOString() } }, request);
+    await run(place.id, { type: 'UpdatePlace', data: { changes: request.body, now: deps.now().toISOString() } }, request);
     return present(place.id);
   });
 
@@ -82,7 +82,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     schema: { tags: ['places'], summary: 'Remove a place: nothing more is booked there (owner, admin).', security: [{ bearer: [] }], params: PlaceParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
   }, async (request, reply) => {
     const place = await authorized(request, request.params.place, EDITORS);
-    await run(place.id, { type: 'RemovePlace', data: { now: services.now().toISOString() } }, request);
+    await run(place.id, { type: 'RemovePlace', data: { now: deps.now().toISOString() } }, request);
     return reply.code(204).send(null);
   });
 };

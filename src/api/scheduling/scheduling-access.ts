@@ -7,7 +7,7 @@ import { findOrganizationAccess } from '../../projections/organizations/organiza
 import type { OrganizationGrant } from '../access.js';
 import { principalOf } from '../authenticate.js';
 import { FORBIDDEN } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Routes keyed by a place, a specialist or an appointment (not by
 // /organizations/{org}) declare `authenticated` access; the handler looks up
@@ -20,10 +20,10 @@ export const EVERYONE: readonly AccessKind[] = ['client', 'user', 'admin'];
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export async function authorizeInOrganization(services: Services, request: FastifyRequest, organizationId: string | undefined, roles: readonly Role[]): Promise<OrganizationGrant> {
+export async function authorizeInOrganization(deps: Dependencies, request: FastifyRequest, organizationId: string | undefined, roles: readonly Role[]): Promise<OrganizationGrant> {
   const principal = principalOf(request);
   if (!organizationId || principal.kind === 'client') throw notFound();
-  const found = await findOrganizationAccess(services.db, organizationId, principal.id);
+  const found = await findOrganizationAccess(deps.db, organizationId, principal.id);
   if (!found.organizationExists) throw notFound();
   if (!found.platformAdmin) {
     if (!found.role) throw notFound();
@@ -37,13 +37,13 @@ export async function authorizeInOrganization(services: Services, request: Fasti
  * this organization? Staff see a specialist's phone and account; the public
  * does not. A bad or revoked token is simply the public.
  */
-export async function isStaffViewer(services: Services, request: FastifyRequest, organizationId: string): Promise<boolean> {
+export async function isStaffViewer(deps: Dependencies, request: FastifyRequest, organizationId: string): Promise<boolean> {
   const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(request.headers.authorization ?? '');
   if (!match) return false;
   try {
-    const claims = await services.tokens.verifyAccess(match[1]!);
-    if (claims.kind === 'client' || !(await isFamilyActive(services.db, claims.sid))) return false;
-    const found = await findOrganizationAccess(services.db, organizationId, claims.sub);
+    const claims = await deps.tokens.verifyAccess(match[1]!);
+    if (claims.kind === 'client' || !(await isFamilyActive(deps.db, claims.sid))) return false;
+    const found = await findOrganizationAccess(deps.db, organizationId, claims.sub);
     return found.platformAdmin || found.role !== undefined;
   } catch {
     return false;

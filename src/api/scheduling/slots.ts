@@ -8,7 +8,7 @@ import { addDays, datesBetween, formatInstant } from '../../commands/scheduling/
 import { Duration, LocalDate, ZonedTime } from './scheduling-schemas.js';
 import { SpecialistParams } from './specialists.js';
 import { errorReplies, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // Free slots (seed 002, public): computed from the specialist's stream (hours,
 // zone, policy) and an in-memory fold of the organization-days around the
@@ -36,8 +36,8 @@ function datesOf(query: { date?: string; from?: string; to?: string }): string[]
   return datesBetween(from, to);
 }
 
-export const slotRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { store } = services;
+export const slotRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { store } = deps;
 
   app.get('/specialists/:id/slots', {
     config: { access: { kind: 'public' } },
@@ -70,7 +70,7 @@ export const slotRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       working,
       held,
       closedPlaces: closed,
-      now: services.now().getTime(),
+      now: deps.now().getTime(),
     });
     return slots.map((s) => ({ start: formatInstant(s.start, hours.timeZone), end: formatInstant(s.end, hours.timeZone), place_id: s.placeId }));
   });

@@ -14,7 +14,7 @@ import { authorizeInOrganization, isStaffViewer } from './scheduling-access.js';
 import { SpecialistReply, specialistReply } from './scheduling-schemas.js';
 import { errorReplies, Phone, Uuid } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
 
 // Specialists (seed 002 "workers"): the lists are public, changes are for
@@ -32,8 +32,8 @@ const ListQuery = Type.Object({ specialty: Type.Optional(Type.String({ maxLength
 
 const EDITORS: readonly Role[] = ['owner', 'admin'];
 
-export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   async function present(specialistId: string) {
     const row = await findSpecialist(db, specialistId);
@@ -42,13 +42,13 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }
 
   async function run(specialistId: string, command: SpecialistCommand, request: FastifyRequest) {
-    const { position } = await services.handle(specialistDecider, specialistStream(specialistId), command, metadataOf(request));
-    await awaitVisible(services, position, ['specialists'], specialistId, `/api/v1/specialists/${specialistId}`);
+    const { position } = await deps.handle(specialistDecider, specialistStream(specialistId), command, metadataOf(request));
+    await awaitVisible(deps, position, ['specialists'], specialistId, `/api/v1/specialists/${specialistId}`);
   }
 
   async function authorized(request: FastifyRequest, specialistId: string, roles: readonly Role[]) {
     const row = await findSpecialist(db, specialistId);
-    await authorizeInOrganization(services, request, row?.organization_id, roles);
+    await authorizeInOrganization(deps, request, row?.organization_id, roles);
     return row!;
   }
 
@@ -60,7 +60,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     return {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.specialty === undefined ? {} : { specialty: body.specialty }),
-      ...(body.phone === undefined ? {} : { phone: body.phone === null ? null : services.normalizePhone(body.phone)! }),
+      ...(body.phone === undefined ? {} : { phone: body.phone === null ? null : deps.normalizePhone(body.phone)! }),
       ...(body.user_id === undefined ? {} : { userId: body.user_id }),
     };
   }
@@ -72,8 +72,8 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     const { organizationId } = organizationGrantOf(request);
     const changes = await changesOf(organizationId, request.body);
     const details = { name: request.body.name, specialty: changes.specialty ?? '', phone: changes.phone ?? null, userId: changes.userId ?? null };
-    const specialistId = services.newId();
-    await run(specialistId, { type: 'CreateSpecialist', data: { specialistId, organizationId, details, now: services.now().toISOString() } }, request);
+    const specialistId = deps.newId();
+    await run(specialistId, { type: 'CreateSpecialist', data: { specialistId, organizationId, details, now: deps.now().toISOString() } }, request);
     return reply.code(201).send(await present(specialistId));
   });
 
@@ -83,7 +83,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request) => {
     const organizationId = request.params.org;
     if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
-    const staff = await isStaffViewer(services, request, organizationId);
+    const staff = await isStaffViewer(deps, request, organizationId);
     const filter = request.query.specialty ? { specialty: request.query.specialty } : {};
     return (await listSpecialists(db, organizationId, filter)).map((row) => specialistReply(row, staff));
   });
@@ -94,7 +94,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     if (!row) throw new DomainError('not_found', 'Not found.');
-    return specialistReply(row, await isStaffViewer(services, request, row.organization_id));
+    return specialistReply(row, await isStaffViewer(deps, request, row.organization_id));
   });
 
   app.patch('/specialists/:id', {
@@ -103,7 +103,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
   }, async (request) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
     const changes = await changesOf(specialist.organization_id, request.body);
-    await run(specialist.id, { type: 'UpdateSpecialist', data: { changes, now: services.now().toISOString() } }, request);
+    await run(specialist.id, { type: 'UpdateSpecialist', data: { changes, now: deps.now().toISOString() } }, request);
     return present(specialist.id);
   });
 
@@ -112,7 +112,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     schema: { tags: ['specialists'], summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
   }, async (request, reply) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
-    await run(specialist.id, { type: 'RemoveSpecialist', data: { now: services.now().toISOString() } }, request);
+    await run(specialist.id, { type: 'RemoveSpecialist', data: { now: deps.now().toISOString() } }, request);
     return reply.code(204).send(null);
   });
 };

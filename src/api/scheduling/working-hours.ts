@@ -11,7 +11,7 @@ import { authorizeInOrganization } from './scheduling-access.js';
 import { LocalDate } from './scheduling-schemas.js';
 import { SpecialistParams } from './specialists.js';
 import { errorReplies, Uuid } from '../schemas.js';
-import type { Services } from '../dependencies.js';
+import type { Dependencies } from '../dependencies.js';
 
 // A specialist's working hours (seed 002): weekly intervals per place (several
 // a day, the gaps are breaks), date exceptions (a day off, special hours), an
@@ -70,15 +70,15 @@ function hoursReply(specialistId: string, hours: WorkingHours | null) {
   };
 }
 
-export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { db } = services;
+export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  const { db } = deps;
 
   app.put('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: { tags: ['specialists'], summary: 'Replace the working hours (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: HoursBody, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
-    const { organizationId } = await authorizeInOrganization(services, request, row?.organization_id, ['owner', 'admin']);
+    const { organizationId } = await authorizeInOrganization(deps, request, row?.organization_id, ['owner', 'admin']);
     const body = request.body;
     const hours: WorkingHours = {
       timeZone: body.time_zone,
@@ -93,9 +93,9 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       },
     };
     const placeIds = [...hours.weekly, ...hours.exceptions.flatMap((e) => e.intervals)].flatMap((i) => (i.placeId === null ? [] : [i.placeId]));
-    const closed = [...(await closedPlaces(services.store, placeIds, organizationId))];
-    const { position } = await services.handle(specialistDecider, specialistStream(row!.id), { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: services.now().toISOString() } }, metadataOf(request));
-    await services.awaitProjections(position, ['specialists']);
+    const closed = [...(await closedPlaces(deps.store, placeIds, organizationId))];
+    const { position } = await deps.handle(specialistDecider, specialistStream(row!.id), { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: deps.now().toISOString() } }, metadataOf(request));
+    await deps.awaitProjections(position, ['specialists']);
     return hoursReply(row!.id, hours);
   });
 
@@ -104,7 +104,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     schema: { tags: ['specialists'], summary: 'The working hours (staff).', security: [{ bearer: [] }], params: SpecialistParams, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
-    await authorizeInOrganization(services, request, row?.organization_id, ROLES);
+    await authorizeInOrganization(deps, request, row?.organization_id, ROLES);
     return hoursReply(row!.id, row!.working_hours as WorkingHours | null);
   });
 };
