@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrateToLatest(connection.db);
     if (group === 'migrate') {
-      const moved = await migrateToTrustModel({ store, handle: createCommandHandler(store), now: () => new Date() }, ({ phase, done, total }) => {
+      const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), now: () => new Date() }, ({ phase, done, total }) => {
         if (done % 1000 === 0 || done === total) process.stdout.write(`trust model: ${phase} ${done}${total ? ` of ${total}` : ''}\n`);
       });
       process.stdout.write(moved ? 'database is up to date; existing clients moved to the trust model\n' : 'database is up to date\n');

@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import { buildApp } from './api/app.js';
 import { phoneNormalizer } from './api/phone.js';
 import type { Dependencies } from './api/dependencies.js';
-import { CODE_POLICY } from './auth/codes.js';
 import { loadSigningKeys } from './auth/keys.js';
 import { limitPasswordQueue } from './auth/passwords.js';
 import { loadSecret } from './auth/secrets.js';
@@ -16,31 +15,25 @@ import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createBullQueue, startBullWorker } from './jobs/bullmq.js';
-import { codeDeliveryReactor, SEND_CODE, sendCodeHandler } from './workflows/identity/code-delivery.js';
-import { APPOINTMENT_REMINDER, appointmentReminderHandler, reminderReactor } from './workflows/scheduling/appointment-reminders.js';
-import { claimSettlementReactor, RELEASE_TIME, releaseTimeHandler, SETTLE_CLAIM, settleClaimHandler } from './workflows/scheduling/claim-settlement.js';
-import { appointmentsProjection } from './projections/scheduling/appointments.js';
-import { placesProjection } from './projections/scheduling/places.js';
-import { specialistsProjection } from './projections/scheduling/specialists.js';
 import { consoleEmail, smtpEmail, type EmailSender } from './jobs/providers/email.js';
 import { consoleSms, httpSms, type SmsSender } from './jobs/providers/sms.js';
 import { createInProcessJobs } from './jobs/in-process.js';
 import { jobJournal } from './jobs/job-journal.js';
 import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.js';
-import { clientAccountsProjection } from './projections/clients/client-accounts.js';
-import { clientRecordsProjection } from './projections/clients/client-records.js';
-import { organizationsProjection } from './projections/organizations/organizations.js';
+import { capabilities } from './capabilities.js';
+import { catalogueOf } from './events/catalogue.js';
+import { catalogedEventStore, type CatalogedEventStore } from './store/cataloged.js';
 import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
-import { usersProjection } from './projections/identity/users.js';
 import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
-import { validatedEventStore } from './store/validated.js';
-import { eventSchemaFailure } from './events/schemas.js';
 
 /** Every read model, in the order they are started and rebuilt. */
-export const projections: readonly Projection[] = [clientAccountsProjection, clientRecordsProjection, usersProjection, organizationsProjection, placesProjection, specialistsProjection, appointmentsProjection];
+export const projections: readonly Projection[] = capabilities.flatMap((c) => c.projections);
+
+/** Every capability's events: what may be appended, and how old events read today. */
+export const eventCatalogue = catalogueOf(capabilities.map((c) => c.events));
 
 export interface Runtime {
   readonly config: Config;
@@ -72,11 +65,11 @@ export function openDatabase(config: Config): Connection {
 }
 
 // The EventStoreDB client (gRPC) costs about 25 MB of memory: loaded only when used.
-// Every append is checked against its event's schema, whichever adapter holds the log.
-export async function openEventStore(config: Config, connection: Connection): Promise<EventStore> {
-  if (!config.eventStoreUrl) return validatedEventStore(createPostgresEventStore(connection.db), eventSchemaFailure);
+// Whichever adapter holds the log, appends are checked and reads upcast by the catalogue.
+export async function openEventStore(config: Config, connection: Connection): Promise<CatalogedEventStore> {
+  if (!config.eventStoreUrl) return catalogedEventStore(createPostgresEventStore(connection.db), eventCatalogue);
   const { createEsdbEventStore } = await import('./store/esdb.js');
-  return validatedEventStore(createEsdbEventStore(config.eventStoreUrl), eventSchemaFailure);
+  return catalogedEventStore(createEsdbEventStore(config.eventStoreUrl), eventCatalogue);
 }
 
 /**
@@ -101,10 +94,8 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   // The worker's handlers; in embedded mode the in-process queue is the worker.
   const handlers: JobRegistry = {};
   if (has(config, 'worker') || !config.redisUrl) {
-    handlers[SEND_CODE] = sendCodeHandler({ db, store, secret: codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, codeTtlMs: CODE_POLICY.ttlMs });
-    handlers[APPOINTMENT_REMINDER] = appointmentReminderHandler({ store, db, limits: config.rateLimits, sms: smsSender(config, logger), now, logger });
-    handlers[SETTLE_CLAIM] = settleClaimHandler({ store, now });
-    handlers[RELEASE_TIME] = releaseTimeHandler({ store, now });
+    const context = { db, store, config, codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, logger };
+    for (const { processes } of capabilities) Object.assign(handlers, processes?.jobs(context));
   }
   let worker: JobWorker | undefined;
   let redis: Redis | undefined;
@@ -131,7 +122,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   }
 
   const runners = has(config, 'projector')
-    ? [...projections, codeDeliveryReactor(jobs), claimSettlementReactor(jobs), reminderReactor({ jobs, leadMs: config.reminderLeadHours * 3_600_000, now })].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors({ jobs, config, now }) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
@@ -155,7 +146,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.
-  if (has(config, 'projector') && (await migrateToTrustModel({ store, handle: deps.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
+  if (has(config, 'projector') && (await migrateToTrustModel({ log: store.recorded, store, handle: deps.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
   const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
 

@@ -7,32 +7,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { accessControl } from './access.js';
 import { authentication } from './authenticate.js';
-import { clientHistoryRoutes } from './clients/client-history.js';
-import { clientLinkRoutes } from './clients/client-links.js';
-import { clientRoutes } from './clients/clients.js';
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { securityHeaders } from './security-headers.js';
 import { healthRoutes } from './health.js';
 import { metrics } from './metrics.js';
-import { identityRoutes } from './clients/registration.js';
-import { invitationRoutes } from './organizations/invitations.js';
-import { memberRoutes } from './organizations/members.js';
-import { appointmentStatusRoutes } from './scheduling/appointment-status.js';
-import { appointmentRoutes } from './scheduling/appointments.js';
-import { clientSessionRoutes } from './scheduling/client-sessions.js';
-import { placeRoutes } from './scheduling/places.js';
-import { slotRoutes } from './scheduling/slots.js';
-import { specialistRoutes } from './scheduling/specialists.js';
-import { workingHoursRoutes } from './scheduling/working-hours.js';
-import { organizationClientRoutes } from './clients/organization-clients.js';
-import { organizationRoutes } from './organizations/organizations.js';
-import { reauthenticationRoutes } from './identity/reauthentication.js';
-import { sessionRoutes, wellKnownRoutes } from './identity/sessions.js';
+import { wellKnownRoutes } from './identity/sessions.js';
+import { capabilities } from '../capabilities.js';
 import { ErrorReply, INPUT_RULES } from './schemas.js';
 import { strictInput } from './validation.js';
-import { staffVerificationRoutes } from './identity/staff-verification.js';
 import type { Dependencies } from './dependencies.js';
-import { userRoutes } from './identity/users.js';
 
 // A hop count trusts that many proxies nearest to this server, as proxy-addr counts them.
 function trustProxyOption(trust: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -162,25 +145,7 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
   await app.register(wellKnownRoutes, { deps });
   await app.register(
     async (api) => {
-      await api.register(identityRoutes, { deps });
-      await api.register(sessionRoutes, { deps });
-      await api.register(clientRoutes, { deps });
-      await api.register(clientLinkRoutes, { deps });
-      await api.register(clientHistoryRoutes, { deps });
-      await api.register(userRoutes, { deps });
-      await api.register(staffVerificationRoutes, { deps });
-      await api.register(reauthenticationRoutes, { deps });
-      await api.register(organizationRoutes, { deps });
-      await api.register(organizationClientRoutes, { deps });
-      await api.register(memberRoutes, { deps });
-      await api.register(invitationRoutes, { deps });
-      await api.register(placeRoutes, { deps });
-      await api.register(specialistRoutes, { deps });
-      await api.register(workingHoursRoutes, { deps });
-      await api.register(slotRoutes, { deps });
-      await api.register(appointmentRoutes, { deps });
-      await api.register(appointmentStatusRoutes, { deps });
-      await api.register(clientSessionRoutes, { deps });
+      for (const capability of capabilities) await api.register(capability.routes, { deps });
     },
     { prefix: '/api/v1' },
   );

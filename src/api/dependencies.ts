@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { TokenService } from '../auth/tokens.js';
@@ -32,3 +33,13 @@ export interface Dependencies {
   /** Background jobs by state; failed ones stay until inspected. */
   readonly jobCounts: () => Promise<JobCounts>;
 }
+
+/** A plugin of routes, as every capability's src/api/<capability>/ declares them. */
+export type Routes = FastifyPluginAsyncTypebox<{ deps: Dependencies }>;
+
+/** One capability's routes, registered in the order listed (the OpenAPI document lists them so). */
+export const routesOf =
+  (...plugins: readonly Routes[]): Routes =>
+  async (app, { deps }) => {
+    for (const plugin of plugins) await app.register(plugin, { deps });
+  };

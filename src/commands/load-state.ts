@@ -1,5 +1,4 @@
-import { toDomainEvent } from '../events/catalogue.js';
-import type { Event } from '../events/event.js';
+import { asEvent, type Event } from '../events/event.js';
 import type { EventStore, Position } from '../store/port.js';
 import { fold, type Decider } from './decider.js';
 import { foldedStatesOf, type FoldedStates } from './folded-states.js';
@@ -19,7 +18,7 @@ export async function loadState<State, E extends Event>(
   const stored = await store.readStream(stream, { from: cached ? cached.version + 1 : 0 });
   const last = stored.at(-1);
   if (!last) return { state: cached?.state ?? decider.initialState(), version: cached?.version ?? -1, position: cached?.position };
-  const state = fold(decider, stored.map((e) => toDomainEvent<E>(e)), cached?.state);
+  const state = fold(decider, stored.map((e) => asEvent<E>(e)), cached?.state);
   folded.set(decider, stream, { version: last.version, state, position: last.position });
   return { state, version: last.version, position: last.position };
 }

@@ -1,75 +1,101 @@
-import type { StoredEvent } from '../store/port.js';
-import { recordIdFor } from './clients/client-record.js';
-import { upcast, type Event, type Upcaster } from './event.js';
+import Type, { type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { upcastData, type Event, type Upcaster } from './event.js';
 
-type Data = Record<string, unknown>;
+/**
+ * What a capability declares of its events (src/events/<capability>/index.ts):
+ * - `schemas`: the data schema of every event type it writes today, checked
+ *   on append: an event that does not match is a programming error and never
+ *   reaches the log, where every projection would have to live with it;
+ * - `upcasters`: per type, step n turns version n of the data into n + 1;
+ * - `renamed`: legacy types, no longer written, read as the current event
+ *   that carries their meaning. A type with no schema cannot be appended.
+ */
+export interface EventCatalogue {
+  readonly schemas: Readonly<Record<string, TSchema>>;
+  readonly upcasters?: Readonly<Record<string, readonly Upcaster[]>>;
+  readonly renamed?: Readonly<Record<string, (data: Record<string, unknown>) => Event>>;
+}
 
-// --- Appointments and schedules -------------------------------------------
-//
-// Version 1 named the person's ACCOUNT in `clientId`; version 2 names the
-// organization's client RECORD (docs/trust-model.md). The record made from an
-// account at an organization (by a booking there, or by the migration of a
-// legacy membership) has the id `recordIdFor(organization, account)`, so an
-// old booking reads as one of that record and still counts against new ones.
-// Version 2 also lets a booking's cost be null (not set by staff).
+/** Every capability's events, as the store checks them on append and reads them. */
+export interface Catalogue {
+  /** Event types that may be appended. */
+  readonly writableTypes: ReadonlySet<string>;
+  /** Why an event to append does not match its type's schema, or undefined when it matches. */
+  failure(event: { type: string; data: unknown; metadata: unknown }): string | undefined;
+  /** The event as today's code reads it: renamed and upcast; the same object when it is current. */
+  current<E extends Event>(event: E): E;
+}
 
-const ofRecord = (organizationId: unknown, slot: unknown): Data => {
-  const s = slot as Data;
-  return { ...s, clientId: recordIdFor(String(organizationId), String(s.clientId)) };
-};
+const Metadata = Type.Object({
+  actor: Type.Object({ kind: Type.Union(['client', 'user', 'admin', 'system', 'anonymous'].map((k) => Type.Literal(k))), id: Type.Optional(Type.String()) }),
+  correlationId: Type.String(),
+  causationId: Type.String(),
+  requestId: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
 
-/** v1 -> v2 of an appointment event: each of these slot fields names the record. */
-const slotsOfRecord =
-  (...fields: readonly string[]): Upcaster =>
-  (data) => {
-    const next: Data = { ...data, schemaVersion: 2 };
-    for (const field of fields) next[field] = ofRecord(data.organizationId, data[field]);
-    return next;
+/**
+ * The schema with every object closed (additionalProperties: false), however
+ * it was built: `Type.Partial` and spreads of `.properties` drop the option,
+ * and the HTTP schemas reuse these declarations, so it is applied here, once.
+ * Records (patternProperties) are left as they are: their keys are data.
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = key === 'const' || key === 'enum' || key === 'default' ? value : closed(value);
+  if ('properties' in copy && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+const compile = (schema: TSchema) => Compile(closed(schema) as TSchema);
+type Validator = ReturnType<typeof compile>;
+const metadataValidator = compile(Metadata);
+
+/** Where a value first fails its schema: a JSON pointer (the data's root is '/') and why, never the value. */
+function firstFailure(validator: Validator, value: unknown): string {
+  const errors = [...validator.Errors(value)];
+  // The failure that names the deepest path says the most ("/changes/extra must not be there").
+  const deepest = errors.reduce<(typeof errors)[number] | undefined>((best, e) => (best && best.instancePath.length >= e.instancePath.length ? best : e), undefined);
+  if (!deepest) return '/: does not match';
+  const why = deepest.keyword === 'boolean' ? 'is not a field the schema names' : deepest.message;
+  return `${deepest.instancePath || '/'}: ${why}`;
+}
+
+/** One type, one owner: two capabilities declaring the same type is a programming error. */
+function merged<T>(parts: readonly (Readonly<Record<string, T>> | undefined)[], what: string): Map<string, T> {
+  const all = new Map<string, T>();
+  for (const part of parts) {
+    for (const [type, value] of Object.entries(part ?? {})) {
+      if (all.has(type)) throw new Error(`event type ${type} has two ${what}`);
+      all.set(type, value);
+    }
+  }
+  return all;
+}
+
+export function catalogueOf(parts: readonly EventCatalogue[]): Catalogue {
+  const validators = new Map([...merged(parts.map((p) => p.schemas), 'schemas')].map(([type, schema]) => [type, compile(schema)]));
+  const upcasters = merged(parts.map((p) => p.upcasters), 'upcaster lists');
+  const renamed = merged(parts.map((p) => p.renamed), 'renamings');
+  return {
+    writableTypes: new Set(validators.keys()),
+    failure(event) {
+      const validator = validators.get(event.type);
+      if (!validator) return 'unknown event type';
+      if (!validator.Check(event.data)) return `data ${firstFailure(validator, event.data)}`;
+      if (!metadataValidator.Check(event.metadata)) return `metadata ${firstFailure(metadataValidator, event.metadata)}`;
+      return undefined;
+    },
+    current<E extends Event>(event: E): E {
+      const rename = renamed.get(event.type);
+      if (rename) return { ...event, ...rename(event.data as Record<string, unknown>) };
+      const steps = upcasters.get(event.type);
+      if (!steps) return event;
+      const data = upcastData(event, steps);
+      return data === event.data ? event : { ...event, data };
+    },
   };
-
-const schedulingUpcasters: Readonly<Record<string, readonly Upcaster[]>> = {
-  AppointmentBooked: [slotsOfRecord('slot')],
-  AppointmentRescheduled: [slotsOfRecord('from', 'to')],
-  AppointmentCompleted: [slotsOfRecord('slot')],
-  AppointmentCancelled: [slotsOfRecord('slot')],
-  AppointmentMarkedNoShow: [slotsOfRecord('slot')],
-  // A claim carries its client at the top level.
-  SlotClaimed: [(data) => ({ ...ofRecord(data.organizationId, data), schemaVersion: 2 })],
-};
-
-// --- Everything -------------------------------------------------------------
-
-/**
- * Upcasters of every event type whose schema has more than one version:
- * step n turns version n into version n + 1.
- */
-const upcasters: Readonly<Record<string, readonly Upcaster[]>> = {
-  ClientRegistered: [
-    // v1 -> v2: profiles gained `links`.
-    (data) => ({ ...data, schemaVersion: 2, profile: { links: {}, ...(data.profile as Data) } }),
-  ],
-  ...schedulingUpcasters,
-};
-
-/**
- * Legacy event types read as the event of the current model that carries
- * their meaning (docs/trust-model.md, "Migrating existing data").
- */
-const renamed: Readonly<Record<string, (data: Data) => Event>> = {
-  // A client "joined" an organization: in the trust model, their account is
-  // linked to that organization's record of them, made from the membership.
-  ClientJoinedOrganization: (data) => ({
-    type: 'ClientLinkedToRecord',
-    data: { clientId: data.clientId, organizationId: data.organizationId, recordId: recordIdFor(String(data.organizationId), String(data.clientId)), linkedAt: data.joinedAt },
-  }),
-  ClientLeftOrganization: (data) => ({
-    type: 'ClientUnlinkedFromRecord',
-    data: { clientId: data.clientId, organizationId: data.organizationId, recordId: recordIdFor(String(data.organizationId), String(data.clientId)), unlinkedAt: data.leftAt },
-  }),
-};
-
-export function toDomainEvent<E extends Event>(stored: StoredEvent): E {
-  const rename = renamed[stored.type];
-  if (rename) return rename(stored.data as Data) as E;
-  return upcast(stored, upcasters) as E;
 }

@@ -1,5 +1,3 @@
-import type { StoredEvent } from '../store/port.js';
-
 /** A domain event as deciders and projections see it: a type and plain data. */
 export interface Event<Type extends string = string, Data = unknown> {
   readonly type: Type;
@@ -13,10 +11,17 @@ export interface Event<Type extends string = string, Data = unknown> {
  */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
-export function upcast(stored: StoredEvent, upcasters: Readonly<Record<string, readonly Upcaster[]>>): Event {
-  let data = stored.data as Record<string, unknown>;
-  const steps = upcasters[stored.type] ?? [];
+/** The data of `event` at its type's current version: each step from the version it was written at. */
+export function upcastData(event: Event, steps: readonly Upcaster[]): Record<string, unknown> {
+  let data = event.data as Record<string, unknown>;
   const from = typeof data.schemaVersion === 'number' ? data.schemaVersion : 1;
   for (let version = from; version <= steps.length; version++) data = steps[version - 1]!(data);
-  return { type: stored.type, data };
+  return data;
 }
+
+/**
+ * An event read from the store, as one of the types its reader knows: the
+ * store reads every event at its type's current version (src/store/cataloged.ts),
+ * and a reader only acts on the types it names.
+ */
+export const asEvent = <E extends Event>(event: Event): E => event as E;

@@ -12,7 +12,7 @@ import { createCommandHandler } from '../../src/commands/handler.js';
 import { loadState } from '../../src/commands/load-state.js';
 import { migrateToTrustModel, MIGRATION_STREAM } from '../../src/workflows/clients/migrate-trust-model.js';
 import { phoneOwner } from '../../src/workflows/clients/register-client.js';
-import { compose } from '../../src/compose.js';
+import { compose, eventCatalogue } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { clientStream } from '../../src/events/clients/client.js';
@@ -23,10 +23,11 @@ import { userStream } from '../../src/events/identity/user.js';
 import { clientRecordsProjection } from '../../src/projections/clients/client-records.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
+import { catalogedEventStore } from '../../src/store/cataloged.js';
 import type { Actor, EventMetadata, EventStore } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { call } from '../helpers/runtime.js';
-import { migratedProcess, settlesWithin } from '../helpers/store-events.js';
+import { migratedProcess, settlesWithin, visible } from '../helpers/store-events.js';
 
 // The one-time move of data written before the trust model into it
 // (docs/trust-model.md, "Migrating existing data"), on a log written the way
@@ -96,10 +97,13 @@ async function writeLegacyLog(store: EventStore): Promise<Legacy> {
   await store.append(stream, [{ type: 'ClientLeftOrganization', data: { clientId: client, organizationId: orgB, leftAt: '2026-01-07T10:00:00.000Z' }, metadata: by({ kind: 'user', id: staffB }) }], { expectedVersion: 6 });
 
   await store.append(phoneStream(unverifiedPhone), [{ type: 'PhoneReserved', data: { phone: unverifiedPhone, clientId: unverifiedClient, reservedAt: '2026-01-02T11:00:00.000Z' }, metadata: anonymous }], { expectedVersion: 'no_stream' });
-  await store.append(clientStream(unverifiedClient), [
+  const { position } = await store.append(clientStream(unverifiedClient), [
     { type: 'ClientRegistered', data: { schemaVersion: 2, clientId: unverifiedClient, phone: unverifiedPhone, profile: { ...profile, firstName: 'Boris' }, passwordSet: false, registeredAt: '2026-01-02T11:00:00.000Z' }, metadata: anonymous },
     { type: 'ClientJoinedOrganization', data: { clientId: unverifiedClient, organizationId: orgA, joinedAt: '2026-01-03T11:00:00.000Z' }, metadata: by({ kind: 'user', id: staffA }) },
   ], { expectedVersion: 'no_stream' });
+  // The migration scans what readers can see: on a busy server a transaction of
+  // another database can hold back what is visible for a moment.
+  await visible(store, position);
   return legacy;
 }
 
@@ -108,16 +112,18 @@ const eventCount = async (db: Kysely<Database>) => Number((await db.selectFrom('
 const recordRows = (db: Kysely<Database>) => db.selectFrom('client_records').selectAll().orderBy('id').execute();
 
 t.test('migrateToTrustModel: each legacy membership becomes that organization’s own record; a verified phone becomes owned; once', async (t) => {
-  const { db, store } = await migratedProcess(t, await freshPostgresUrl(t));
+  const { db, store: log } = await migratedProcess(t, await freshPostgresUrl(t));
+  // Legacy events are written as they were then; the code reads the log through the catalogue.
+  const store = catalogedEventStore(log, eventCatalogue);
   const handle = createCommandHandler(store);
-  const legacy = await writeLegacyLog(store);
+  const legacy = await writeLegacyLog(log);
   const { client, phone, orgA, orgB } = legacy;
   const recordA = recordIdFor(orgA, client);
   const recordB = recordIdFor(orgB, client);
   const migratedAt = new Date('2026-11-29T12:00:00.000Z');
 
   const progress: string[] = [];
-  t.equal(await migrateToTrustModel({ store, handle, now: () => migratedAt }, (p) => progress.push(p.phase)), true, 'it ran');
+  t.equal(await migrateToTrustModel({ log, store, handle, now: () => migratedAt }, (p) => progress.push(p.phase)), true, 'it ran');
   t.ok(progress.includes('scan') && progress.includes('write'), 'and reported its progress');
 
   const a = (await loadState(store, clientRecordDecider, clientRecordStream(recordA))).state;
@@ -143,7 +149,7 @@ t.test('migrateToTrustModel: each legacy membership becomes that organization’
   t.same(await types(store, MIGRATION_STREAM), ['TrustModelMigrated'], 'a marker says it ran');
 
   const before = await eventCount(db);
-  t.equal(await migrateToTrustModel({ store, handle, now: () => new Date('2026-11-30T12:00:00.000Z') }), false, 'a second run does nothing');
+  t.equal(await migrateToTrustModel({ log, store, handle, now: () => new Date('2026-11-30T12:00:00.000Z') }), false, 'a second run does nothing');
   t.equal(await eventCount(db), before, 'and appends nothing');
 
   t.test('the client records read model, projected and then rebuilt from the log, has the same rows', async (t) => {

@@ -5,11 +5,17 @@ import { fold } from '../../src/commands/decider.js';
 import { DomainError } from '../../src/commands/errors.js';
 import { scheduleDecider } from '../../src/commands/scheduling/schedule.js';
 import type { AppointmentEvent } from '../../src/events/scheduling/appointment.js';
-import { toDomainEvent } from '../../src/events/catalogue.js';
+import { eventCatalogue } from '../../src/compose.js';
 import type { ClientEvent } from '../../src/events/clients/client.js';
 import { recordIdFor } from '../../src/events/clients/client-record.js';
 import type { Claim, ScheduleEvent } from '../../src/events/scheduling/schedule.js';
 import type { StoredEvent } from '../../src/store/port.js';
+
+/** The event as the store reads it today (src/store/cataloged.ts): its type and data. */
+function toDomainEvent<E extends { type: string; data: unknown }>(stored: StoredEvent): E {
+  const { type, data } = eventCatalogue.current(stored);
+  return { type, data } as E;
+}
 
 const v1: StoredEvent = {
   id: '5f0c6b7e-8d3c-4a49-9a51-0d6f4f9c1a10',

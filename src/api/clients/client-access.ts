@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../commands/errors.js';
-import type { ClientRecordRow } from '../../db/database.js';
+import type { ClientRecordRow } from '../../projections/clients/tables.js';
 import type { Role } from '../../events/organizations/organization.js';
 import { findClientAccount } from '../../projections/clients/client-accounts.js';
 import { findClientRecord } from '../../projections/clients/client-records.js';

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { ClientAccountRow, ClientRecordRow } from '../../db/database.js';
+import type { ClientAccountRow, ClientRecordRow } from '../../projections/clients/tables.js';
 import type { ClientProfile } from '../../events/clients/client.js';
 import { SHAREABLE, type Shareable } from '../../events/clients/client-record.js';
 import { Nullable } from '../../events/schema.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { acceptRecord, unlinkRecord } from '../../workflows/clients/client-links.js';
 import { DomainError } from '../../commands/errors.js';
-import type { ClientRecordRow } from '../../db/database.js';
+import type { ClientRecordRow } from '../../projections/clients/tables.js';
 import { findClientAccount } from '../../projections/clients/client-accounts.js';
 import { recordsOfPerson } from '../../projections/clients/client-record-queries.js';
 import { principalOf } from '../authenticate.js';

@@ -20,7 +20,7 @@ const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Passwor
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
 
-export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.post('/auth/register', {
     config: { access: { kind: 'public' } },
     schema: {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { UserRow } from '../../db/database.js';
+import type { UserRow } from '../../projections/identity/tables.js';
 import type { MemberView, StaffName as StaffNameRow } from '../../projections/organizations/organization-queries.js';
 import { Timestamp, Uuid } from '../schemas.js';
 import { Nullable } from '../../events/schema.js';

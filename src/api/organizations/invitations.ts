@@ -5,7 +5,7 @@ import { DomainError } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
 import { organizationDecider, type Invitee, type OrganizationCommand } from '../../commands/organizations/organization.js';
 import { userDecider } from '../../commands/identity/user.js';
-import type { StaffInvitationRow } from '../../db/database.js';
+import type { StaffInvitationRow } from '../../projections/organizations/tables.js';
 import { organizationStream, RoleSchema } from '../../events/organizations/organization.js';
 import { userStream } from '../../events/identity/user.js';
 import { findInvitation, pendingInvitationsOf, pendingInvitationsTo } from '../../projections/organizations/invitation-queries.js';

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { bookAppointment, changeAppointment, rescheduleAppointment, type BookedClient } from '../../workflows/scheduling/booking.js';
 import { DomainError } from '../../commands/errors.js';
-import type { AppointmentRow } from '../../db/database.js';
+import type { AppointmentRow } from '../../projections/scheduling/tables.js';
 import { ROLES, type Role } from '../../events/organizations/organization.js';
 import type { ActorRef } from '../../events/scheduling/schedule.js';
 import { findAppointment, isLinkedRecord, listAppointments } from '../../projections/scheduling/appointment-queries.js';

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { AppointmentRow, PlaceRow, SpecialistRow } from '../../db/database.js';
+import type { AppointmentRow, PlaceRow, SpecialistRow } from '../../projections/scheduling/tables.js';
 import { STATUSES, type AppointmentStatus } from '../../events/scheduling/appointment.js';
 import type { AppointmentFilter } from '../../projections/scheduling/appointment-queries.js';
 import type { ActorRef } from '../../events/scheduling/schedule.js';

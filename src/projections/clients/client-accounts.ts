@@ -1,7 +1,8 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { ClientAccountRow, ClientAccountsTable, Database } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { ClientAccountRow, ClientAccountsTable } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { clientAccountEventTypes, type ClientEvent, type ClientProfile } from '../../events/clients/client.js';
 import type { Projection } from '../projection.js';
 
@@ -90,7 +91,7 @@ export const clientAccountsProjection: Projection = {
       registrations = [];
     };
     for (const stored of events) {
-      const event = toDomainEvent<ClientEvent>(stored);
+      const event = asEvent<ClientEvent>(stored);
       if (event.type === 'ClientRegistered') {
         registrations.push(registrationRow(event, stored.version));
         if (registrations.length >= 500) await flush();

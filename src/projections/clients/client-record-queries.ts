@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { ClientAccountRow, ClientRecordRow, Database } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
+import type { ClientAccountRow, ClientRecordRow } from './tables.js';
 import { SHAREABLE, type Shareable } from '../../events/clients/client-record.js';
 
 // Reads over `client_records`: an organization's client book (search, sort,

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { ClientRecordRow, ClientRecordsTable, Database } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { ClientRecordRow, ClientRecordsTable } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { clientRecordEventTypes, type ClientRecordEvent, type RecordChanges } from '../../events/clients/client-record.js';
 import { profileColumns, profileRow } from './client-accounts.js';
 import type { Projection } from '../projection.js';
@@ -61,7 +62,7 @@ export const clientRecordsProjection: Projection = {
   parkUnappliable: true,
   canHandle: clientRecordEventTypes,
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<ClientRecordEvent>(stored), stored.version);
+    for (const stored of events) await applyOne(trx, asEvent<ClientRecordEvent>(stored), stored.version);
   },
   async reset(trx) {
     await trx.deleteFrom('client_records').execute();

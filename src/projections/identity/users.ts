@@ -1,6 +1,7 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { Database, UserRow, UsersTable } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { UserRow, UsersTable } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { userEventTypes, type UserChanges, type UserEvent } from '../../events/identity/user.js';
 import type { Projection } from '../projection.js';
 
@@ -81,7 +82,7 @@ export const usersProjection: Projection = {
   parkUnappliable: true,
   canHandle: userEventTypes,
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<UserEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<UserEvent>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('users').execute();

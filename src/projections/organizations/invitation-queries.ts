@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, StaffInvitationRow } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
+import type { StaffInvitationRow } from './tables.js';
 
 // Reads over the `staff_invitations` read model (written by the organizations
 // projection). An organization sees its invitations as the emails it typed;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, OrganizationRow } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
+import type { OrganizationRow } from './tables.js';
 import type { Role, WorkContact } from '../../events/organizations/organization.js';
 
 // Reads over the `organizations`, `memberships` and `users` read models.

@@ -1,6 +1,7 @@
 import type { Transaction, Updateable } from 'kysely';
-import type { Database, OrganizationsTable } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { OrganizationsTable } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { organizationEventTypes, type OrganizationChanges, type OrganizationEvent } from '../../events/organizations/organization.js';
 import type { Projection } from '../projection.js';
 
@@ -110,7 +111,7 @@ export const organizationsProjection: Projection = {
   parkUnappliable: true,
   canHandle: organizationEventTypes,
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<OrganizationEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<OrganizationEvent>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('staff_invitations').execute();

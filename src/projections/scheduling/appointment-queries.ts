@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { AppointmentRow, Database } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
+import type { AppointmentRow } from './tables.js';
 import type { AppointmentStatus } from '../../events/scheduling/appointment.js';
 
 // Reads over the `appointments` read model: the organization's book, a

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { AppointmentEvent, AppointmentSlot, AppointmentStatus } from '../../events/scheduling/appointment.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import type { Cost } from '../../events/scheduling/schedule.js';
 import type { Projection } from '../projection.js';
 
@@ -82,7 +82,7 @@ export const appointmentsProjection: Projection = {
   parkUnappliable: true,
   canHandle: ['AppointmentBooked', 'AppointmentRescheduled', 'AppointmentConfirmed', 'AppointmentCompleted', 'AppointmentMarkedNoShow', 'AppointmentCancelled', 'AppointmentCostChanged'],
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<AppointmentEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<AppointmentEvent>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('appointments').execute();

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, PlaceRow } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { PlaceRow } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { placeEventTypes, type PlaceEvent } from '../../events/scheduling/place.js';
 import type { Projection } from '../projection.js';
 
@@ -47,7 +48,7 @@ export const placesProjection: Projection = {
   parkUnappliable: true,
   canHandle: placeEventTypes,
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<PlaceEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<PlaceEvent>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('places').execute();

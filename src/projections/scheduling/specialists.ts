@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, SpecialistRow } from '../../db/database.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import type { Database } from '../../db/database.js';
+import type { SpecialistRow } from './tables.js';
+import { asEvent } from '../../events/event.js';
 import { specialistEventTypes, type SpecialistEvent } from '../../events/scheduling/specialist.js';
 import type { Projection } from '../projection.js';
 
@@ -52,7 +53,7 @@ export const specialistsProjection: Projection = {
   parkUnappliable: true,
   canHandle: specialistEventTypes,
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, toDomainEvent<SpecialistEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<SpecialistEvent>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('specialists').execute();

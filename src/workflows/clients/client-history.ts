@@ -2,7 +2,7 @@ import { clientDecider, type ClientState } from '../../commands/clients/client.j
 import { clientRecordDecider, type ClientRecordState } from '../../commands/clients/client-record.js';
 import { fold } from '../../commands/decider.js';
 import { appointmentStream } from '../../events/scheduling/appointment.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import { clientAuditStream } from '../../events/clients/client-audit.js';
 import { clientStream, type ClientEvent } from '../../events/clients/client.js';
 import { clientRecordAuditStream, clientRecordStream, type ClientRecordEvent } from '../../events/clients/client-record.js';
@@ -48,7 +48,7 @@ function present(value: unknown, named: (id: string) => boolean): unknown {
 const OMITTED = new Set(['clientId', 'recordId', 'challengeId', 'schemaVersion']);
 
 function entry(event: StoredEvent, sequence: number, named: (id: string) => boolean): HistoryEntry {
-  const { type, data: domain } = toDomainEvent(event);
+  const { type, data: domain } = asEvent(event);
   const data = domain as Record<string, unknown>;
   const changes = Object.fromEntries(Object.entries(data).filter(([k]) => !OMITTED.has(k)));
   const actor = event.metadata.actor;
@@ -82,10 +82,10 @@ const until = (events: readonly StoredEvent[], asOf: Date) => events.filter((e) 
 
 /** The person's account as it was at `asOf`. */
 export async function accountAsOf(store: EventStore, accountId: string, asOf: Date): Promise<ClientState> {
-  return fold(clientDecider, until(await store.readStream(clientStream(accountId)), asOf).map((e) => toDomainEvent<ClientEvent>(e)));
+  return fold(clientDecider, until(await store.readStream(clientStream(accountId)), asOf).map((e) => asEvent<ClientEvent>(e)));
 }
 
 /** The organization's record as it was at `asOf`. */
 export async function recordAsOf(store: EventStore, recordId: string, asOf: Date): Promise<ClientRecordState> {
-  return fold(clientRecordDecider, until(await store.readStream(clientRecordStream(recordId)), asOf).map((e) => toDomainEvent<ClientRecordEvent>(e)));
+  return fold(clientRecordDecider, until(await store.readStream(clientRecordStream(recordId)), asOf).map((e) => asEvent<ClientRecordEvent>(e)));
 }

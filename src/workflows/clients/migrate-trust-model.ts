@@ -1,5 +1,5 @@
 import { clientStream, type ClientEvent, type ClientProfile } from '../../events/clients/client.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import { userStream } from '../../events/identity/user.js';
 import { clientRecordStream, recordIdFor } from '../../events/clients/client-record.js';
 import { phoneStream, staffEmailStream } from '../../events/identity/contact.js';
@@ -111,17 +111,19 @@ export interface MigrationProgress {
 
 /** Runs the migration unless it ran already; returns whether it ran. */
 export async function migrateToTrustModel(
-  deps: { store: EventStore; handle: CommandHandler; now: () => Date },
+  // `log` is the log as written: legacy events (memberships, bookings that named
+  // an account) are looked for as such, not as the store reads them today.
+  deps: { log: EventStore; store: EventStore; handle: CommandHandler; now: () => Date },
   onProgress: (progress: MigrationProgress) => void = () => undefined,
 ): Promise<boolean> {
   const { store, handle } = deps;
   if ((await store.readStream(MIGRATION_STREAM, { limit: 1 })).length > 0) return false;
-  const head = await store.headPosition();
+  const head = await deps.log.headPosition();
   const legacy: Legacy = { clients: new Map(), verifiedClients: new Set(), verifiedUsers: new Set(), members: new Map() };
   let from: Position = START;
   let scanned = 0;
   while (comparePositions(from, head) < 0) {
-    const batch = await store.readAll({ from, limit: BATCH });
+    const batch = await deps.log.readAll({ from, limit: BATCH });
     if (batch.length === 0) break;
     for (const event of batch) collect(legacy, event);
     from = batch.at(-1)!.position;
@@ -135,7 +137,7 @@ export async function migrateToTrustModel(
   let written = 0;
   for (const clientId of clients) {
     const events = await store.readStream(clientStream(clientId));
-    const account = fold(clientDecider, events.map((e) => toDomainEvent<ClientEvent>(e)));
+    const account = fold(clientDecider, events.map((e) => asEvent<ClientEvent>(e)));
     if (account.status === 'registered' && account.confirmedPhone) {
       await ignoringRaces(handle(contactDecider, phoneStream(account.phone), { type: 'OwnContact', data: { contact: account.phone, ownerId: clientId, now } }, metadata));
     }

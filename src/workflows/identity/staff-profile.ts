@@ -1,7 +1,7 @@
 import { setPassword } from '../../auth/credentials.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { revokeSubject } from '../../auth/refresh-tokens.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import { organizationStream } from '../../events/organizations/organization.js';
 import { userStream, type UserChanges, type UserEvent } from '../../events/identity/user.js';
 import { membershipsOfUser } from '../../projections/organizations/organization-queries.js';
@@ -83,7 +83,7 @@ async function replacedContacts(store: EventStore, stream: string, handled: Hand
   if (email === undefined && phone === undefined) return {};
   const before = handled.version - handled.events.length + 1;
   const history = await store.readStream(stream, { limit: before });
-  const previous = fold(userDecider, history.map((e) => toDomainEvent<UserEvent>(e)));
+  const previous = fold(userDecider, history.map((e) => asEvent<UserEvent>(e)));
   if (previous.status !== 'active') return {};
   return { email: email === undefined ? undefined : previous.email, phone: phone === undefined ? undefined : previous.phone };
 }

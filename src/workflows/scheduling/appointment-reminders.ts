@@ -5,7 +5,7 @@ import { loadState } from '../../commands/load-state.js';
 import { placeDecider } from '../../commands/scheduling/place.js';
 import { activeSpecialistOf } from './schedule-reads.js';
 import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import { clientRecordStream } from '../../events/clients/client-record.js';
 import { placeStream } from '../../events/scheduling/place.js';
 import type { Projection } from '../../projections/projection.js';
@@ -53,7 +53,7 @@ export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () 
     canHandle: ['AppointmentBooked', 'AppointmentRescheduled', ...withdrawing],
     async apply(_trx, events) {
       for (const stored of events) {
-        const event = toDomainEvent<AppointmentEvent>(stored);
+        const event = asEvent<AppointmentEvent>(stored);
         if (event.type === 'AppointmentBooked') await schedule(event.data.appointmentId, event.data.slot.start);
         else if (event.type === 'AppointmentRescheduled') {
           const { appointmentId, from, to } = event.data;

@@ -3,7 +3,7 @@ import { DomainError } from '../../commands/errors.js';
 import { createCommandHandler } from '../../commands/handler.js';
 import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
 import { releasingEventTypes } from '../../events/scheduling/appointment.js';
-import { toDomainEvent } from '../../events/catalogue.js';
+import { asEvent } from '../../events/event.js';
 import type { ScheduleEvent, SlotReleaseReason } from '../../events/scheduling/schedule.js';
 import { scheduleStream } from '../../events/scheduling/schedule.js';
 import type { Projection } from '../../projections/projection.js';
@@ -41,7 +41,7 @@ export function claimSettlementReactor(jobs: JobQueue): Projection {
       for (const event of events) {
         const ids = { stream: event.stream, eventId: event.id };
         if (event.type === 'SlotClaimed') {
-          const claim = toDomainEvent<ScheduleEvent>(event).data as { claimId: string; organizationId: string; days: string[] };
+          const claim = asEvent<ScheduleEvent>(event).data as { claimId: string; organizationId: string; days: string[] };
           // Once per claim: from its first day, which every driver holds first.
           if (event.stream !== scheduleStream(claim.organizationId, claim.days[0] ?? '')) continue;
           await withTimeout(jobs.enqueue(SETTLE_CLAIM, ids, { jobId: `settle-${claim.claimId}`, delayMs: SETTLE_DELAY_MS }), ENQUEUE_TIMEOUT_MS);
@@ -71,7 +71,7 @@ export function settleClaimHandler(deps: { store: EventStore; now: () => Date })
   const claims = { handle: createCommandHandler(deps.store), store: deps.store };
   return async (data) => {
     const event = await storedEvent(deps.store, data);
-    const claimed = toDomainEvent<ScheduleEvent>(event);
+    const claimed = asEvent<ScheduleEvent>(event);
     if (claimed.type !== 'SlotClaimed') throw new Error(`settle-claim: event ${event.id} is a ${event.type}`);
     const { schemaVersion: _version, claimedAt: _claimedAt, ...claim } = claimed.data;
     try {
@@ -87,7 +87,7 @@ export function releaseTimeHandler(deps: { store: EventStore; now: () => Date })
   const claims = { handle: createCommandHandler(deps.store), store: deps.store };
   return async (data) => {
     const event = await storedEvent(deps.store, data);
-    const domain = toDomainEvent<AppointmentEvent>(event);
+    const domain = asEvent<AppointmentEvent>(event);
     const reason = reasons[domain.type];
     if (!reason) throw new Error(`release-time: event ${event.id} is a ${event.type}`);
     const given = domain.type === 'AppointmentRescheduled' ? domain.data.from : 'slot' in domain.data ? domain.data.slot : undefined;

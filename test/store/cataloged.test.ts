@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { eventSchemaFailure } from '../../src/events/schemas.js';
+import { eventCatalogue } from '../../src/compose.js';
+import { recordIdFor } from '../../src/events/clients/client-record.js';
 import type { EventMetadata, EventStore, NewEvent } from '../../src/store/port.js';
 import { createPostgresEventStore } from '../../src/store/postgres.js';
-import { InvalidEvent, validatedEventStore } from '../../src/store/validated.js';
+import { catalogedEventStore, InvalidEvent } from '../../src/store/cataloged.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { migratedProcess } from '../helpers/store-events.js';
 
@@ -18,7 +19,7 @@ async function stores(t: Test): Promise<{ raw: EventStore; checked: EventStore }
   const { db } = await migratedProcess(t, await freshPostgresUrl(t));
   const raw = createPostgresEventStore(db, { pollIntervalMs: 20 });
   t.teardown(() => raw.close());
-  return { raw, checked: validatedEventStore(raw, eventSchemaFailure) };
+  return { raw, checked: catalogedEventStore(raw, eventCatalogue) };
 }
 
 /** The refusal, which must be an InvalidEvent naming the type and saying why. */
@@ -79,13 +80,40 @@ t.test('metadata is checked too: an unknown actor kind or an extra field is refu
   t.match(extra.message, /metadata \/password/);
 });
 
-t.test('events already in the log read as they are, whatever the schema says now', async (t) => {
+t.test('events already in the log are read at their current version, never checked against today’s schema', async (t) => {
   const { raw, checked } = await stores(t);
   const stream = `client-${randomUUID()}`;
   // A version-1 registration (no schemaVersion, no links) written before the schema moved on.
   const legacy = { clientId: 'c1', phone: '+79990000000', profile: { firstName: 'A' }, passwordSet: false, registeredAt: '2025-01-01T00:00:00.000Z' };
   await raw.append(stream, [{ type: 'ClientRegistered', data: legacy, metadata }], { expectedVersion: 'no_stream' });
-  t.same((await checked.readStream(stream)).map((e) => e.data), [legacy]);
+  t.same((await checked.readStream(stream)).map((e) => e.data), [{ ...legacy, schemaVersion: 2, profile: { links: {}, firstName: 'A' } }], 'upcast on read');
+  t.same((await raw.readStream(stream)).map((e) => e.data), [legacy], 'the log itself is untouched');
   const error = await refusal(t, checked.append(stream, [{ type: 'ClientRegistered', data: legacy, metadata }], { expectedVersion: 0 }));
   t.match(error.message, /ClientRegistered/, 'but the same event is not appended anew');
+});
+
+t.test('every way of reading gives today’s events: a stream, the log, a subscription; a legacy type reads as its successor', async (t) => {
+  const { raw, checked } = await stores(t);
+  const head = await raw.headPosition();
+  const stream = `client-${randomUUID()}`;
+  const joined = { clientId: 'c1', organizationId: 'o1', joinedAt: '2025-01-02T00:00:00.000Z' };
+  await raw.append(stream, [{ type: 'ClientJoinedOrganization', data: joined, metadata }], { expectedVersion: 'no_stream' });
+  const expected = { type: 'ClientLinkedToRecord', data: { clientId: 'c1', organizationId: 'o1', recordId: recordIdFor('o1', 'c1'), linkedAt: joined.joinedAt } };
+  const [fromStream] = await checked.readStream(stream);
+  t.match(fromStream, { ...expected, stream, version: 0, metadata }, 'a stream, with where and who kept');
+  t.match((await checked.readAll({ from: head, limit: 10 })).filter((e) => e.stream === stream), [expected], 'the log');
+  const delivered = await new Promise<unknown>((resolve, reject) => {
+    const subscription = checked.subscribe({
+      from: head,
+      onEvents: async (events) => {
+        const mine = events.find((e) => e.stream === stream);
+        if (mine) {
+          resolve(mine);
+          void subscription.close();
+        }
+      },
+      onError: reject,
+    });
+  });
+  t.match(delivered, expected, 'a subscription');
 });

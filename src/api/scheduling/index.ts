@@ -1,0 +1,10 @@
+import { routesOf } from '../dependencies.js';
+import { appointmentStatusRoutes } from './appointment-status.js';
+import { appointmentRoutes } from './appointments.js';
+import { clientSessionRoutes } from './client-sessions.js';
+import { placeRoutes } from './places.js';
+import { slotRoutes } from './slots.js';
+import { specialistRoutes } from './specialists.js';
+import { workingHoursRoutes } from './working-hours.js';
+
+export const schedulingApi = routesOf(placeRoutes, specialistRoutes, workingHoursRoutes, slotRoutes, appointmentRoutes, appointmentStatusRoutes, clientSessionRoutes);

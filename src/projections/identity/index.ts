@@ -1,0 +1,3 @@
+import { usersProjection } from './users.js';
+
+export const identityProjections = [usersProjection];

@@ -1,0 +1,3 @@
+import { organizationsProjection } from './organizations.js';
+
+export const organizationProjections = [organizationsProjection];

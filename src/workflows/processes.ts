@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { EmailSender } from '../jobs/providers/email.js';
+import type { SmsSender } from '../jobs/providers/sms.js';
+import type { JobQueue, JobRegistry, Logger } from '../jobs/queue.js';
+import type { Projection } from '../projections/projection.js';
+import type { EventStore } from '../store/port.js';
+
+/** What a capability's reactors need: they turn events into jobs, in the projector role. */
+export interface ReactorContext {
+  readonly jobs: JobQueue;
+  readonly config: Config;
+  readonly now: () => Date;
+}
+
+/** What a capability's job handlers need: they do the work, in the worker role. */
+export interface WorkerContext {
+  readonly db: Kysely<Database>;
+  readonly store: EventStore;
+  readonly config: Config;
+  readonly codeSecret: Buffer;
+  readonly sms: SmsSender;
+  readonly email: EmailSender;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+/**
+ * A capability's processes driven by the log (src/workflows/<capability>/index.ts):
+ * reactors follow the log like projections and enqueue jobs; the jobs' handlers run them.
+ */
+export interface Processes {
+  readonly reactors: (context: ReactorContext) => readonly Projection[];
+  readonly jobs: (context: WorkerContext) => JobRegistry;
+}
