@@ -55,3 +55,6 @@ export async function clients(baseUrl: string, firstPhone: number, count: number
     return { id: String(created.client_id), token: String(tokens.access) };
   });
 }
+
+export const json = { 'content-type': 'application/json' };
+export const patchBody = (n: number) => JSON.stringify({ first_name: `First ${n}` });
