@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startSession } from '../../src/auth/sessions.js';
 import { accessControl, API_PREFIX } from '../../src/api/access.js';
 import { authentication } from '../../src/api/authenticate.js';
 import { findUser } from '../../src/projections/identity/users.js';
 
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { eventually } from '../helpers/waiting.js';
 import { addMember, loginOf, organizationOf, staffMember, staffToken, verifyEmail } from '../helpers/staff.js';
 
 const NOT_AUTHENTICATED = { detail: 'Authentication credentials were not provided.' };
@@ -46,43 +46,51 @@ function printedRoutes(app: FastifyInstance): string[] {
   return routes;
 }
 
-t.test('every /api/v1 route declares who may call it', async (t) => {
-  const { app } = await startRuntime(t);
-  const declared = app.declaredRoutes();
-  const printed = printedRoutes(app).filter((r) => r.split(' ')[1]!.startsWith(API_PREFIX));
-  t.ok(printed.length >= 15, `the router lists the API routes (${printed.length})`);
-  const seen = new Set(declared.map((r) => `${r.method} ${r.url}`));
-  t.same(printed.filter((r) => !seen.has(r)), [], 'the access plugin saw every route the router has');
-  const undeclared = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.access === undefined).map((r) => `${r.method} ${r.url}`);
-  t.same(undeclared, [], 'no route without an access declaration');
-});
-
-t.test('a route without a declaration fails closed; a declaration naming a missing parameter stops the start', async (t) => {
+t.test('the access plugin', async (t) => {
   const runtime = await startRuntime(t);
-  const probe = Fastify();
-  t.teardown(() => probe.close());
-  await probe.register(authentication, { deps: runtime.deps });
-  await probe.register(accessControl, { deps: runtime.deps });
-  probe.get('/api/v1/forgotten', async () => ({ secret: true }));
-  probe.get('/elsewhere', async () => ({ open: true }));
-  await probe.ready();
-  const staff = await staffToken(runtime, randomUUID());
-  const anonymous = await call(probe, 'GET', '/api/v1/forgotten');
-  t.equal(anonymous.status, 401);
-  t.same(anonymous.body, NOT_AUTHENTICATED);
-  const signedIn = await call(probe, 'GET', '/api/v1/forgotten', { token: staff });
-  t.equal(signedIn.status, 403);
-  t.same(signedIn.body, FORBIDDEN);
-  t.equal((await call(probe, 'GET', '/elsewhere')).status, 200, 'routes outside /api/ (health, docs) are not in scope');
 
-  const broken = Fastify();
-  t.teardown(() => broken.close());
-  await broken.register(authentication, { deps: runtime.deps });
-  await broken.register(accessControl, { deps: runtime.deps });
-  t.throws(
-    () => broken.get('/api/v1/things/:id', { config: { access: { kind: 'organization', param: 'org', roles: ['owner'] } } }, async () => ({})),
-    /path parameter "org"/,
-  );
+  t.test('every /api/v1 route declares who may call it', async (t) => {
+    const { app } = runtime;
+    const declared = app.declaredRoutes();
+    const printed = printedRoutes(app).filter((r) => r.split(' ')[1]!.startsWith(API_PREFIX));
+    t.ok(printed.length >= 15, `the router lists the API routes (${printed.length})`);
+    const seen = new Set(declared.map((r) => `${r.method} ${r.url}`));
+    t.same(printed.filter((r) => !seen.has(r)), [], 'the access plugin saw every route the router has');
+    const undeclared = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.access === undefined).map((r) => `${r.method} ${r.url}`);
+    t.same(undeclared, [], 'no route without an access declaration');
+  });
+
+  /** A bare app with the authentication and access plugins, as the runtime registers them. */
+  const guarded = async (t: Test) => {
+    const probe = Fastify();
+    t.teardown(() => probe.close());
+    await probe.register(authentication, { deps: runtime.deps });
+    await probe.register(accessControl, { deps: runtime.deps });
+    return probe;
+  };
+
+  t.test('a route without a declaration fails closed', async (t) => {
+    const probe = await guarded(t);
+    probe.get('/api/v1/forgotten', async () => ({ secret: true }));
+    probe.get('/elsewhere', async () => ({ open: true }));
+    await probe.ready();
+    const staff = await staffToken(runtime, randomUUID());
+    const anonymous = await call(probe, 'GET', '/api/v1/forgotten');
+    t.equal(anonymous.status, 401);
+    t.same(anonymous.body, NOT_AUTHENTICATED);
+    const signedIn = await call(probe, 'GET', '/api/v1/forgotten', { token: staff });
+    t.equal(signedIn.status, 403);
+    t.same(signedIn.body, FORBIDDEN);
+    t.equal((await call(probe, 'GET', '/elsewhere')).status, 200, 'routes outside /api/ (health, docs) are not in scope');
+  });
+
+  t.test('a declaration naming a missing parameter stops the start', async (t) => {
+    const broken = await guarded(t);
+    t.throws(
+      () => broken.get('/api/v1/things/:id', { config: { access: { kind: 'organization', param: 'org', roles: ['owner'] } } }, async () => ({})),
+      /path parameter "org"/,
+    );
+  });
 });
 
 t.test('the authorization matrix, against current memberships', async (t) => {
@@ -147,10 +155,14 @@ t.test('the authorization matrix, against current memberships', async (t) => {
   });
 
   t.test('the check reads current memberships, not what the token said at login', async (t) => {
-    const token = manager.token;
-    t.equal((await call(app, 'PATCH', `/api/v1/organizations/${a}/members/${manager.id}`, { token: ownerA.token, body: { role: 'admin' } })).status, 200);
+    // A manager of its own: the other behaviours count on theirs staying one.
+    const promoted = await staffMember(runtime, 'promoted@a.example');
+    await addMember(runtime, a, ownerA, promoted, 'manager');
+    const token = promoted.token;
+    t.equal((await call(app, 'PATCH', `/api/v1/organizations/${a}`, { token, body: { description: 'not yet' } })).status, 403, 'a manager does not patch');
+    t.equal((await call(app, 'PATCH', `/api/v1/organizations/${a}/members/${promoted.id}`, { token: ownerA.token, body: { role: 'admin' } })).status, 200);
     t.equal((await call(app, 'PATCH', `/api/v1/organizations/${a}`, { token, body: { description: 'promoted' } })).status, 200, 'promoted: the same token may now patch');
-    t.equal((await call(app, 'DELETE', `/api/v1/organizations/${a}/members/${manager.id}`, { token: ownerA.token })).status, 204);
+    t.equal((await call(app, 'DELETE', `/api/v1/organizations/${a}/members/${promoted.id}`, { token: ownerA.token })).status, 204);
     t.equal((await call(app, 'GET', `/api/v1/organizations/${a}`, { token })).status, 404, 'removed: the same token sees nothing');
   });
 
@@ -160,7 +172,7 @@ t.test('the authorization matrix, against current memberships', async (t) => {
     const id = created.stdout.trim();
     t.match(id, /^[0-9a-f-]{36}$/, 'prints the id');
     // The CLI only appends; this service's projector brings the admin into the read model.
-    for (let i = 0; i < 100 && !(await findUser(runtime.deps.db, id))?.platform_admin; i++) await sleep(50);
+    await eventually(async () => (await findUser(runtime.deps.db, id))?.platform_admin === true);
     t.equal((await findUser(runtime.deps.db, id))?.platform_admin, true);
     t.equal(await loginOf(runtime.deps.db, { email: 'root@platform.example' }), id);
 
