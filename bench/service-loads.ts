@@ -78,7 +78,7 @@ export async function measureCommands({ run: { meter: { measured }, m }, service
   log(`  ${commands.rps} commands/s, p50 ${commands.latencyMs.p50} ms, p99 ${commands.latencyMs.p99} ms, non-2xx ${commands.non2xx}`);
 }
 
-export async function measureLag({ run: { dbName, meter: { measured }, m }, service, base, rss, patchesFor }: Loads): Promise<void> {
+export async function measureLag({ run: { dbName, meter: { measured }, m }, service, base, rss, staff, patchesFor }: Loads): Promise<void> {
   const C = settings.connections;
   const commands = m.commands;
   rss.enter('lag');
@@ -89,7 +89,8 @@ export async function measureLag({ run: { dbName, meter: { measured }, m }, serv
     // staggered instances (one per 100 ms slot, at most 10) so arrivals spread over each second.
     const stagger = Math.max(1, Math.min(10, Math.floor(rate / 20)));
     const needed = commands ? Math.ceil((rate * C) / (0.8 * commands.rps)) : C;
-    const connections = Math.max(stagger, Math.ceil(Math.min(Math.max(needed, 2), 4 * C) / stagger) * stagger);
+    // At most one connection per staff user: each connection sends as users no other one touches.
+    const connections = Math.min(staff.length, Math.max(stagger, Math.ceil(Math.min(Math.max(needed, 2), 4 * C) / stagger) * stagger));
     log(`projection lag: ${rate} commands/s offered on ${connections} connections in ${stagger} staggered autocannon instances, users checkpoint polled`);
     const probe = await startLagProbe(databaseUrl(dbName), 'users');
     let load: LoadSummary | undefined;
