@@ -2,6 +2,7 @@ import t from 'tap';
 import { eventCount, person, PASSWORD } from '../helpers/clients.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { waitFor } from '../helpers/waiting.js';
 
 // Attacks on the SMS bill and on strangers' phones, over HTTP: every path
 // that sends a code takes its units from one limiter (src/auth/send-limits.ts)
@@ -27,11 +28,7 @@ async function requested(runtime: TestRuntime, phones: readonly string[]): Promi
 /** Waits until every recorded request was delivered, then gives the count of SMS. */
 async function settledSms(runtime: TestRuntime, phones: readonly string[]): Promise<number> {
   const expected = await requested(runtime, phones);
-  const deadline = Date.now() + 20_000;
-  while (delivered(runtime, phones) < expected) {
-    if (Date.now() > deadline) throw new Error(`only ${delivered(runtime, phones)} of ${expected} SMS delivered`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(`${expected} SMS delivered`, () => delivered(runtime, phones) >= expected, 20_000);
   return delivered(runtime, phones);
 }
 

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import t, { type Test } from 'tap';
 import { call, startRuntime } from '../helpers/runtime.js';
+import { until, waitFor } from '../helpers/waiting.js';
 
 // The worker's side: codes reach a real HTTP gateway on loopback, failures are
 // retried with backoff, a job that gives up is kept and shown, and a Redis
@@ -36,22 +37,12 @@ async function gateway(t: Test): Promise<Gateway> {
 
 const smsEnv = (gw: Gateway) => ({ SMS_PROVIDER: 'http', SMS_HTTP_URL: gw.url, SMS_HTTP_AUTH_HEADER: 'Bearer gateway-key', JOB_BACKOFF_MS: '50' });
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 t.test('the worker sends the code through the HTTP gateway, retrying its failures', async (t) => {
   const gw = await gateway(t);
   gw.answer = (n) => (n < 2 ? 503 : 200);
   const { app } = await startRuntime(t, { redis: true, env: smsEnv(gw) });
   t.equal((await call(app, 'POST', '/api/v1/auth/register', { body: { phone } })).status, 201);
-  await until(() => gw.received.length >= 3);
+  await waitFor('three tries at the gateway', () => gw.received.length >= 3, 15_000);
   t.equal(gw.received.length, 3, 'two failures, then delivered; nothing after');
   t.equal(gw.received[2]!.auth, 'Bearer gateway-key');
   t.equal(gw.received[2]!.body.to, phone);
@@ -69,7 +60,7 @@ t.test('a job that keeps failing is kept, visible in /health/ready, with ids onl
   const failed = await until(async () => {
     const jobs = await runtime.jobs.failed();
     return jobs.length > 0 ? jobs : undefined;
-  });
+  }, 15_000, 'the job to fail');
   t.equal(gw.received.length, 5, 'five attempts');
   t.equal(failed[0]!.attempts, 5);
   t.match(failed[0]!.error, /500/);
@@ -107,7 +98,7 @@ function accepting(port: number): Promise<boolean> {
 t.test('Redis down when the command runs: nothing is lost, the reactor catches up', async (t) => {
   const port = await freePort();
   let redis = startRedis(port);
-  await until(() => accepting(port));
+  await waitFor('redis to accept connections', () => accepting(port), 15_000);
   t.teardown(() => void redis.kill('SIGKILL'));
   const gw = await gateway(t);
   const runtime = await startRuntime(t, { env: { ...smsEnv(gw), REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 'outage' } });
@@ -123,7 +114,7 @@ t.test('Redis down when the command runs: nothing is lost, the reactor catches u
   t.equal(ready.body.checks.redis.status, 'down');
 
   redis = startRedis(port);
-  await until(() => gw.received.length >= 1, 40_000);
+  await waitFor('the code at the gateway', () => gw.received.length >= 1, 40_000);
   t.equal(gw.received[0]!.body.to, phone, 'the code was sent once Redis was back');
   await until(() => runtime.deps.projectionStatus().find((p) => p.name === 'reactor-code-delivery' && p.state === 'running'));
 });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { call, startRuntime } from '../helpers/runtime.js';
+import { eventually } from '../helpers/waiting.js';
 
 // Security headers on every reply (helmet), CORS only for the allowed
 // origins (CORS_ORIGINS, off by default), and operations endpoints that tell
@@ -54,38 +55,61 @@ t.test('the CSP lets Swagger UI load everything its page asks for, and nothing f
   t.notOk('upgrade-insecure-requests' in csp, 'a plain-HTTP development server keeps working docs');
 });
 
-t.test('CORS is off by default: no CORS headers, not even for a preflight', async (t) => {
+t.test('CORS is off by default', async (t) => {
   const { app } = await startRuntime(t, { database: 'pglite' });
-  const simple = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.example.com' } });
-  t.notOk(simple.headers['access-control-allow-origin']);
-  const preflight = await app.inject({ method: 'OPTIONS', url: '/api/v1/auth/token', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
-  t.notOk(preflight.headers['access-control-allow-origin']);
+
+  t.test('a request from another origin gets no CORS headers', async (t) => {
+    const simple = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.example.com' } });
+    t.notOk(simple.headers['access-control-allow-origin']);
+  });
+
+  t.test('not even a preflight', async (t) => {
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/api/v1/auth/token', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    t.notOk(preflight.headers['access-control-allow-origin']);
+  });
 });
 
 t.test('CORS_ORIGINS allows exactly the origins it names', async (t) => {
   const { app } = await startRuntime(t, { database: 'pglite', env: { CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' } });
-  const preflight = await app.inject({
-    method: 'OPTIONS',
-    url: '/api/v1/auth/token',
-    headers: { origin: 'https://admin.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+
+  t.test('a preflight from a named origin is allowed, with authorization and without credentials', async (t) => {
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/auth/token',
+      headers: { origin: 'https://admin.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
+    t.equal(preflight.statusCode, 204);
+    t.equal(preflight.headers['access-control-allow-origin'], 'https://admin.example.com');
+    t.match(String(preflight.headers['access-control-allow-headers']), /authorization/);
+    t.notOk(preflight.headers['access-control-allow-credentials'], 'bearer tokens, no cookies: no credentials mode');
   });
-  t.equal(preflight.statusCode, 204);
-  t.equal(preflight.headers['access-control-allow-origin'], 'https://admin.example.com');
-  t.match(String(preflight.headers['access-control-allow-headers']), /authorization/);
-  t.notOk(preflight.headers['access-control-allow-credentials'], 'bearer tokens, no cookies: no credentials mode');
-  const allowed = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.example.com' } });
-  t.equal(allowed.headers['access-control-allow-origin'], 'https://app.example.com');
-  t.match(String(allowed.headers['access-control-expose-headers']), /retry-after/, 'a frontend can read Retry-After');
-  const other = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://evil.example.net' } });
-  t.notOk(other.headers['access-control-allow-origin'], 'another origin gets none');
+
+  t.test('a request from a named origin is allowed and may read Retry-After', async (t) => {
+    const allowed = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.example.com' } });
+    t.equal(allowed.headers['access-control-allow-origin'], 'https://app.example.com');
+    t.match(String(allowed.headers['access-control-expose-headers']), /retry-after/, 'a frontend can read Retry-After');
+  });
+
+  t.test('another origin gets none', async (t) => {
+    const other = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://evil.example.net' } });
+    t.notOk(other.headers['access-control-allow-origin'], 'another origin gets none');
+  });
 });
 
 t.test('CORS_ORIGINS and OPS_TOKEN are checked at start', async (t) => {
   const { loadConfig } = await import('../../src/config.js');
-  t.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS must be a comma-separated list of origins/);
-  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/' }), /no path or trailing slash/);
-  t.throws(() => loadConfig({ OPS_TOKEN: 'short' }), /OPS_TOKEN must be at least 32 characters/);
-  t.same(loadConfig({ CORS_ORIGINS: 'https://a.example.com,http://localhost:5173' }).corsOrigins, ['https://a.example.com', 'http://localhost:5173']);
+  t.test('CORS_ORIGINS is not a wildcard', async (t) => {
+    t.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS must be a comma-separated list of origins/);
+  });
+  t.test('a CORS origin has no path or trailing slash', async (t) => {
+    t.throws(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/' }), /no path or trailing slash/);
+  });
+  t.test('OPS_TOKEN is at least 32 characters', async (t) => {
+    t.throws(() => loadConfig({ OPS_TOKEN: 'short' }), /OPS_TOKEN must be at least 32 characters/);
+  });
+  t.test('CORS_ORIGINS is a comma-separated list', async (t) => {
+    t.same(loadConfig({ CORS_ORIGINS: 'https://a.example.com,http://localhost:5173' }).corsOrigins, ['https://a.example.com', 'http://localhost:5173']);
+  });
 });
 
 t.test('/health/ready says up or down to the public; error texts and job counts only with OPS_TOKEN', async (t) => {
@@ -97,8 +121,7 @@ t.test('/health/ready says up or down to the public; error texts and job counts 
   await sql`CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON client_accounts FOR EACH ROW EXECUTE FUNCTION refuse_writes()`.execute(runtime.connection.db);
   await call(app, 'POST', '/api/v1/auth/register', { body: { phone: '+79517586700' } });
   const failing = () => runtime.runners.find((r) => r.status().name === 'client-accounts')!.status();
-  const deadline = Date.now() + 10_000;
-  while (failing().lastError === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await eventually(() => failing().lastError !== undefined, 10_000);
   t.match(failing().lastError, /client_accounts/, 'the projection keeps failing on its table');
 
   const publicReply = await call(app, 'GET', '/health/ready');

@@ -2,7 +2,8 @@ import t from 'tap';
 import { createInProcessJobs } from '../../src/jobs/in-process.js';
 import { jobJournal } from '../../src/jobs/job-journal.js';
 import { jobQueueContract, TEST_BACKOFF_MS } from '../helpers/job-queue-contract.js';
-import { recordingLogger, waitFor } from '../helpers/jobs.js';
+import { recordingLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/waiting.js';
 import { databaseKinds, freshConnection } from '../helpers/databases.js';
 
 // The embedded queue with its journal keeps the contract every adapter keeps,

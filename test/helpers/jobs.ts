@@ -1,13 +1,11 @@
 // Shared by the job tests.
 import t from 'tap';
-import type { Logger } from '../../src/jobs/queue.js';
 
 export type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
 
-export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export { recordingLogger, type LogEntry } from './logs.js';
-export { waitFor } from './waiting.js';
-
+// A real delay, for the few job tests that must show something did NOT happen
+// (a removed or duplicate job never runs, a closed queue starts nothing) or
+// that a handler is busy while the worker closes: there is no event to await
+// for an absence, so they give it time. Everything else awaits with waiting.ts.
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -8,7 +8,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createBullQueue, startBullWorker } from '../../src/jobs/bullmq.js';
 import { jobQueueContract, TEST_BACKOFF_MS } from '../helpers/job-queue-contract.js';
-import { recordingLogger, redisUrl, type Tap } from '../helpers/jobs.js';
+import { redisUrl } from '../helpers/databases.js';
+import type { Tap } from '../helpers/jobs.js';
+import { recordingLogger } from '../helpers/logs.js';
 
 // A random prefix per test keeps runs apart on a shared Redis; obliterate removes the keys after.
 function isolatedPrefix(t: Tap): string {

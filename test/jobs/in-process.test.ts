@@ -1,7 +1,9 @@
 import t from 'tap';
 import { createInProcessJobs } from '../../src/jobs/in-process.js';
 import { jobQueueContract, TEST_BACKOFF_MS } from '../helpers/job-queue-contract.js';
-import { recordingLogger, sleep, waitFor } from '../helpers/jobs.js';
+import { sleep } from '../helpers/jobs.js';
+import { recordingLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/waiting.js';
 
 t.test('in-process jobs: the JobQueue contract', async (t) => {
   jobQueueContract(t, async (t, handlers, logger) => {

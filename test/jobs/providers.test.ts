@@ -6,7 +6,8 @@ import { consoleSms, httpSms, renderTemplate } from '../../src/jobs/providers/sm
 import { SMTPServer } from 'smtp-server';
 import { consoleEmail, smtpEmail } from '../../src/jobs/providers/email.js';
 import type { Logger } from '../../src/jobs/queue.js';
-import { recordingLogger, type Tap } from '../helpers/jobs.js';
+import type { Tap } from '../helpers/jobs.js';
+import { recordingLogger } from '../helpers/logs.js';
 
 // Compile-time proof that Fastify's (pino) logger can be passed wherever a Logger is expected.
 const fastifyLoggerFits = (l: FastifyBaseLogger): Logger => l;

@@ -14,7 +14,9 @@ import { freshPostgresUrl } from '../helpers/databases.js';
 import { registerMany } from '../helpers/client-book.js';
 import { countingProjection, countingState, createCountingTables, duplicates } from '../helpers/counting.js';
 import { runCli } from '../helpers/cli.js';
-import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin, visible } from '../helpers/store-events.js';
+import { recordingLogger } from '../helpers/logs.js';
+import { appendCounted, migratedProcess, openProcess, settlesWithin, visible } from '../helpers/store-events.js';
+import { eventually } from '../helpers/waiting.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const clientRows = (db: Kysely<Database>) => db.selectFrom('client_accounts').selectAll().orderBy('id').execute();

@@ -11,7 +11,9 @@ import { START } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { countingProjection, countingState, createCountingTables, duplicates } from '../helpers/counting.js';
 import { quiet, runnerCases, runnerOf, sorted } from '../helpers/runner-cases.js';
-import { appendCounted, eventually, migratedProcess, openProcess, recordingLogger, settlesWithin } from '../helpers/store-events.js';
+import { recordingLogger } from '../helpers/logs.js';
+import { appendCounted, migratedProcess, openProcess, settlesWithin } from '../helpers/store-events.js';
+import { eventually } from '../helpers/waiting.js';
 
 const childScript = fileURLToPath(new URL('../helpers/projector-child.js', import.meta.url));
 

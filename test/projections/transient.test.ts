@@ -8,7 +8,9 @@ import { isTransient } from '../../src/store/outages.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { countingProjection, countingState, createCountingTables } from '../helpers/counting.js';
 import { runnerOf, storedEvents, storeOn } from '../helpers/runner-cases.js';
-import { appendCounted, eventually, migratedProcess, recordingLogger, settlesWithin } from '../helpers/store-events.js';
+import { recordingLogger } from '../helpers/logs.js';
+import { appendCounted, migratedProcess, settlesWithin } from '../helpers/store-events.js';
+import { eventually } from '../helpers/waiting.js';
 
 // A database that cannot answer is not a poison event: the runner retries
 // the batch from its checkpoint and parks nothing (docs/projections.md).
