@@ -6,6 +6,7 @@ import { phoneStream } from '../../src/events/identity/contact.js';
 import { national, uniquePhone } from '../helpers/api-spec.js';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { eventually } from '../helpers/waiting.js';
 
 const register = { password: 'client1client1', first_name: 'Client1', last_name: 'Surname', email: 'Client1@Example.com', birthday: '2004-10-08', sex: 'female', additional_info: 'likes dogs' };
 
@@ -278,7 +279,7 @@ t.test('a quiet world: refused input and operations', async (t) => {
   t.test('metrics: requests, projections, the hashing queue, jobs, memory', async (t) => {
     t.same((await call(app, 'GET', '/api/v1/nope')).body, { detail: 'Not found.' });
     // Runners report 'starting' until their first read of the log: wait for that, not for a fixed time.
-    for (const deadline = Date.now() + 10_000; !runtime.deps.projectionStatus().every((p) => p.state === 'running') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => runtime.deps.projectionStatus().every((p) => p.state === 'running'));
     const scraped = await app.inject({ method: 'GET', url: '/metrics' });
     t.equal(scraped.statusCode, 200);
     t.match(scraped.body, /http_request_duration_seconds_bucket\{.*route="\/api\/v1\/nope"|route="unmatched"/);

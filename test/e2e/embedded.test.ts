@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
+import { eventually, until } from '../helpers/waiting.js';
 
 // `npm start` with nothing configured: one process, PGlite under DATA_DIR,
 // jobs in process. Run as a real process over real HTTP.
@@ -33,17 +34,6 @@ async function start(dataDir: string): Promise<Service> {
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${lines.join('\n')}`)));
   });
   return { child, url, lines };
-}
-
-/** Polls until probe() gives a value; throws after the timeout. */
-async function until<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The code of an SMS to `phone` that the console provider logged on this line, if it is one. */
@@ -77,9 +67,7 @@ t.test('embedded default: serves the slice, shuts down gracefully, keeps data ac
   // A request in flight when SIGTERM arrives still gets its answer: the verification that gives the phone to the account.
   const inFlight = post(`${first.url}/api/v1/auth/phone/verify`, { phone, code });
   // SIGTERM once the server has the request in hand (it logged it), not before.
-  for (let i = 0; i < 500 && !first.lines.some((l) => l.includes('incoming request') && l.includes('/api/v1/auth/phone/verify')); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(() => first.lines.some((l) => l.includes('incoming request') && l.includes('/api/v1/auth/phone/verify')), 2500);
   first.child.kill('SIGTERM');
   const verified = await inFlight;
   t.equal(verified.status, 200, 'the in-flight verification completed during shutdown');

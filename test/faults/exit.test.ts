@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test as Tap } from 'tap';
+import { waitFor } from '../helpers/waiting.js';
 
 // A supervisor reads the service's output through a pipe. It stops reading (it
 // hangs, or is being restarted), the service is sent SIGTERM, and the reading
@@ -50,11 +51,7 @@ t.test('SIGTERM with the log pipe full and then closed: the process still exits'
 
   child.kill('SIGTERM');
   // The port closes: the service is shutting down.
-  for (;;) {
-    const refused = await fetch(`${url}/health/live`).then(() => false, () => true);
-    if (refused) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor('the port to close', () => fetch(`${url}/health/live`).then(() => false, () => true), 30_000);
   // Then the reader goes away.
   child.stdout!.destroy();
 

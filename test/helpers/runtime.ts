@@ -10,6 +10,7 @@ import type { Test } from 'tap';
 import { compose, type Runtime } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { freshPgliteDir, freshPostgresUrl, redisUrl } from './databases.js';
+import { until } from './waiting.js';
 
 export interface TestRuntime extends Runtime {
   readonly app: FastifyInstance;
@@ -74,19 +75,19 @@ async function dropRedisKeys(pattern: string): Promise<void> {
 }
 
 /** The code in the last SMS the console provider "sent" to `phone`, waiting for the worker. */
-export async function smsCode(runtime: { logs: string[] }, phone: string, after = 0, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** The last one-time code the console provider sent to `to` (after log line `after`), once it has been sent. */
+export function sentCode(runtime: { logs: string[] }, provider: 'sms' | 'email', to: string, after = 0, timeoutMs = 30_000): Promise<string> {
+  const lastCode = () => {
     const messages = runtime.logs
       .slice(after)
       .map((line) => JSON.parse(line) as { msg?: string; to?: string; text?: string })
-      .filter((entry) => entry.msg?.startsWith('sms (console provider') && entry.to === phone);
-    const code = /code is (\d{6})/.exec(messages.at(-1)?.text ?? '')?.[1];
-    if (code) return code;
-    if (Date.now() > deadline) throw new Error(`no SMS to ${phone} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+      .filter((entry) => entry.msg?.startsWith(`${provider} (console provider`) && entry.to === to);
+    return /code is (\d{6})/.exec(messages.at(-1)?.text ?? '')?.[1];
+  };
+  return until(lastCode, timeoutMs, `an ${provider === 'sms' ? 'SMS' : 'email'} with a code to ${to}`);
 }
+
+export const smsCode = (runtime: { logs: string[] }, phone: string, after = 0, timeoutMs?: number) => sentCode(runtime, 'sms', phone, after, timeoutMs);
 
 /** app.inject with a JSON body and an optional bearer token; returns status, JSON body and headers. */
 export async function call(app: FastifyInstance, method: InjectOptions['method'], url: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}) {

@@ -1,7 +1,7 @@
 import { staffLoginCandidates } from '../../src/projections/identity/users.js';
 import { startSession } from '../../src/auth/sessions.js';
 import type { TestRuntime } from './runtime.js';
-import { call, smsCode } from './runtime.js';
+import { call, sentCode, smsCode } from './runtime.js';
 
 export interface StaffMember {
   readonly id: string;
@@ -30,19 +30,7 @@ export async function staffToken(runtime: TestRuntime, userId: string): Promise<
 }
 
 /** The code in the last email the console provider "sent" to `email` after log line `after`, waiting for the worker. */
-export async function emailCode(runtime: { logs: string[] }, email: string, after = 0, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const messages = runtime.logs
-      .slice(after)
-      .map((line) => JSON.parse(line) as { msg?: string; to?: string; text?: string })
-      .filter((entry) => entry.msg?.startsWith('email (console provider') && entry.to === email);
-    const code = /code is (\d{6})/.exec(messages.at(-1)?.text ?? '')?.[1];
-    if (code) return code;
-    if (Date.now() > deadline) throw new Error(`no email to ${email} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export const emailCode = (runtime: { logs: string[] }, email: string, after = 0, timeoutMs?: number) => sentCode(runtime, 'email', email, after, timeoutMs);
 
 /** The member proves their email through the real routes: a code is emailed, read from the log and confirmed. */
 export async function verifyEmail(runtime: TestRuntime, member: StaffMember): Promise<void> {
