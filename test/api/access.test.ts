@@ -55,6 +55,17 @@ t.test('every /api/v1 route declares who may call it', async (t) => {
   t.same(printed.filter((r) => !seen.has(r)), [], 'the access plugin saw every route the router has');
   const undeclared = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.access === undefined).map((r) => `${r.method} ${r.url}`);
   t.same(undeclared, [], 'no route without an access declaration');
+
+  // The OpenAPI security requirement is derived from the declaration, never written by hand.
+  const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+  const documented = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.method !== 'HEAD');
+  const wrong = documented.filter((r) => {
+    const operation = document.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+    if (!operation) return true;
+    return r.access?.kind === 'public' ? operation.security !== undefined : JSON.stringify(operation.security) !== JSON.stringify([{ bearer: [] }]);
+  });
+  t.ok(documented.length >= 15, `the document lists the API routes (${documented.length})`);
+  t.same(wrong.map((r) => `${r.method} ${r.url}`), [], 'a token is required in the document exactly where the route declares one');
 });
 
 t.test('a route without a declaration fails closed; a declaration naming a missing parameter stops the start', async (t) => {

@@ -92,7 +92,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
 
   app.get('/clients/me', {
     config: { access: { kind: 'authenticated', principals: ['client'] } },
-    schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', security: [{ bearer: [] }], response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
+    schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
   }, async (request) => accountView(deps, principalOf(request).id));
 
   app.get('/clients/:client', {
@@ -100,7 +100,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Your own account (a client), or your organization’s record of a client (staff).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       response: { 200: ClientOrRecord, ...errorReplies(401, 403, 404) },
     },
@@ -111,7 +110,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Replace every editable field; fields left out are emptied. Your own new phone or password needs `current_password` or `code`.',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password), ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
@@ -126,7 +124,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends every session.',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ ...ClientProfileFields, phone: Type.Optional(Phone), password: Type.Optional(Password), ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
@@ -141,7 +138,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change the name (seed 001).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason }, { minProperties: 1 }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
@@ -156,7 +152,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change your own password (seed 001) with `current_password` or `code`; every session ends. Nobody else sets it.',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ password: Password, ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
@@ -171,7 +166,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Your own login phone (with `current_password` or `code`; verified again by SMS), or a record’s contact phone (staff).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ phone_number: Phone, ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
@@ -186,7 +180,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change the additional information (seed 001).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ additional_info: FreeText, reason: ReauthenticationFields.properties.reason }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },

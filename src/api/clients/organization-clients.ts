@@ -29,7 +29,6 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     schema: {
       tags: ['clients'],
       summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its first password, only when none exists; it still verifies its phone.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
       response: { 201: RecordReply, ...errorReplies(400, 401, 403, 404) },
@@ -52,7 +51,6 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     schema: {
       tags: ['clients'],
       summary: 'The organization’s clients: search by name or phone prefix, sorted, paginated by cursor.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       querystring: Type.Object({
         search: Type.Optional(Type.String({ maxLength: 100 })),
@@ -77,7 +75,6 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     schema: {
       tags: ['clients'],
       summary: 'Remove the organization’s record of a client (and its link); the person’s account is untouched.',
-      security: [{ bearer: [] }],
       params: Type.Object({ org: Uuid, client: Uuid }),
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },

@@ -109,7 +109,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     schema: {
       tags: ['sessions'],
       summary: 'End this session: its refresh tokens stop working and its access tokens are refused (403).',
-      security: [{ bearer: [] }],
       response: { 204: Type.Null(), ...errorReplies(401, 403) },
     },
   }, async (request, reply) => {
@@ -158,7 +157,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     schema: {
       tags: ['sessions'],
       summary: 'Does this password match mine (seed 001).',
-      security: [{ bearer: [] }],
       body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 128 }) }),
       response: { 200: Type.Object({ match: Type.Boolean() }), ...errorReplies(400, 401, 403, 429) },
     },

@@ -91,7 +91,6 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
       schema: {
         tags: ['users'],
         summary: `Send a code to my ${noun}; 409 when it is confirmed already or someone else owns it, 429 with Retry-After inside the cooldown.`,
-        security: [{ bearer: [] }],
         response: { 202: CodeSent, ...errorReplies(401, 403, 404, 409, 429) },
       },
     }, async (request, reply) => {
@@ -104,7 +103,6 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
       schema: {
         tags: ['users'],
         summary: `Confirm my ${noun} with the code sent to it (while I still name it); 409 when someone else confirmed it first.`,
-        security: [{ bearer: [] }],
         body: Type.Object({ code: Code }),
         response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415, 429) },
       },

@@ -91,7 +91,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Invite an email to join with a role (owner, admin; only an owner invites an owner); 409 while that email has a pending invitation.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       body: Type.Object({ email: Email, role: RoleSchema }),
       response: { 201: InvitationReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -120,7 +119,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'The pending invitations (owner, admin), oldest first.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: Type.Array(InvitationReply), ...errorReplies(401, 403, 404) },
     },
@@ -131,7 +129,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Revoke a pending invitation (owner, admin; an invitation to the owner role: owner).',
-      security: [{ bearer: [] }],
       params: InvitationParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
     },
@@ -147,7 +144,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Pending invitations to my confirmed email (none while my email is unconfirmed).',
-      security: [{ bearer: [] }],
       response: { 200: Type.Array(ReceivedInvitationReply), ...errorReplies(401, 403, 404) },
     },
   }, async (request) => {
@@ -171,7 +167,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Accept an invitation to my confirmed email and become a member; 404 for any invitation that is not mine, 409 when I am a member already.',
-      security: [{ bearer: [] }],
       params: MyInvitationParams,
       body: AcceptBody,
       response: { 200: MembershipReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -193,7 +188,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Decline an invitation to my confirmed email; 404 for any invitation that is not mine.',
-      security: [{ bearer: [] }],
       params: MyInvitationParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
     },

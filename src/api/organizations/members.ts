@@ -50,7 +50,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
 
   app.get('/organizations/:org/members', {
     config: { access: anyMember },
-    schema: { tags: ['members'], summary: 'The members: name, work contact, role.', security: [{ bearer: [] }], params: OrgParams, response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) } },
+    schema: { tags: ['members'], summary: 'The members: name, work contact, role.', params: OrgParams, response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) } },
   }, async (request) => (await listMembers(db, organizationGrantOf(request).organizationId)).map(memberReply));
 
   app.patch('/organizations/:org/members/:user', {
@@ -58,7 +58,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'Change a member’s role (owner, admin; only an owner changes the owner role; the last owner stays).',
-      security: [{ bearer: [] }],
       params: MemberParams,
       body: Type.Object({ role: RoleSchema }),
       response: { 200: MemberReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -75,7 +74,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'Remove a member (owner, admin; the last owner stays).',
-      security: [{ bearer: [] }],
       params: MemberParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404, 409) },
     },
@@ -91,7 +89,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'The organization’s specialists: name and work contact.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: Type.Array(Colleague), ...errorReplies(401, 403, 404) },
     },

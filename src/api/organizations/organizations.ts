@@ -68,7 +68,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'Create an organization; the caller becomes its owner.',
-      security: [{ bearer: [] }],
       body: OrganizationBody,
       response: { 201: OrganizationReply, ...errorReplies(400, 401, 403, 415) },
     },
@@ -90,7 +89,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'The organizations the caller is a member of (every organization for a platform admin).',
-      security: [{ bearer: [] }],
       response: { 200: Type.Array(OrganizationReply), ...errorReplies(401, 403) },
     },
   }, async (request) => {
@@ -104,7 +102,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'One organization (its members).',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: OrganizationReply, ...errorReplies(401, 403, 404) },
     },
@@ -115,7 +112,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'Change name, description, address, numbers or links (owner, admin).',
-      security: [{ bearer: [] }],
       params: OrgParams,
       body: OrganizationChangeBody,
       response: { 200: OrganizationReply, ...errorReplies(400, 401, 403, 404, 415) },

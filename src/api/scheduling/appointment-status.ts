@@ -34,7 +34,6 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
   const schema = (summary: string) => ({
     tags: ['appointments'],
     summary,
-    security: [{ bearer: [] }],
     params: AppointmentParams,
     response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409) },
   });

@@ -97,7 +97,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.post('/organizations/:org/appointments', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', security: [{ bearer: [] }], params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
   }, async (request, reply) => {
     const organizationId = request.params.org;
     const principal = principalOf(request);
@@ -133,7 +133,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/organizations/:org/appointments', {
     config: { access: { kind: 'organization', param: 'org', roles: ROLES } },
-    schema: { tags: ['appointments'], summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.', security: [{ bearer: [] }], params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) } },
+    schema: { tags: ['appointments'], summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.', params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
     const q = request.query;
     const rows = await listAppointments(db, {
@@ -148,7 +148,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, ROLES, true);
     return appointmentReplyFor(audience)(row);
@@ -156,7 +156,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.patch('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', security: [{ bearer: [] }], params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, BOOKERS, false);
     const { body } = request;

@@ -67,7 +67,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.post('/organizations/:org/specialists', {
     config: { access: { kind: 'organization', param: 'org', roles: EDITORS } },
-    schema: { tags: ['specialists'], summary: 'Add a specialist (owner, admin).', security: [{ bearer: [] }], params: OrgParams, body: SpecialistBody, response: { 201: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: { tags: ['specialists'], summary: 'Add a specialist (owner, admin).', params: OrgParams, body: SpecialistBody, response: { 201: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const changes = await changesOf(organizationId, request.body);
@@ -99,7 +99,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.patch('/specialists/:id', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Change a specialist (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: Type.Partial(SpecialistBody), response: { 200: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: { tags: ['specialists'], summary: 'Change a specialist (owner, admin).', params: SpecialistParams, body: Type.Partial(SpecialistBody), response: { 200: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
     const changes = await changesOf(specialist.organization_id, request.body);
@@ -109,7 +109,7 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.delete('/specialists/:id', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
+    schema: { tags: ['specialists'], summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).', params: SpecialistParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
   }, async (request, reply) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
     await run(specialist.id, { type: 'RemoveSpecialist', data: { now: deps.now().toISOString() } }, request);

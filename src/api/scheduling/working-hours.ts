@@ -75,7 +75,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
 
   app.put('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Replace the working hours (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: HoursBody, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: { tags: ['specialists'], summary: 'Replace the working hours (owner, admin).', params: SpecialistParams, body: HoursBody, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     const { organizationId } = await authorizeInOrganization(deps, request, row?.organization_id, ['owner', 'admin']);
@@ -101,7 +101,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
 
   app.get('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'The working hours (staff).', security: [{ bearer: [] }], params: SpecialistParams, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: { tags: ['specialists'], summary: 'The working hours (staff).', params: SpecialistParams, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     await authorizeInOrganization(deps, request, row?.organization_id, ROLES);
