@@ -4,17 +4,16 @@ import type { AccessKind } from '../../auth/tokens.js';
 import { DomainError } from '../../commands/errors.js';
 import type { Role } from '../../events/organizations/organization.js';
 import { findOrganizationAccess } from '../../projections/organizations/organization-queries.js';
-import type { OrganizationGrant } from '../access.js';
+import { decideOrganizationAccess, type OrganizationGrant } from '../access.js';
 import { principalOf } from '../authenticate.js';
 import { FORBIDDEN } from '../errors.js';
 import type { Dependencies } from '../dependencies.js';
 
 // Routes keyed by a place, a specialist or an appointment (not by
 // /organizations/{org}) declare `authenticated` access; the handler looks up
-// the resource's organization and applies the same rule the access hook
-// applies to organization routes: a member with one of the roles passes, a
-// member without is 403, anyone else 404 (ids of other organizations leak
-// nothing). A platform admin passes everywhere.
+// the resource's organization and applies decideOrganizationAccess, the rule
+// the access hook applies to organization routes. A client token is never
+// staff: not found.
 
 export const EVERYONE: readonly AccessKind[] = ['client', 'user', 'admin'];
 
@@ -24,11 +23,9 @@ export async function authorizeInOrganization(deps: Dependencies, request: Fasti
   const principal = principalOf(request);
   if (!organizationId || principal.kind === 'client') throw notFound();
   const found = await findOrganizationAccess(deps.db, organizationId, principal.id);
-  if (!found.organizationExists) throw notFound();
-  if (!found.platformAdmin) {
-    if (!found.role) throw notFound();
-    if (!roles.includes(found.role)) throw new DomainError('forbidden', FORBIDDEN);
-  }
+  const verdict = decideOrganizationAccess(found, roles);
+  if (verdict === 'not_found') throw notFound();
+  if (verdict === 'forbidden') throw new DomainError('forbidden', FORBIDDEN);
   return { organizationId, role: found.role, platformAdmin: found.platformAdmin };
 }
 
