@@ -53,7 +53,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
   const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
 
   /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
-  async function changeAccount(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields): Promise<Position | undefined> {
+  async function changeAccount(
+    request: FastifyRequest,
+    target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
+  ): Promise<Position | undefined> {
     const { accountId } = target;
     const current = await findClientAccount(deps.db, accountId);
     if (!current) throw new DomainError('not_found', 'Not found.');
@@ -68,7 +71,12 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
   async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
     if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
     const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await deps.handle(clientRecordDecider, clientRecordStream(target.record.id), { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } }, metadataOf(request));
+    const handled = await deps.handle(
+      clientRecordDecider,
+      clientRecordStream(target.record.id),
+      { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
+      metadataOf(request)
+    );
     return handled.position;
   }
 
@@ -116,7 +124,12 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     },
   }, async (request) => {
     const { phone, password, current_password, code, reason, ...profile } = request.body;
-    return change(request, request.params.client, { profile: fullProfile(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+    return change(
+      request,
+      request.params.client,
+      { profile: fullProfile(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) },
+      { current_password, code, reason }
+    );
   });
 
   app.patch('/clients/:client', {
@@ -130,7 +143,12 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     },
   }, async (request) => {
     const { phone, password, current_password, code, reason, ...profile } = request.body;
-    return change(request, request.params.client, { profile: profileChanges(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+    return change(
+      request,
+      request.params.client,
+      { profile: profileChanges(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) },
+      { current_password, code, reason }
+    );
   });
 
   app.patch('/clients/:client/full_name', {
@@ -139,7 +157,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
       tags: ['clients'],
       summary: 'Change the name (seed 001).',
       params: ClientParams,
-      body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason }, { minProperties: 1 }),
+      body: Type.Object(
+        { first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason },
+        { minProperties: 1 }
+      ),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {

@@ -17,7 +17,10 @@ import { awaitVisible } from '../visibility.js';
 // An organization's client book (seed 000 client-c, client-l, clients-r):
 // its own records, never anyone's account (docs/trust-model.md).
 
-const ClientPage = Type.Object({ items: Type.Array(RecordReply), next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }) });
+const ClientPage = Type.Object({
+  items: Type.Array(RecordReply),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }),
+});
 const SORTS: ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
 const WRITERS = ['owner', 'admin', 'manager'] as const;
 

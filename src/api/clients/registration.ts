@@ -82,7 +82,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> =
     const clientId = (await phoneOwner(deps.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(deps.db, phone) : undefined;
     if (clientId) {
       try {
-        await deps.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: deps.newId(), now: deps.now().toISOString() } }, metadataOf(request));
+        await deps.handle(
+          clientDecider,
+          clientStream(clientId),
+          { type: 'RequestPhoneVerification', data: { challengeId: deps.newId(), now: deps.now().toISOString() } },
+          metadataOf(request)
+        );
       } catch (error) {
         // Verified since the read model last saw it: nothing to send, and the answer stays the same.
         if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;

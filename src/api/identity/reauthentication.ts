@@ -105,10 +105,19 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependenc
     const now = deps.now().toISOString();
     // Each decider picks the destination again from the state it decides on, which is the one just read.
     if (subject.kind === 'user') {
-      await deps.handle(userDecider, userStream(subject.id), { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } }, metadataOf(request));
+      await deps.handle(
+        userDecider,
+        userStream(subject.id),
+        { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } },
+        metadataOf(request)
+      );
     } else {
       await deps.handle(clientDecider, clientStream(subject.id), { type: 'RequestReauthentication', data: { challengeId, now } }, metadataOf(request));
     }
-    return reply.code(202).send({ detail: `A code has been sent to your ${target.channel === 'email' ? 'email' : 'phone'}.`, channel: target.channel, expires_in: expiresIn });
+    return reply.code(202).send({
+      detail: `A code has been sent to your ${target.channel === 'email' ? 'email' : 'phone'}.`,
+      channel: target.channel,
+      expires_in: expiresIn,
+    });
   });
 };

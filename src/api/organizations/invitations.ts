@@ -56,7 +56,13 @@ const AcceptBody = Type.Object(
 
 const MembershipReply = Type.Object({ organization: OrganizationName, ...MemberReply.properties });
 
-const invitationReply = (row: StaffInvitationRow) => ({ id: row.id, email: row.email, role: row.role, status: row.status, created_at: new Date(row.created_at).toISOString() });
+const invitationReply = (row: StaffInvitationRow) => ({
+  id: row.id,
+  email: row.email,
+  role: row.role,
+  status: row.status,
+  created_at: new Date(row.created_at).toISOString(),
+});
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 const managers = { kind: 'organization', param: 'org', roles: ['owner', 'admin'] } as const;
@@ -135,7 +141,10 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
   }, async (request, reply) => {
     const grant = organizationGrantOf(request);
     const actor = { userId: principalOf(request).id, platformAdmin: grant.platformAdmin };
-    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: deps.now().toISOString() } });
+    await run(
+      request,
+      { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: deps.now().toISOString() } }
+    );
     return reply.code(204).send(null);
   });
 
@@ -176,7 +185,10 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
     const { work_email: workEmail, work_phone: workPhone } = request.body;
-    const workContact = { email: workEmail === undefined ? null : workEmail.toLowerCase(), phone: workPhone === undefined ? null : deps.normalizePhone(workPhone)! };
+    const workContact = {
+      email: workEmail === undefined ? null : workEmail.toLowerCase(),
+      phone: workPhone === undefined ? null : deps.normalizePhone(workPhone)!,
+    };
     await run(request, { type: 'AcceptInvitation', data: { organizationId, invitationId, invitee, workContact, now: deps.now().toISOString() } });
     const [member, organization] = await Promise.all([findMember(db, organizationId, invitee.userId), findOrganization(db, organizationId)]);
     if (!member || !organization) throw new NotVisibleYet(organizationId);

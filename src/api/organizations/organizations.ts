@@ -77,7 +77,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     const { position } = await deps.handle(
       organizationDecider,
       organizationStream(organizationId),
-      { type: 'CreateOrganization', data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: deps.now().toISOString() } },
+      {
+        type: 'CreateOrganization',
+        data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: deps.now().toISOString() },
+      },
       metadataOf(request),
     );
     await awaitVisible(deps, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);

@@ -72,7 +72,13 @@ export const actorRefOf = (request: FastifyRequest): ActorRef => {
  * person linked to its record (when `clientMay`), or staff with one of the
  * roles. Anyone else finds nothing (404).
  */
-export async function authorizedAppointment(deps: Dependencies, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
+export async function authorizedAppointment(
+  deps: Dependencies,
+  request: FastifyRequest,
+  appointmentId: string,
+  roles: readonly Role[],
+  clientMay: boolean
+): Promise<{ row: AppointmentRow; audience: Audience }> {
   const row = await findAppointment(deps.db, appointmentId);
   const principal = principalOf(request);
   if (principal.kind === 'client') {
@@ -84,7 +90,11 @@ export async function authorizedAppointment(deps: Dependencies, request: Fastify
   return { row: row!, audience: 'staff' };
 }
 
-export async function presentAppointment(deps: Dependencies, appointmentId: string, position: Parameters<Dependencies['awaitProjections']>[0], audience: Audience) {
+export async function presentAppointment(
+  deps: Dependencies,
+  appointmentId: string,
+  position: Parameters<Dependencies['awaitProjections']>[0], audience: Audience
+) {
   await awaitVisible(deps, position, ['appointments'], appointmentId, `/api/v1/appointments/${appointmentId}`);
   const row = await findAppointment(deps.db, appointmentId);
   if (!row) throw new NotVisibleYet(appointmentId);
@@ -97,7 +107,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.post('/organizations/:org/appointments', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'Book an appointment (owner, admin, manager; or a client for themself).',
+      params: OrgParams,
+      body: BookBody,
+      response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
+    },
   }, async (request, reply) => {
     const organizationId = request.params.org;
     const principal = principalOf(request);
@@ -133,7 +149,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/organizations/:org/appointments', {
     config: { access: { kind: 'organization', param: 'org', roles: ROLES } },
-    schema: { tags: ['appointments'], summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.', params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.',
+      params: OrgParams,
+      querystring: ListQuery,
+      response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request) => {
     const q = request.query;
     const rows = await listAppointments(db, {
@@ -148,7 +170,12 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'One appointment (the person linked to its client record, or staff of its organization).',
+      params: AppointmentParams,
+      response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, ROLES, true);
     return appointmentReplyFor(audience)(row);
@@ -156,7 +183,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.patch('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).',
+      params: AppointmentParams,
+      body: ChangeBody,
+      response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
+    },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, BOOKERS, false);
     const { body } = request;

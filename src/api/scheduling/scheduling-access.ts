@@ -19,7 +19,12 @@ export const EVERYONE: readonly AccessKind[] = ['client', 'user', 'admin'];
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export async function authorizeInOrganization(deps: Dependencies, request: FastifyRequest, organizationId: string | undefined, roles: readonly Role[]): Promise<OrganizationGrant> {
+export async function authorizeInOrganization(
+  deps: Dependencies,
+  request: FastifyRequest,
+  organizationId: string | undefined,
+  roles: readonly Role[]
+): Promise<OrganizationGrant> {
   const principal = principalOf(request);
   if (!organizationId || principal.kind === 'client') throw notFound();
   const found = await findOrganizationAccess(deps.db, organizationId, principal.id);
