@@ -18,6 +18,7 @@ import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, Perio
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
+import { laterPosition, type Position } from '../../store/port.js';
 
 // Booking (seed 002): owners, admins and managers book a client record of
 // the organization, and set the service and the price (or leave them empty);
@@ -194,7 +195,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, BOOKERS, false);
     const { body } = request;
     const now = deps.now();
-    let position;
+    let position: Position | undefined;
     if (body.start !== undefined || body.duration !== undefined || body.specialist_id !== undefined || body.place_id !== undefined) {
       const moved = await rescheduleAppointment(streams, {
         appointmentId: row.id,
@@ -209,7 +210,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
     }
     if (body.cost !== undefined) {
       const repriced = await changeAppointment(streams, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
-      position = repriced.position ?? position;
+      position = laterPosition(position, repriced.position);
     }
     return presentAppointment(deps, row.id, position, audience);
   });
