@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { isFamilyActive } from '../../auth/refresh-tokens.js';
 import type { AccessKind } from '../../auth/tokens.js';
 import { DomainError } from '../../commands/errors.js';
-import type { Role } from '../../events/organizations/organization.js';
+import { ROLES, type Role } from '../../events/organizations/organization.js';
 import { findOrganizationAccess } from '../../projections/organizations/organization-queries.js';
 import { decideOrganizationAccess, type OrganizationGrant } from '../access.js';
 import { principalOf } from '../authenticate.js';
@@ -46,7 +46,8 @@ export async function isStaffViewer(deps: Dependencies, request: FastifyRequest,
     const claims = await deps.tokens.verifyAccess(match[1]!);
     if (claims.kind === 'client' || !(await isFamilyActive(deps.db, claims.sid))) return false;
     const found = await findOrganizationAccess(deps.db, organizationId, claims.sub);
-    return found.platformAdmin || found.role !== undefined;
+    // Staff is whoever the organization access rule admits in any role.
+    return decideOrganizationAccess(found, ROLES) === 'granted';
   } catch {
     return false;
   }
