@@ -48,7 +48,10 @@ interface AjvError {
 function fieldOf(error: AjvError): string {
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
   // A missing or an unknown field is named itself, not the object around it.
-  const named = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+  const named =
+    error.keyword === 'required' ? error.params.missingProperty
+    : error.keyword === 'additionalProperties' ? error.params.additionalProperty
+    : undefined;
   if (named !== undefined) return path ? `${path}.${String(named)}` : String(named);
   return path || 'non_field_errors';
 }

@@ -53,7 +53,8 @@ export const Tokens = Type.Object({
 /** What the API converts and what it takes as sent (OpenAPI description; src/api/validation.ts does it). */
 export const INPUT_RULES = [
   'Input (every operation):',
-  '- JSON bodies are taken as sent: no type is converted (`"10"` is not a number, `null` is accepted only where a field is nullable); money is an integer in minor units.',
+  '- JSON bodies are taken as sent: no type is converted (`"10"` is not a number, `null` is accepted only where a field is nullable); money is an ' +
+    'integer in minor units.',
   '- Query and path parameters are text on the wire: their numbers and booleans are converted; every number has bounds.',
   '- A field or parameter an operation does not name is refused (400, naming it); so is a NUL character or an unpaired surrogate in any text.',
   '- Ids are UUIDs in any case; they are stored and answered in lower case.',

@@ -91,7 +91,10 @@ const ProfileReply = {
   updated_at: Timestamp,
 };
 
-type ProfileRow = Pick<ClientAccountRow, 'email' | 'first_name' | 'last_name' | 'patronymic' | 'birthday' | 'sex' | 'address' | 'additional_info' | 'links' | 'updated_at'>;
+type ProfileRow = Pick<
+  ClientAccountRow,
+  'email' | 'first_name' | 'last_name' | 'patronymic' | 'birthday' | 'sex' | 'address' | 'additional_info' | 'links' | 'updated_at'
+>;
 
 function profileReply(row: ProfileRow, registeredAt: Date | string) {
   return {

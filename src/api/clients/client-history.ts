@@ -129,7 +129,8 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
     schema: {
       tags: ['clients'],
-      summary: 'Every event of your account (a client), or of your organization’s record and its appointments (owner, admin, auditor), oldest first; `as_of` gives the profile as it was then. Each look is recorded.',
+      summary: 'Every event of your account (a client), or of your organization’s record and its appointments (owner, admin, auditor), oldest first; ' +
+        '`as_of` gives the profile as it was then. Each look is recorded.',
       params: Type.Object({ client: Uuid }),
       querystring: Type.Object({
         as_of: Type.Optional(Type.String({ format: 'date-time' })),

@@ -136,7 +136,8 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     config: signedIn,
     schema: {
       tags: ['clients'],
-      summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends every session.',
+      summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends ' +
+        'every session.',
       params: ClientParams,
       body: Type.Object({ ...ClientProfileFields, phone: Type.Optional(Phone), password: Type.Optional(Password), ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },

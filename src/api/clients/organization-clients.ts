@@ -31,7 +31,8 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     config: { access: { kind: 'organization', param: 'org', roles: WRITERS } },
     schema: {
       tags: ['clients'],
-      summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its first password, only when none exists; it still verifies its phone.',
+      summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its ' +
+        'first password, only when none exists; it still verifies its phone.',
       params: OrgParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
       response: { 201: RecordReply, ...errorReplies(400, 401, 403, 404) },

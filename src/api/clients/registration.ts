@@ -70,7 +70,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> =
     config: { access: { kind: 'public' } },
     schema: {
       tags: ['identity'],
-      summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown (public).',
+      summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown ' +
+        '(public).',
       body: Type.Object({ phone: Phone }),
       response: { 202: CodeSent, ...errorReplies(400, 415, 429) },
     },

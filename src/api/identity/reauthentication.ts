@@ -90,7 +90,8 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependenc
     schema: {
       tags: ['sessions'],
       summary:
-        'Send a code that re-authenticates me for a sensitive change (password, login email or phone): to my confirmed email (staff) or else my confirmed phone; 409 when nothing is confirmed, 429 with Retry-After inside the cooldown.',
+        'Send a code that re-authenticates me for a sensitive change (password, login email or phone): to my confirmed email (staff) or else my ' +
+          'confirmed phone; 409 when nothing is confirmed, 429 with Retry-After inside the cooldown.',
       response: {
         202: Type.Object({ detail: Type.String(), channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]), expires_in: Type.Integer() }),
         ...errorReplies(401, 403, 409, 429),
