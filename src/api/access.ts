@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessKind } from '../auth/tokens.js';
 import type { Role } from '../events/organizations/organization.js';
-import { findOrganizationAccess } from '../projections/organizations/organization-queries.js';
+import { findOrganizationAccess, type OrganizationAccess } from '../projections/organizations/organization-queries.js';
 import { principalOf } from './authenticate.js';
 import { FORBIDDEN } from './errors.js';
 import type { Dependencies } from './dependencies.js';
@@ -65,6 +65,22 @@ export const API_PREFIX = '/api/';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = 'Not found.';
+/** The OpenAPI security requirement of every route that needs a token (the scheme is declared where swagger is registered). */
+const BEARER = [{ bearer: [] }];
+
+/**
+ * The one organization access rule, for the hook on `organization` routes and
+ * for handlers that find the organization through a resource: a platform
+ * admin passes; a member with one of the roles passes; a member without them
+ * is refused (403); anyone else, or an organization that does not exist, is
+ * not found (404), so ids of other organizations leak nothing.
+ */
+export function decideOrganizationAccess(found: OrganizationAccess, roles: readonly Role[]): 'granted' | 'forbidden' | 'not_found' {
+  if (!found.organizationExists) return 'not_found';
+  if (found.platformAdmin) return 'granted';
+  if (!found.role) return 'not_found';
+  return roles.includes(found.role) ? 'granted' : 'forbidden';
+}
 
 /** The grant the access check left on an `organization` route. */
 export function organizationGrantOf(request: FastifyRequest): OrganizationGrant {
@@ -86,6 +102,9 @@ export const accessControl = fp<{ deps: Dependencies }>(
         throw new Error(`${methods.join(',')} ${route.url}: access names the path parameter "${access.param}", which the path does not have`);
       }
       for (const method of methods) routes.push({ method, url: route.url, access });
+      // The OpenAPI document says a token is needed exactly where this declaration demands one.
+      // In place, as the input-closing hook edits it: a GET route's HEAD twin shares this schema object.
+      if (access !== undefined && access.kind !== 'public') route.schema = Object.assign(route.schema ?? {}, { security: BEARER });
     });
 
     const refuse = (reply: FastifyReply, status: 403 | 404): void => {
@@ -106,11 +125,8 @@ export const accessControl = fp<{ deps: Dependencies }>(
       // Malformed, missing, or not yours: the same 404, so ids of other organizations leak nothing.
       if (!organizationId || !UUID.test(organizationId)) return refuse(reply, 404);
       const found = await findOrganizationAccess(deps.db, organizationId.toLowerCase(), principalOf(request).id);
-      if (!found.organizationExists) return refuse(reply, 404);
-      if (!found.platformAdmin) {
-        if (!found.role) return refuse(reply, 404);
-        if (!access.roles.includes(found.role)) return refuse(reply, 403);
-      }
+      const verdict = decideOrganizationAccess(found, access.roles);
+      if (verdict !== 'granted') return refuse(reply, verdict === 'not_found' ? 404 : 403);
       request.organizationGrant = { organizationId: organizationId.toLowerCase(), role: found.role, platformAdmin: found.platformAdmin };
     }
 

@@ -48,7 +48,10 @@ interface AjvError {
 function fieldOf(error: AjvError): string {
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
   // A missing or an unknown field is named itself, not the object around it.
-  const named = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+  const named =
+    error.keyword === 'required' ? error.params.missingProperty
+    : error.keyword === 'additionalProperties' ? error.params.additionalProperty
+    : undefined;
   if (named !== undefined) return path ? `${path}.${String(named)}` : String(named);
   return path || 'non_field_errors';
 }
@@ -73,7 +76,12 @@ function messageOf(error: AjvError): string {
     case 'maxLength':
       return `Ensure this field has no more than ${String(p.limit)} characters.`;
     case 'format':
-      return ({ phone: 'Enter a valid phone number.', email: 'Enter a valid email address.', date: 'Date has wrong format. Use YYYY-MM-DD.', uuid: 'Must be a valid UUID.' } as Record<string, string>)[String(p.format)] ?? `Must match format "${String(p.format)}".`;
+      return ({
+        phone: 'Enter a valid phone number.',
+        email: 'Enter a valid email address.',
+        date: 'Date has wrong format. Use YYYY-MM-DD.',
+        uuid: 'Must be a valid UUID.',
+      } as Record<string, string>)[String(p.format)] ?? `Must match format "${String(p.format)}".`;
     case 'type':
       return `Must be of type ${String(p.type)}.`;
     case 'enum':
@@ -147,7 +155,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isOutage(error)) {
       request.log.warn({ err: error }, 'a dependency is unreachable: answered 503');
-      return reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS)).send({ detail: 'The service is temporarily unavailable; try again shortly.' });
+      return reply.code(503).header(
+        'retry-after',
+        String(OUTAGE_RETRY_AFTER_SECONDS)
+      ).send({ detail: 'The service is temporarily unavailable; try again shortly.' });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {

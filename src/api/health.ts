@@ -12,7 +12,11 @@ const Readiness = (checks: Type.TSchema) =>
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies; opsToken: string | undefined }> = async (app, { deps, opsToken }) => {
-  app.get('/health/live', { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/health/live',
+    { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const })
+  );
 
   // Ready when every store answers. Projections and jobs are reported, not
   // gated on: a failing one shows here and in the logs while the API serves.

@@ -97,8 +97,13 @@ export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
     });
 
     // With OPS_TOKEN set, only its holder scrapes; without, the metrics are open (they carry counts and names, never an error text).
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (with OPS_TOKEN set: `Authorization: Bearer <OPS_TOKEN>`)', hide: false } }, async (request, reply) => {
-      if (opsToken !== undefined && !holdsOpsToken(request, opsToken)) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: NOT_AUTHENTICATED });
+    app.get('/metrics', {
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (with OPS_TOKEN set: `Authorization: Bearer <OPS_TOKEN>`)', hide: false },
+    }, async (request, reply) => {
+      if (opsToken !== undefined && !holdsOpsToken(request, opsToken)) return reply.code(401).header(
+        'www-authenticate',
+        'Bearer'
+      ).send({ detail: NOT_AUTHENTICATED });
       return reply.type(registry.contentType).send(await registry.metrics());
     });
   },

@@ -7,7 +7,10 @@ export const ErrorReply = Type.Object(
   {
     detail: Type.String(),
     // Any field name, even one a pattern like Record's "^.*$" would not match (a newline): it names what was refused.
-    errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. { "name": ["This field is required."] }.' })),
+    errors: Type.Optional(Type.Object(
+      {},
+      { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. { "name": ["This field is required."] }.' }
+    )),
   },
   { $id: 'Error', description: 'Every error: a message, and per-field messages for invalid input.' },
 );
@@ -30,7 +33,12 @@ export const MINOR_UNITS = 'x-minor-units';
 export const Uuid = Type.String({ format: 'uuid', [LOWERCASE]: true, description: 'A UUID; upper or lower case, always answered in lower case.' });
 
 /** Money: an integer count of the currency's minor units, never a string or a fraction. */
-export const MinorUnits = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, [MINOR_UNITS]: true, description: 'Minor units as a JSON integer (kopecks for RUB): 150000 for 1500.00. A string or a fraction is refused.' });
+export const MinorUnits = Type.Integer({
+  minimum: 0,
+  maximum: 1_000_000_000_000,
+  [MINOR_UNITS]: true,
+  description: 'Minor units as a JSON integer (kopecks for RUB): 150000 for 1500.00. A string or a fraction is refused.',
+});
 export const Timestamp = Type.String({ format: 'date-time' });
 
 /** A name in a map of labels ("main", "vk"): one line, 1 to 64 characters. */
@@ -45,7 +53,8 @@ export const Tokens = Type.Object({
 /** What the API converts and what it takes as sent (OpenAPI description; src/api/validation.ts does it). */
 export const INPUT_RULES = [
   'Input (every operation):',
-  '- JSON bodies are taken as sent: no type is converted (`"10"` is not a number, `null` is accepted only where a field is nullable); money is an integer in minor units.',
+  '- JSON bodies are taken as sent: no type is converted (`"10"` is not a number, `null` is accepted only where a field is nullable); money is an ' +
+    'integer in minor units.',
   '- Query and path parameters are text on the wire: their numbers and booleans are converted; every number has bounds.',
   '- A field or parameter an operation does not name is refused (400, naming it); so is a NUL character or an unpaired surrogate in any text.',
   '- Ids are UUIDs in any case; they are stored and answered in lower case.',

@@ -8,6 +8,12 @@ import type { Dependencies } from './dependencies.js';
  * answered from the read model now would answer the state before the change
  * as if it were after it (a stale 2xx).
  */
-export async function awaitVisible(deps: Pick<Dependencies, 'awaitProjections'>, position: Position | undefined, projections: readonly string[], id: string, location: string): Promise<void> {
+export async function awaitVisible(
+  deps: Pick<Dependencies, 'awaitProjections'>,
+  position: Position | undefined,
+  projections: readonly string[],
+  id: string,
+  location: string,
+): Promise<void> {
   if (!(await deps.awaitProjections(position, projections))) throw new NotVisibleYet(id, location);
 }

@@ -60,6 +60,21 @@ t.test('the access plugin', async (t) => {
     t.same(undeclared, [], 'no route without an access declaration');
   });
 
+  t.test('the OpenAPI document asks for a token exactly where a route declares one', async (t) => {
+    const { app } = runtime;
+    const declared = app.declaredRoutes();
+    // The security requirement is derived from the declaration, never written by hand.
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+    const documented = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.method !== 'HEAD');
+    const wrong = documented.filter((r) => {
+      const operation = document.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      if (!operation) return true;
+      return r.access?.kind === 'public' ? operation.security !== undefined : JSON.stringify(operation.security) !== JSON.stringify([{ bearer: [] }]);
+    });
+    t.ok(documented.length >= 15, `the document lists the API routes (${documented.length})`);
+    t.same(wrong.map((r) => `${r.method} ${r.url}`), [], 'a token is required in the document exactly where the route declares one');
+  });
+
   /** A bare app with the authentication and access plugins, as the runtime registers them. */
   const guarded = async (t: Test) => {
     const probe = Fastify();

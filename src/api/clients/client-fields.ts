@@ -52,12 +52,26 @@ export function profileChanges(body: ClientProfileInput): Partial<ClientProfile>
 
 /** A whole profile: what is not given is empty (registration, PUT). */
 export function fullProfile(body: ClientProfileInput): ClientProfile {
-  return { firstName: '', lastName: '', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {}, ...profileChanges(body) };
+  return {
+    firstName: '',
+    lastName: '',
+    patronymic: '',
+    email: null,
+    birthday: null,
+    sex: null,
+    address: '',
+    additionalInfo: '',
+    links: {},
+    ...profileChanges(body)
+  };
 }
 
 /** Account fields a person may share with an organization, by API name. */
 const SHAREABLE_BY_API_NAME = new Map(Object.entries(SHAREABLE).map(([field, name]) => [name as string, field as Shareable]));
-export const ShareList = Type.Array(Type.Enum([...SHAREABLE_BY_API_NAME.keys()]), { uniqueItems: true, maxItems: SHAREABLE_BY_API_NAME.size, description: 'Account fields this organization may see while linked.' });
+export const ShareList = Type.Array(
+  Type.Enum([...SHAREABLE_BY_API_NAME.keys()]),
+  { uniqueItems: true, maxItems: SHAREABLE_BY_API_NAME.size, description: 'Account fields this organization may see while linked.' }
+);
 export const shareableOf = (fields: readonly string[] = []): Shareable[] => fields.map((f) => SHAREABLE_BY_API_NAME.get(f)!);
 export const apiNameOfShared = (field: string): string => SHAREABLE[field as Shareable] ?? field;
 
@@ -77,7 +91,10 @@ const ProfileReply = {
   updated_at: Timestamp,
 };
 
-type ProfileRow = Pick<ClientAccountRow, 'email' | 'first_name' | 'last_name' | 'patronymic' | 'birthday' | 'sex' | 'address' | 'additional_info' | 'links' | 'updated_at'>;
+type ProfileRow = Pick<
+  ClientAccountRow,
+  'email' | 'first_name' | 'last_name' | 'patronymic' | 'birthday' | 'sex' | 'address' | 'additional_info' | 'links' | 'updated_at'
+>;
 
 function profileReply(row: ProfileRow, registeredAt: Date | string) {
   return {

@@ -24,7 +24,10 @@ const Entry = Type.Object({
   sequence: Type.Integer({ description: 'Position in this view, from 1: no gaps.' }),
   type: Type.String(),
   occurred_at: Timestamp,
-  actor: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()], { description: 'Named only when the viewer’s organization may know who it was.' }) }),
+  actor: Type.Object({
+    kind: Type.String(),
+    id: Type.Union([Type.String(), Type.Null()], { description: 'Named only when the viewer’s organization may know who it was.' }),
+  }),
   correlation_id: Type.String(),
   request_id: Type.Union([Type.String(), Type.Null()]),
   changes: Type.Record(Type.String(), Type.Unknown()),
@@ -47,7 +50,17 @@ const ProfileThen = Type.Object({
   updated_at: Timestamp,
 });
 
-function profileThen(profile: { firstName: string; lastName: string; patronymic: string; email: string | null; birthday: string | null; sex: string | null; address: string; additionalInfo: string; links: Record<string, string> }) {
+function profileThen(profile: {
+  firstName: string;
+  lastName: string;
+  patronymic: string;
+  email: string | null;
+  birthday: string | null;
+  sex: string | null;
+  address: string;
+  additionalInfo: string;
+  links: Record<string, string>;
+}) {
   return {
     first_name: profile.firstName,
     last_name: profile.lastName,
@@ -78,11 +91,23 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     if (target.kind === 'account') {
       const state = await accountAsOf(deps.store, target.accountId, at);
       if (state.status !== 'registered') throw new DomainError('not_found', 'The client was not registered yet at that time.');
-      return { phone: state.phone, confirmed_phone: state.confirmedPhone, ...profileThen(state.profile), registration_date: state.registeredAt, updated_at: state.updatedAt };
+      return {
+        phone: state.phone,
+        confirmed_phone: state.confirmedPhone,
+        ...profileThen(state.profile),
+        registration_date: state.registeredAt,
+        updated_at: state.updatedAt,
+      };
     }
     const state = await recordAsOf(deps.store, target.record.id, at);
     if (state.status !== 'open') throw new DomainError('not_found', 'The record did not exist at that time.');
-    return { phone: state.phone, linked: state.clientId !== null, ...profileThen(state.profile), registration_date: state.openedAt, updated_at: state.updatedAt };
+    return {
+      phone: state.phone,
+      linked: state.clientId !== null,
+      ...profileThen(state.profile),
+      registration_date: state.openedAt,
+      updated_at: state.updatedAt,
+    };
   }
 
   async function recordLook(target: ClientTarget, request: Parameters<typeof metadataOf>[0], asOf: string | null) {
@@ -92,7 +117,10 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     const command: ClientAuditCommand =
       target.kind === 'account'
         ? { type: 'RecordHistoryView', data: { subject: { kind: 'account', clientId: target.accountId }, viewer, asOf, now } }
-        : { type: 'RecordHistoryView', data: { subject: { kind: 'record', recordId: target.record.id, organizationId: target.record.organization_id }, viewer, asOf, now } };
+        : {
+          type: 'RecordHistoryView',
+          data: { subject: { kind: 'record', recordId: target.record.id, organizationId: target.record.organization_id }, viewer, asOf, now },
+        };
     const stream = target.kind === 'account' ? clientAuditStream(target.accountId) : clientRecordAuditStream(target.record.id);
     await deps.handle(clientAuditDecider, stream, command, metadataOf(request));
   }
@@ -101,8 +129,8 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     config: { access: { kind: 'authenticated', principals: ['client', ...STAFF] } },
     schema: {
       tags: ['clients'],
-      summary: 'Every event of your account (a client), or of your organization’s record and its appointments (owner, admin, auditor), oldest first; `as_of` gives the profile as it was then. Each look is recorded.',
-      security: [{ bearer: [] }],
+      summary: 'Every event of your account (a client), or of your organization’s record and its appointments (owner, admin, auditor), oldest first; ' +
+        '`as_of` gives the profile as it was then. Each look is recorded.',
       params: Type.Object({ client: Uuid }),
       querystring: Type.Object({
         as_of: Type.Optional(Type.String({ format: 'date-time' })),
@@ -119,7 +147,11 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     },
   }, async (request) => {
     // Each look appends an audit event: a caller gets so many a minute, and a refused look is neither served nor recorded.
-    const quota = await takeQuotas(deps.db, [{ key: `history:${principalOf(request).id}`, max: deps.rateLimits.historyReadsPerMinute, windowMs: 60_000 }], deps.now());
+    const quota = await takeQuotas(
+      deps.db,
+      [{ key: `history:${principalOf(request).id}`, max: deps.rateLimits.historyReadsPerMinute, windowMs: 60_000 }],
+      deps.now()
+    );
     if (!quota.ok) throw tooManyRequests(`Too many history reads; try again in ${quota.retryAfterSeconds} seconds.`, quota.retryAfterSeconds);
     const target = await clientTarget(deps, request, request.params.client, 'history');
     const { as_of: asOf, cursor, limit = 100 } = request.query;

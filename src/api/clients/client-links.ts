@@ -50,7 +50,6 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['links'],
       summary: 'Organizations holding a record of you: linked ones, and those naming your verified phone that you may link.',
-      security: [{ bearer: [] }],
       response: { 200: Type.Object({ items: Type.Array(LinkReply) }), ...errorReplies(401, 403, 404) },
     },
   }, async (request) => ({ items: await links(principalOf(request).id) }));
@@ -60,7 +59,6 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['links'],
       summary: 'Link an offered record to your account; `share` lists the account fields the organization may see.',
-      security: [{ bearer: [] }],
       params: RecordParams,
       body: Type.Object({ share: Type.Optional(ShareList) }),
       response: { 200: LinkReply, ...errorReplies(400, 401, 403, 404, 409) },
@@ -80,7 +78,6 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['links'],
       summary: 'Unlink one of your linked records; the organization keeps its record, and sees nothing of your account any more.',
-      security: [{ bearer: [] }],
       params: RecordParams,
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },
@@ -98,7 +95,6 @@ export const clientLinkRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['links'],
       summary: 'The organization unlinks its record from the person’s account (owner, admin, manager).',
-      security: [{ bearer: [] }],
       params: Type.Object({ client: Uuid }),
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },

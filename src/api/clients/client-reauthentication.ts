@@ -14,7 +14,11 @@ import type { Dependencies } from '../dependencies.js';
 // the events.
 
 export const ReauthenticationFields = Type.Object({
-  current_password: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Your current password, to change the password or the login phone.' })),
+  current_password: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description: 'Your current password, to change the password or the login phone.',
+  })),
   code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'Instead of the password: the code from POST /auth/reauthenticate.' })),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'A platform admin changing a person’s account says why (recorded).' })),
 });

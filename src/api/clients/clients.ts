@@ -53,7 +53,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
   const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
 
   /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
-  async function changeAccount(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields): Promise<Position | undefined> {
+  async function changeAccount(
+    request: FastifyRequest,
+    target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
+  ): Promise<Position | undefined> {
     const { accountId } = target;
     const current = await findClientAccount(deps.db, accountId);
     if (!current) throw new DomainError('not_found', 'Not found.');
@@ -68,7 +71,12 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
   async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
     if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
     const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await deps.handle(clientRecordDecider, clientRecordStream(target.record.id), { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } }, metadataOf(request));
+    const handled = await deps.handle(
+      clientRecordDecider,
+      clientRecordStream(target.record.id),
+      { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
+      metadataOf(request)
+    );
     return handled.position;
   }
 
@@ -92,7 +100,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
 
   app.get('/clients/me', {
     config: { access: { kind: 'authenticated', principals: ['client'] } },
-    schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', security: [{ bearer: [] }], response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
+    schema: { tags: ['clients'], summary: 'The signed-in person’s own account.', response: { 200: AccountReply, ...errorReplies(401, 403, 404) } },
   }, async (request) => accountView(deps, principalOf(request).id));
 
   app.get('/clients/:client', {
@@ -100,7 +108,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Your own account (a client), or your organization’s record of a client (staff).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       response: { 200: ClientOrRecord, ...errorReplies(401, 403, 404) },
     },
@@ -111,29 +118,38 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Replace every editable field; fields left out are emptied. Your own new phone or password needs `current_password` or `code`.',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password), ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
     const { phone, password, current_password, code, reason, ...profile } = request.body;
-    return change(request, request.params.client, { profile: fullProfile(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+    return change(
+      request,
+      request.params.client,
+      { profile: fullProfile(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) },
+      { current_password, code, reason }
+    );
   });
 
   app.patch('/clients/:client', {
     config: signedIn,
     schema: {
       tags: ['clients'],
-      summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends every session.',
-      security: [{ bearer: [] }],
+      summary: 'Change some fields. Your own new phone or password needs `current_password` or `code`; a new phone is verified again; a new password ends ' +
+        'every session.',
       params: ClientParams,
       body: Type.Object({ ...ClientProfileFields, phone: Type.Optional(Phone), password: Type.Optional(Password), ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
     const { phone, password, current_password, code, reason, ...profile } = request.body;
-    return change(request, request.params.client, { profile: profileChanges(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) }, { current_password, code, reason });
+    return change(
+      request,
+      request.params.client,
+      { profile: profileChanges(profile), phone: normalized(phone), ...(password === undefined ? {} : { password }) },
+      { current_password, code, reason }
+    );
   });
 
   app.patch('/clients/:client/full_name', {
@@ -141,9 +157,11 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change the name (seed 001).',
-      security: [{ bearer: [] }],
       params: ClientParams,
-      body: Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason }, { minProperties: 1 }),
+      body: Type.Object(
+        { first_name: Type.Optional(Name), last_name: Type.Optional(Name), patronymic: Type.Optional(Name), reason: ReauthenticationFields.properties.reason },
+        { minProperties: 1 }
+      ),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
@@ -156,7 +174,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change your own password (seed 001) with `current_password` or `code`; every session ends. Nobody else sets it.',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ password: Password, ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },
@@ -171,7 +188,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Your own login phone (with `current_password` or `code`; verified again by SMS), or a record’s contact phone (staff).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ phone_number: Phone, ...ReauthenticationFields.properties }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404, 409) },
@@ -186,7 +202,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['clients'],
       summary: 'Change the additional information (seed 001).',
-      security: [{ bearer: [] }],
       params: ClientParams,
       body: Type.Object({ additional_info: FreeText, reason: ReauthenticationFields.properties.reason }),
       response: { 200: ClientOrRecord, ...errorReplies(400, 401, 403, 404) },

@@ -17,7 +17,10 @@ import { awaitVisible } from '../visibility.js';
 // An organization's client book (seed 000 client-c, client-l, clients-r):
 // its own records, never anyone's account (docs/trust-model.md).
 
-const ClientPage = Type.Object({ items: Type.Array(RecordReply), next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }) });
+const ClientPage = Type.Object({
+  items: Type.Array(RecordReply),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }),
+});
 const SORTS: ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
 const WRITERS = ['owner', 'admin', 'manager'] as const;
 
@@ -28,8 +31,8 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     config: { access: { kind: 'organization', param: 'org', roles: WRITERS } },
     schema: {
       tags: ['clients'],
-      summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its first password, only when none exists; it still verifies its phone.',
-      security: [{ bearer: [] }],
+      summary: 'Add a client: always a new record of this organization (201), whatever accounts exist. A `password` gives a new account for the phone its ' +
+        'first password, only when none exists; it still verifies its phone.',
       params: OrgParams,
       body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
       response: { 201: RecordReply, ...errorReplies(400, 401, 403, 404) },
@@ -52,7 +55,6 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     schema: {
       tags: ['clients'],
       summary: 'The organization’s clients: search by name or phone prefix, sorted, paginated by cursor.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       querystring: Type.Object({
         search: Type.Optional(Type.String({ maxLength: 100 })),
@@ -77,7 +79,6 @@ export const organizationClientRoutes: FastifyPluginAsyncTypebox<{ deps: Depende
     schema: {
       tags: ['clients'],
       summary: 'Remove the organization’s record of a client (and its link); the person’s account is untouched.',
-      security: [{ bearer: [] }],
       params: Type.Object({ org: Uuid, client: Uuid }),
       response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
     },

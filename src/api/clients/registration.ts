@@ -70,7 +70,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     config: { access: { kind: 'public' } },
     schema: {
       tags: ['identity'],
-      summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown (public).',
+      summary: 'A new verification code for the newest account awaiting this phone; the same answer for any phone; 429 with Retry-After inside the cooldown ' +
+        '(public).',
       body: Type.Object({ phone: Phone }),
       response: { 202: CodeSent, ...errorReplies(400, 415, 429) },
     },
@@ -82,7 +83,12 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     const clientId = (await phoneOwner(deps.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(deps.db, phone) : undefined;
     if (clientId) {
       try {
-        await deps.handle(clientDecider, clientStream(clientId), { type: 'RequestPhoneVerification', data: { challengeId: deps.newId(), now: deps.now().toISOString() } }, metadataOf(request));
+        await deps.handle(
+          clientDecider,
+          clientStream(clientId),
+          { type: 'RequestPhoneVerification', data: { challengeId: deps.newId(), now: deps.now().toISOString() } },
+          metadataOf(request)
+        );
       } catch (error) {
         // Verified since the read model last saw it: nothing to send, and the answer stays the same.
         if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;

@@ -35,7 +35,10 @@ export async function claimOrThrow(deps: Dependencies, request: FastifyRequest, 
   const claim = await claimCodeSend(deps.db, deps.rateLimits, send, deps.now());
   if (claim.ok) return;
   const wait = claim.retryAfterSeconds;
-  throw tooManyRequests(isCooldown(claim) ? `A code was sent recently; try again in ${wait} seconds.` : `Too many codes were asked for; try again in ${wait} seconds.`, wait);
+  throw tooManyRequests(
+    isCooldown(claim) ? `A code was sent recently; try again in ${wait} seconds.` : `Too many codes were asked for; try again in ${wait} seconds.`,
+    wait
+  );
 }
 
 /**

@@ -90,8 +90,8 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependenc
     schema: {
       tags: ['sessions'],
       summary:
-        'Send a code that re-authenticates me for a sensitive change (password, login email or phone): to my confirmed email (staff) or else my confirmed phone; 409 when nothing is confirmed, 429 with Retry-After inside the cooldown.',
-      security: [{ bearer: [] }],
+        'Send a code that re-authenticates me for a sensitive change (password, login email or phone): to my confirmed email (staff) or else my ' +
+          'confirmed phone; 409 when nothing is confirmed, 429 with Retry-After inside the cooldown.',
       response: {
         202: Type.Object({ detail: Type.String(), channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]), expires_in: Type.Integer() }),
         ...errorReplies(401, 403, 409, 429),
@@ -106,10 +106,19 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependenc
     const now = deps.now().toISOString();
     // Each decider picks the destination again from the state it decides on, which is the one just read.
     if (subject.kind === 'user') {
-      await deps.handle(userDecider, userStream(subject.id), { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } }, metadataOf(request));
+      await deps.handle(
+        userDecider,
+        userStream(subject.id),
+        { type: 'RequestReauthentication', data: { userId: subject.id, challengeId, now } },
+        metadataOf(request)
+      );
     } else {
       await deps.handle(clientDecider, clientStream(subject.id), { type: 'RequestReauthentication', data: { challengeId, now } }, metadataOf(request));
     }
-    return reply.code(202).send({ detail: `A code has been sent to your ${target.channel === 'email' ? 'email' : 'phone'}.`, channel: target.channel, expires_in: expiresIn });
+    return reply.code(202).send({
+      detail: `A code has been sent to your ${target.channel === 'email' ? 'email' : 'phone'}.`,
+      channel: target.channel,
+      expires_in: expiresIn,
+    });
   });
 };

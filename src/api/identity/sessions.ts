@@ -29,38 +29,44 @@ const TokenBody = Type.Object(
   { description: 'Either phone or email, and the password.' },
 );
 
-export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
-  const { db, tokens } = deps;
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
 
-  /**
-   * The accounts a login may open. A phone signs in the client who VERIFIED
-   * it (an unverified phone gives no right), else staff; an email is a staff
-   * login. Staff may sign in before verifying (seed 003): then every active
-   * staff account naming the value is a candidate, and only the password
-   * tells which, while an owner, once verified, is the only one.
-   */
-  async function candidates(identifier: { phone?: string; email?: string }): Promise<Subject[]> {
-    if (identifier.phone) {
-      const clientId = await findAccountIdByVerifiedPhone(db, identifier.phone);
-      if (clientId) return [{ id: clientId, kind: 'client' }];
-      return (await staffLoginCandidates(db, { phone: identifier.phone })).map((id) => ({ id, kind: 'user' }));
-    }
-    return identifier.email ? (await staffLoginCandidates(db, { email: identifier.email })).map((id) => ({ id, kind: 'user' })) : [];
+/**
+ * The accounts a login may open. A phone signs in the client who VERIFIED
+ * it (an unverified phone gives no right), else staff; an email is a staff
+ * login. Staff may sign in before verifying (seed 003): then every active
+ * staff account naming the value is a candidate, and only the password
+ * tells which, while an owner, once verified, is the only one.
+ */
+async function candidates(db: Dependencies['db'], identifier: { phone?: string; email?: string }): Promise<Subject[]> {
+  if (identifier.phone) {
+    const clientId = await findAccountIdByVerifiedPhone(db, identifier.phone);
+    if (clientId) return [{ id: clientId, kind: 'client' }];
+    return (await staffLoginCandidates(db, { phone: identifier.phone })).map((id) => ({ id, kind: 'user' }));
   }
+  return identifier.email ? (await staffLoginCandidates(db, { email: identifier.email })).map((id) => ({ id, kind: 'user' })) : [];
+}
 
-  /** The candidate whose password this is; an unknown login costs the time of one wrong password. */
-  async function passwordOwner(accounts: readonly Subject[], password: string): Promise<Subject | undefined> {
-    if (accounts.length === 0) {
-      await dummyVerify(password);
-      return undefined;
-    }
-    for (const account of accounts) {
-      const hash = await getPasswordHash(db, account.id);
-      if (hash ? await verifyPassword(hash, password) : await dummyVerify(password)) return account;
-    }
+/** An account without a password costs the time of a wrong one, so timing does not tell which accounts have one. */
+async function passwordMatches(db: Dependencies['db'], accountId: string, password: string): Promise<boolean> {
+  const hash = await getPasswordHash(db, accountId);
+  return hash ? verifyPassword(hash, password) : dummyVerify(password);
+}
+
+/** The candidate whose password this is; an unknown login costs the time of one wrong password. */
+async function passwordOwner(db: Dependencies['db'], accounts: readonly Subject[], password: string): Promise<Subject | undefined> {
+  if (accounts.length === 0) {
+    await dummyVerify(password);
     return undefined;
   }
+  for (const account of accounts) {
+    if (await passwordMatches(db, account.id, password)) return account;
+  }
+  return undefined;
+}
 
+function passwordLoginRoutes(app: App, deps: Dependencies): void {
+  const { db, tokens } = deps;
   app.post('/auth/token', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -76,12 +82,15 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
     const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
     const now = deps.now();
-    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(await candidates({ phone, email }), password));
+    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
     if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
     if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
     return startSession(db, tokens, attempt.value, now);
   });
+}
 
+function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {
+  const { db, tokens } = deps;
   app.post('/auth/token/refresh', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -109,14 +118,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     schema: {
       tags: ['sessions'],
       summary: 'End this session: its refresh tokens stop working and its access tokens are refused (403).',
-      security: [{ bearer: [] }],
       response: { 204: Type.Null(), ...errorReplies(401, 403) },
     },
   }, async (request, reply) => {
     await revokeFamily(db, principalOf(request).sessionId, deps.now());
     return reply.code(204).send(null);
   });
+}
 
+function codeLoginRoutes(app: App, deps: Dependencies): void {
+  const { db, tokens } = deps;
   app.post('/auth/login/code', {
     config: { access: { kind: 'public' } },
     schema: {
@@ -131,7 +142,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     await claimOrThrow(deps, request, 'login', phone);
     const clientId = await findAccountIdByVerifiedPhone(db, phone);
     if (clientId) {
-      await deps.handle(clientDecider, clientStream(clientId), { type: 'RequestLoginCode', data: { challengeId: deps.newId(), now: deps.now().toISOString() } }, metadataOf(request));
+      await deps.handle(
+        clientDecider,
+        clientStream(clientId),
+        { type: 'RequestLoginCode', data: { challengeId: deps.newId(), now: deps.now().toISOString() } },
+        metadataOf(request)
+      );
     }
     return { detail: 'If this phone number is registered and verified, a login code has been sent to it.', expires_in: expiresIn };
   });
@@ -152,25 +168,34 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
     return startSession(db, tokens, { id: clientId, kind: 'client' }, deps.now());
   });
+}
 
+function passwordCheckRoutes(app: App, deps: Dependencies): void {
+  const { db } = deps;
   app.post('/auth/password/check', {
     config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(deps) },
     schema: {
       tags: ['sessions'],
       summary: 'Does this password match mine (seed 001).',
-      security: [{ bearer: [] }],
       body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 128 }) }),
       response: { 200: Type.Object({ match: Type.Boolean() }), ...errorReplies(400, 401, 403, 429) },
     },
   }, async (request) => {
     const principal = principalOf(request);
     const attempt = await throttled(db, `check:${principal.id}`, deps.now(), async () => {
-      const hash = await getPasswordHash(db, principal.id);
-      return (hash ? await verifyPassword(hash, request.body.password) : await dummyVerify(request.body.password)) || undefined;
+      return (await passwordMatches(db, principal.id, request.body.password)) || undefined;
     });
     if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
     return { match: attempt.value === true };
   });
+}
+
+// In this order, the order the OpenAPI document lists them.
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+  passwordLoginRoutes(app, deps);
+  refreshAndLogoutRoutes(app, deps);
+  codeLoginRoutes(app, deps);
+  passwordCheckRoutes(app, deps);
 };
 
 /** Served at the root, where JWT libraries look for it. */

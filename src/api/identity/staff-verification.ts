@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { CodePurpose } from '../../auth/codes.js';
 import { DomainError } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
+import { isTakenFrom } from '../../commands/identity/contact.js';
 import { contactTakenOn, ownerOf, verifyStaffContact, type ContactField } from '../../workflows/identity/staff-contacts.js';
 import { userDecider, type ActiveUser, type UserCommand } from '../../commands/identity/user.js';
 import { userStream } from '../../events/identity/user.js';
@@ -70,7 +71,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
     if (channel.confirmed(user)) throw new DomainError('conflict', channel.alreadyConfirmed);
     // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
     const owner = await ownerOf(deps.store, channel.field, destination);
-    if (owner !== undefined && owner !== user.userId) throw contactTakenOn(channel.field);
+    if (isTakenFrom(owner, user.userId)) throw contactTakenOn(channel.field);
     await claimOrThrow(deps, request, channel.purpose, destination);
     await deps.handle(userDecider, userStream(user.userId), channel.request(user.userId, deps.newId(), deps.now().toISOString()), metadataOf(request));
   }
@@ -80,7 +81,11 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
     const destination = channel.current(user);
     if (destination === null) throw rejectCode('missing');
     await expectCode(deps, { purpose: channel.purpose, destination, subjectId: user.userId, code });
-    const position = await verifyStaffContact(deps, { userId: user.userId, field: channel.field, value: destination, now: deps.now().toISOString() }, metadataOf(request));
+    const position = await verifyStaffContact(
+      deps,
+      { userId: user.userId, field: channel.field, value: destination, now: deps.now().toISOString() },
+      metadataOf(request)
+    );
     await deps.awaitProjections(position, ['users']);
   }
 
@@ -91,7 +96,6 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
       schema: {
         tags: ['users'],
         summary: `Send a code to my ${noun}; 409 when it is confirmed already or someone else owns it, 429 with Retry-After inside the cooldown.`,
-        security: [{ bearer: [] }],
         response: { 202: CodeSent, ...errorReplies(401, 403, 404, 409, 429) },
       },
     }, async (request, reply) => {
@@ -104,7 +108,6 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
       schema: {
         tags: ['users'],
         summary: `Confirm my ${noun} with the code sent to it (while I still name it); 409 when someone else confirmed it first.`,
-        security: [{ bearer: [] }],
         body: Type.Object({ code: Code }),
         response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415, 429) },
       },

@@ -87,7 +87,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
 
   app.get('/users/me', {
     config: { access: staffOnly },
-    schema: { tags: ['users'], summary: 'The signed-in staff user’s profile.', security: [{ bearer: [] }], response: { 200: StaffProfile, ...errorReplies(401, 403, 404) } },
+    schema: { tags: ['users'], summary: 'The signed-in staff user’s profile.', response: { 200: StaffProfile, ...errorReplies(401, 403, 404) } },
   }, async (request) => {
     const row = await findUser(deps.db, principalOf(request).id);
     if (!row || row.deleted_at !== null) throw notFound();
@@ -114,8 +114,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
     schema: {
       tags: ['users'],
       summary:
-        'Change own profile fields; the reply says per field what changed and what could not. Changing the password, email or phone needs `current_password` or a `code` from POST /auth/reauthenticate (400 and nothing changes without). A new password ends every session.',
-      security: [{ bearer: [] }],
+        'Change own profile fields; the reply says per field what changed and what could not. Changing the password, email or phone needs ' +
+          '`current_password` or a `code` from POST /auth/reauthenticate (400 and nothing changes without). A new password ends every session.',
       body: ChangeBody,
       response: { 200: ChangeReport, ...errorReplies(400, 401, 403, 404, 415, 429) },
     },
@@ -144,8 +144,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
     config: { access: staffOnly },
     schema: {
       tags: ['users'],
-      summary: 'Delete own account, with `current_password` or a `code` from POST /auth/reauthenticate: sessions end, the email and phone it owned become free, every membership ends (409 for the only owner of an organization).',
-      security: [{ bearer: [] }],
+      summary: 'Delete own account, with `current_password` or a `code` from POST /auth/reauthenticate: sessions end, the email and phone it owned become ' +
+        'free, every membership ends (409 for the only owner of an organization).',
       body: Type.Object({ current_password: ChangeBody.properties.current_password, code: ChangeBody.properties.code }),
       response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415) },
     },

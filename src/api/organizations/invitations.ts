@@ -56,7 +56,13 @@ const AcceptBody = Type.Object(
 
 const MembershipReply = Type.Object({ organization: OrganizationName, ...MemberReply.properties });
 
-const invitationReply = (row: StaffInvitationRow) => ({ id: row.id, email: row.email, role: row.role, status: row.status, created_at: new Date(row.created_at).toISOString() });
+const invitationReply = (row: StaffInvitationRow) => ({
+  id: row.id,
+  email: row.email,
+  role: row.role,
+  status: row.status,
+  created_at: new Date(row.created_at).toISOString(),
+});
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 const managers = { kind: 'organization', param: 'org', roles: ['owner', 'admin'] } as const;
@@ -91,7 +97,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Invite an email to join with a role (owner, admin; only an owner invites an owner); 409 while that email has a pending invitation.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       body: Type.Object({ email: Email, role: RoleSchema }),
       response: { 201: InvitationReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -120,7 +125,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'The pending invitations (owner, admin), oldest first.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: Type.Array(InvitationReply), ...errorReplies(401, 403, 404) },
     },
@@ -131,14 +135,16 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Revoke a pending invitation (owner, admin; an invitation to the owner role: owner).',
-      security: [{ bearer: [] }],
       params: InvitationParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     const grant = organizationGrantOf(request);
     const actor = { userId: principalOf(request).id, platformAdmin: grant.platformAdmin };
-    await run(request, { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: deps.now().toISOString() } });
+    await run(
+      request,
+      { type: 'RevokeInvitation', data: { organizationId: grant.organizationId, invitationId: request.params.id, actor, now: deps.now().toISOString() } }
+    );
     return reply.code(204).send(null);
   });
 
@@ -147,7 +153,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Pending invitations to my confirmed email (none while my email is unconfirmed).',
-      security: [{ bearer: [] }],
       response: { 200: Type.Array(ReceivedInvitationReply), ...errorReplies(401, 403, 404) },
     },
   }, async (request) => {
@@ -171,7 +176,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Accept an invitation to my confirmed email and become a member; 404 for any invitation that is not mine, 409 when I am a member already.',
-      security: [{ bearer: [] }],
       params: MyInvitationParams,
       body: AcceptBody,
       response: { 200: MembershipReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -181,7 +185,10 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     const invitationId = request.params.id;
     const organizationId = await organizationOfInvitation(invitationId);
     const { work_email: workEmail, work_phone: workPhone } = request.body;
-    const workContact = { email: workEmail === undefined ? null : workEmail.toLowerCase(), phone: workPhone === undefined ? null : deps.normalizePhone(workPhone)! };
+    const workContact = {
+      email: workEmail === undefined ? null : workEmail.toLowerCase(),
+      phone: workPhone === undefined ? null : deps.normalizePhone(workPhone)!,
+    };
     await run(request, { type: 'AcceptInvitation', data: { organizationId, invitationId, invitee, workContact, now: deps.now().toISOString() } });
     const [member, organization] = await Promise.all([findMember(db, organizationId, invitee.userId), findOrganization(db, organizationId)]);
     if (!member || !organization) throw new NotVisibleYet(organizationId);
@@ -193,7 +200,6 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
     schema: {
       tags: ['invitations'],
       summary: 'Decline an invitation to my confirmed email; 404 for any invitation that is not mine.',
-      security: [{ bearer: [] }],
       params: MyInvitationParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
     },

@@ -35,7 +35,13 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
   async function run(request: FastifyRequest, command: OrganizationCommand): Promise<MemberView | undefined> {
     const { position } = await deps.handle(organizationDecider, organizationStream(command.data.organizationId), command, metadataOf(request));
     const { organizationId } = command.data;
-    await awaitVisible(deps, position, ['organizations'], 'userId' in command.data ? command.data.userId : organizationId, `/api/v1/organizations/${organizationId}/members`);
+    await awaitVisible(
+      deps,
+      position,
+      ['organizations'],
+      'userId' in command.data ? command.data.userId : organizationId,
+      `/api/v1/organizations/${organizationId}/members`
+    );
     return 'userId' in command.data ? findMember(db, command.data.organizationId, command.data.userId) : undefined;
   }
 
@@ -50,7 +56,12 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
 
   app.get('/organizations/:org/members', {
     config: { access: anyMember },
-    schema: { tags: ['members'], summary: 'The members: name, work contact, role.', security: [{ bearer: [] }], params: OrgParams, response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) } },
+    schema: {
+      tags: ['members'],
+      summary: 'The members: name, work contact, role.',
+      params: OrgParams,
+      response: { 200: Type.Array(MemberReply), ...errorReplies(401, 403, 404) },
+    },
   }, async (request) => (await listMembers(db, organizationGrantOf(request).organizationId)).map(memberReply));
 
   app.patch('/organizations/:org/members/:user', {
@@ -58,7 +69,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'Change a member’s role (owner, admin; only an owner changes the owner role; the last owner stays).',
-      security: [{ bearer: [] }],
       params: MemberParams,
       body: Type.Object({ role: RoleSchema }),
       response: { 200: MemberReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -67,7 +77,10 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     const { organizationId } = organizationGrantOf(request);
     const userId = request.params.user;
     const now = deps.now().toISOString();
-    return present(await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }), userId);
+    return present(
+      await run(request, { type: 'ChangeMemberRole', data: { organizationId, userId, role: request.body.role, actor: actorOf(request), now } }),
+      userId
+    );
   });
 
   app.delete('/organizations/:org/members/:user', {
@@ -75,7 +88,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'Remove a member (owner, admin; the last owner stays).',
-      security: [{ bearer: [] }],
       params: MemberParams,
       response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404, 409) },
     },
@@ -91,7 +103,6 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     schema: {
       tags: ['members'],
       summary: 'The organization’s specialists: name and work contact.',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: Type.Array(Colleague), ...errorReplies(401, 403, 404) },
     },

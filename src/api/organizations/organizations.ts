@@ -68,7 +68,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'Create an organization; the caller becomes its owner.',
-      security: [{ bearer: [] }],
       body: OrganizationBody,
       response: { 201: OrganizationReply, ...errorReplies(400, 401, 403, 415) },
     },
@@ -78,7 +77,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     const { position } = await deps.handle(
       organizationDecider,
       organizationStream(organizationId),
-      { type: 'CreateOrganization', data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: deps.now().toISOString() } },
+      {
+        type: 'CreateOrganization',
+        data: { organizationId, details: { name, description, address, numbers, links }, creatorId: principalOf(request).id, now: deps.now().toISOString() },
+      },
       metadataOf(request),
     );
     await awaitVisible(deps, position, ['organizations'], organizationId, `/api/v1/organizations/${organizationId}`);
@@ -90,7 +92,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'The organizations the caller is a member of (every organization for a platform admin).',
-      security: [{ bearer: [] }],
       response: { 200: Type.Array(OrganizationReply), ...errorReplies(401, 403) },
     },
   }, async (request) => {
@@ -104,7 +105,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'One organization (its members).',
-      security: [{ bearer: [] }],
       params: OrgParams,
       response: { 200: OrganizationReply, ...errorReplies(401, 403, 404) },
     },
@@ -115,7 +115,6 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     schema: {
       tags: ['organizations'],
       summary: 'Change name, description, address, numbers or links (owner, admin).',
-      security: [{ bearer: [] }],
       params: OrgParams,
       body: OrganizationChangeBody,
       response: { 200: OrganizationReply, ...errorReplies(400, 401, 403, 404, 415) },

@@ -34,7 +34,6 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
   const schema = (summary: string) => ({
     tags: ['appointments'],
     summary,
-    security: [{ bearer: [] }],
     params: AppointmentParams,
     response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409) },
   });
@@ -48,7 +47,10 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
     change(request, request.params.id, ATTENDING, false, (now) => ({ type: 'CompleteAppointment', data: { now } })),
   );
 
-  app.post('/appointments/:id/no-show', { config, schema: schema('Mark a confirmed appointment whose start has passed as a no-show (owner, admin, manager, specialist).') }, async (request) =>
+  app.post('/appointments/:id/no-show', {
+    config,
+    schema: schema('Mark a confirmed appointment whose start has passed as a no-show (owner, admin, manager, specialist).'),
+  }, async (request) =>
     change(request, request.params.id, ATTENDING, false, (now) => ({ type: 'MarkNoShow', data: { now } })),
   );
 
@@ -60,6 +62,12 @@ export const appointmentStatusRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
       request.body ??= {};
     },
   }, async (request) =>
-    change(request, request.params.id, BOOKERS, true, (now) => ({ type: 'CancelAppointment', data: { reason: request.body.reason ?? '', by: actorRefOf(request), now } })),
+    change(
+      request,
+      request.params.id,
+      BOOKERS,
+      true,
+      (now) => ({ type: 'CancelAppointment', data: { reason: request.body.reason ?? '', by: actorRefOf(request), now } })
+    ),
   );
 };

@@ -18,6 +18,7 @@ import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, Perio
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
+import { laterPosition, type Position } from '../../store/port.js';
 
 // Booking (seed 002): owners, admins and managers book a client record of
 // the organization, and set the service and the price (or leave them empty);
@@ -72,7 +73,13 @@ export const actorRefOf = (request: FastifyRequest): ActorRef => {
  * person linked to its record (when `clientMay`), or staff with one of the
  * roles. Anyone else finds nothing (404).
  */
-export async function authorizedAppointment(deps: Dependencies, request: FastifyRequest, appointmentId: string, roles: readonly Role[], clientMay: boolean): Promise<{ row: AppointmentRow; audience: Audience }> {
+export async function authorizedAppointment(
+  deps: Dependencies,
+  request: FastifyRequest,
+  appointmentId: string,
+  roles: readonly Role[],
+  clientMay: boolean
+): Promise<{ row: AppointmentRow; audience: Audience }> {
   const row = await findAppointment(deps.db, appointmentId);
   const principal = principalOf(request);
   if (principal.kind === 'client') {
@@ -84,7 +91,11 @@ export async function authorizedAppointment(deps: Dependencies, request: Fastify
   return { row: row!, audience: 'staff' };
 }
 
-export async function presentAppointment(deps: Dependencies, appointmentId: string, position: Parameters<Dependencies['awaitProjections']>[0], audience: Audience) {
+export async function presentAppointment(
+  deps: Dependencies,
+  appointmentId: string,
+  position: Parameters<Dependencies['awaitProjections']>[0], audience: Audience
+) {
   await awaitVisible(deps, position, ['appointments'], appointmentId, `/api/v1/appointments/${appointmentId}`);
   const row = await findAppointment(deps.db, appointmentId);
   if (!row) throw new NotVisibleYet(appointmentId);
@@ -97,7 +108,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.post('/organizations/:org/appointments', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Book an appointment (owner, admin, manager; or a client for themself).', security: [{ bearer: [] }], params: OrgParams, body: BookBody, response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'Book an appointment (owner, admin, manager; or a client for themself).',
+      params: OrgParams,
+      body: BookBody,
+      response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
+    },
   }, async (request, reply) => {
     const organizationId = request.params.org;
     const principal = principalOf(request);
@@ -133,7 +150,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/organizations/:org/appointments', {
     config: { access: { kind: 'organization', param: 'org', roles: ROLES } },
-    schema: { tags: ['appointments'], summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.', security: [{ bearer: [] }], params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'The organization’s appointments by specialist, client, local date, status or period; cancelled ones included.',
+      params: OrgParams,
+      querystring: ListQuery,
+      response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request) => {
     const q = request.query;
     const rows = await listAppointments(db, {
@@ -148,7 +171,12 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.get('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'One appointment (the person linked to its client record, or staff of its organization).', security: [{ bearer: [] }], params: AppointmentParams, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'One appointment (the person linked to its client record, or staff of its organization).',
+      params: AppointmentParams,
+      response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, ROLES, true);
     return appointmentReplyFor(audience)(row);
@@ -156,12 +184,18 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
 
   app.patch('/appointments/:id', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
-    schema: { tags: ['appointments'], summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).', security: [{ bearer: [] }], params: AppointmentParams, body: ChangeBody, response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) } },
+    schema: {
+      tags: ['appointments'],
+      summary: 'Reschedule (start, duration, specialist, place; to another day too) or change the cost (owner, admin, manager).',
+      params: AppointmentParams,
+      body: ChangeBody,
+      response: { 200: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
+    },
   }, async (request) => {
     const { row, audience } = await authorizedAppointment(deps, request, request.params.id, BOOKERS, false);
     const { body } = request;
     const now = deps.now();
-    let position;
+    let position: Position | undefined;
     if (body.start !== undefined || body.duration !== undefined || body.specialist_id !== undefined || body.place_id !== undefined) {
       const moved = await rescheduleAppointment(streams, {
         appointmentId: row.id,
@@ -176,7 +210,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
     }
     if (body.cost !== undefined) {
       const repriced = await changeAppointment(streams, row.id, { type: 'ChangeCost', data: { cost: body.cost, now: now.toISOString() } }, metadataOf(request));
-      position = repriced.position ?? position;
+      position = laterPosition(position, repriced.position);
     }
     return presentAppointment(deps, row.id, position, audience);
   });

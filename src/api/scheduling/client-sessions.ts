@@ -20,7 +20,6 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     schema: {
       tags: ['clients'],
       summary: 'Appointments (sessions): yours across organizations (a client), or a record’s (staff); filtered by status and period.',
-      security: [{ bearer: [] }],
       params: Type.Object({ client: Uuid }),
       querystring: SessionsQuery,
       response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },

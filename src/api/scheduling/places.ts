@@ -49,28 +49,49 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = as
 
   app.post('/organizations/:org/places', {
     config: { access: { kind: 'organization', param: 'org', roles: EDITORS } },
-    schema: { tags: ['places'], summary: 'Add a place (owner, admin).', security: [{ bearer: [] }], params: OrgParams, body: PlaceBody, response: { 201: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: {
+      tags: ['places'],
+      summary: 'Add a place (owner, admin).',
+      params: OrgParams,
+      body: PlaceBody,
+      response: { 201: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) },
+    },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const placeId = deps.newId();
     const { name, address = '', description = '' } = request.body;
-    await run(placeId, { type: 'CreatePlace', data: { placeId, organizationId, details: { name, address, description }, now: deps.now().toISOString() } }, request);
+    await run(
+      placeId,
+      { type: 'CreatePlace', data: { placeId, organizationId, details: { name, address, description }, now: deps.now().toISOString() } },
+      request
+    );
     return reply.code(201).send(await present(placeId));
   });
 
   app.get('/organizations/:org/places', {
     config: { access: { kind: 'organization', param: 'org', roles: ROLES } },
-    schema: { tags: ['places'], summary: 'The organization’s places.', security: [{ bearer: [] }], params: OrgParams, response: { 200: Type.Array(PlaceReply), ...errorReplies(401, 403, 404) } },
+    schema: {
+      tags: ['places'],
+      summary: 'The organization’s places.',
+      params: OrgParams,
+      response: { 200: Type.Array(PlaceReply), ...errorReplies(401, 403, 404) },
+    },
   }, async (request) => (await listPlaces(db, organizationGrantOf(request).organizationId)).map(placeReply));
 
   app.get('/places/:place', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['places'], summary: 'One place.', security: [{ bearer: [] }], params: PlaceParams, response: { 200: PlaceReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: { tags: ['places'], summary: 'One place.', params: PlaceParams, response: { 200: PlaceReply, ...errorReplies(400, 401, 403, 404) } },
   }, async (request) => placeReply(await authorized(request, request.params.place, ROLES)));
 
   app.patch('/places/:place', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['places'], summary: 'Rename or describe a place (owner, admin).', security: [{ bearer: [] }], params: PlaceParams, body: Type.Partial(PlaceBody), response: { 200: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: {
+      tags: ['places'],
+      summary: 'Rename or describe a place (owner, admin).',
+      params: PlaceParams,
+      body: Type.Partial(PlaceBody),
+      response: { 200: PlaceReply, ...errorReplies(400, 401, 403, 404, 415) },
+    },
   }, async (request) => {
     const place = await authorized(request, request.params.place, EDITORS);
     await run(place.id, { type: 'UpdatePlace', data: { changes: request.body, now: deps.now().toISOString() } }, request);
@@ -79,7 +100,12 @@ export const placeRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = as
 
   app.delete('/places/:place', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['places'], summary: 'Remove a place: nothing more is booked there (owner, admin).', security: [{ bearer: [] }], params: PlaceParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['places'],
+      summary: 'Remove a place: nothing more is booked there (owner, admin).',
+      params: PlaceParams,
+      response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request, reply) => {
     const place = await authorized(request, request.params.place, EDITORS);
     await run(place.id, { type: 'RemovePlace', data: { now: deps.now().toISOString() } }, request);

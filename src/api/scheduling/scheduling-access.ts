@@ -2,33 +2,35 @@ import type { FastifyRequest } from 'fastify';
 import { isFamilyActive } from '../../auth/refresh-tokens.js';
 import type { AccessKind } from '../../auth/tokens.js';
 import { DomainError } from '../../commands/errors.js';
-import type { Role } from '../../events/organizations/organization.js';
+import { ROLES, type Role } from '../../events/organizations/organization.js';
 import { findOrganizationAccess } from '../../projections/organizations/organization-queries.js';
-import type { OrganizationGrant } from '../access.js';
+import { decideOrganizationAccess, type OrganizationGrant } from '../access.js';
 import { principalOf } from '../authenticate.js';
 import { FORBIDDEN } from '../errors.js';
 import type { Dependencies } from '../dependencies.js';
 
 // Routes keyed by a place, a specialist or an appointment (not by
 // /organizations/{org}) declare `authenticated` access; the handler looks up
-// the resource's organization and applies the same rule the access hook
-// applies to organization routes: a member with one of the roles passes, a
-// member without is 403, anyone else 404 (ids of other organizations leak
-// nothing). A platform admin passes everywhere.
+// the resource's organization and applies decideOrganizationAccess, the rule
+// the access hook applies to organization routes. A client token is never
+// staff: not found.
 
 export const EVERYONE: readonly AccessKind[] = ['client', 'user', 'admin'];
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-export async function authorizeInOrganization(deps: Dependencies, request: FastifyRequest, organizationId: string | undefined, roles: readonly Role[]): Promise<OrganizationGrant> {
+export async function authorizeInOrganization(
+  deps: Dependencies,
+  request: FastifyRequest,
+  organizationId: string | undefined,
+  roles: readonly Role[]
+): Promise<OrganizationGrant> {
   const principal = principalOf(request);
   if (!organizationId || principal.kind === 'client') throw notFound();
   const found = await findOrganizationAccess(deps.db, organizationId, principal.id);
-  if (!found.organizationExists) throw notFound();
-  if (!found.platformAdmin) {
-    if (!found.role) throw notFound();
-    if (!roles.includes(found.role)) throw new DomainError('forbidden', FORBIDDEN);
-  }
+  const verdict = decideOrganizationAccess(found, roles);
+  if (verdict === 'not_found') throw notFound();
+  if (verdict === 'forbidden') throw new DomainError('forbidden', FORBIDDEN);
   return { organizationId, role: found.role, platformAdmin: found.platformAdmin };
 }
 
@@ -44,7 +46,8 @@ export async function isStaffViewer(deps: Dependencies, request: FastifyRequest,
     const claims = await deps.tokens.verifyAccess(match[1]!);
     if (claims.kind === 'client' || !(await isFamilyActive(deps.db, claims.sid))) return false;
     const found = await findOrganizationAccess(deps.db, organizationId, claims.sub);
-    return found.platformAdmin || found.role !== undefined;
+    // Staff is whoever the organization access rule admits in any role.
+    return decideOrganizationAccess(found, ROLES) === 'granted';
   } catch {
     return false;
   }

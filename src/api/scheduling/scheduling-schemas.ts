@@ -36,7 +36,15 @@ export const PlaceReply = Type.Object({
 });
 
 export function placeReply(row: PlaceRow) {
-  return { id: row.id, organization_id: row.organization_id, name: row.name, address: row.address, description: row.description, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+  return {
+    id: row.id,
+    organization_id: row.organization_id,
+    name: row.name,
+    address: row.address,
+    description: row.description,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
 }
 
 export const SpecialistReply = Type.Object({

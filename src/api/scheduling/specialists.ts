@@ -67,7 +67,13 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.post('/organizations/:org/specialists', {
     config: { access: { kind: 'organization', param: 'org', roles: EDITORS } },
-    schema: { tags: ['specialists'], summary: 'Add a specialist (owner, admin).', security: [{ bearer: [] }], params: OrgParams, body: SpecialistBody, response: { 201: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'Add a specialist (owner, admin).',
+      params: OrgParams,
+      body: SpecialistBody,
+      response: { 201: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) },
+    },
   }, async (request, reply) => {
     const { organizationId } = organizationGrantOf(request);
     const changes = await changesOf(organizationId, request.body);
@@ -79,7 +85,13 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.get('/organizations/:org/specialists', {
     config: { access: { kind: 'public' } },
-    schema: { tags: ['specialists'], summary: 'The organization’s specialists (public; staff also see phones and accounts).', params: OrgParams, querystring: ListQuery, response: { 200: Type.Array(SpecialistReply), ...errorReplies(400, 404) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'The organization’s specialists (public; staff also see phones and accounts).',
+      params: OrgParams,
+      querystring: ListQuery,
+      response: { 200: Type.Array(SpecialistReply), ...errorReplies(400, 404) },
+    },
   }, async (request) => {
     const organizationId = request.params.org;
     if (!(await findOrganization(db, organizationId))) throw new DomainError('not_found', 'Not found.');
@@ -90,7 +102,12 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.get('/specialists/:id', {
     config: { access: { kind: 'public' } },
-    schema: { tags: ['specialists'], summary: 'One specialist (public).', params: SpecialistParams, response: { 200: SpecialistReply, ...errorReplies(400, 404) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'One specialist (public).',
+      params: SpecialistParams,
+      response: { 200: SpecialistReply, ...errorReplies(400, 404) },
+    },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     if (!row) throw new DomainError('not_found', 'Not found.');
@@ -99,7 +116,13 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.patch('/specialists/:id', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Change a specialist (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: Type.Partial(SpecialistBody), response: { 200: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'Change a specialist (owner, admin).',
+      params: SpecialistParams,
+      body: Type.Partial(SpecialistBody),
+      response: { 200: SpecialistReply, ...errorReplies(400, 401, 403, 404, 415) },
+    },
   }, async (request) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
     const changes = await changesOf(specialist.organization_id, request.body);
@@ -109,7 +132,12 @@ export const specialistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }>
 
   app.delete('/specialists/:id', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'Remove a specialist: no new bookings; booked appointments stay (owner, admin).',
+      params: SpecialistParams,
+      response: { 204: Type.Null(), ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request, reply) => {
     const specialist = await authorized(request, request.params.id, EDITORS);
     await run(specialist.id, { type: 'RemoveSpecialist', data: { now: deps.now().toISOString() } }, request);

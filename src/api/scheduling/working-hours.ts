@@ -18,7 +18,10 @@ import type { Dependencies } from '../dependencies.js';
 // IANA time zone, and the booking policy. Replaced as a whole by PUT.
 
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local HH:MM.' });
-const EndTime = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'Local HH:MM; at or before start: the next day; 24:00 is midnight.' });
+const EndTime = Type.String({
+  pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+  description: 'Local HH:MM; at or before start: the next day; 24:00 is midnight.',
+});
 const Interval = Type.Object({ start: Time, end: EndTime, place_id: Type.Optional(Type.Union([Uuid, Type.Null()])) });
 const Weekly = Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO: 1 Monday ... 7 Sunday.' }), ...Interval.properties });
 const Exception = Type.Object({ date: LocalDate, intervals: Type.Array(Interval, { maxItems: 24, description: 'Empty: a day off.' }) });
@@ -75,7 +78,13 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
 
   app.put('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'Replace the working hours (owner, admin).', security: [{ bearer: [] }], params: SpecialistParams, body: HoursBody, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'Replace the working hours (owner, admin).',
+      params: SpecialistParams,
+      body: HoursBody,
+      response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) },
+    },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     const { organizationId } = await authorizeInOrganization(deps, request, row?.organization_id, ['owner', 'admin']);
@@ -94,14 +103,24 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     };
     const placeIds = [...hours.weekly, ...hours.exceptions.flatMap((e) => e.intervals)].flatMap((i) => (i.placeId === null ? [] : [i.placeId]));
     const closed = [...(await closedPlaces(deps.store, placeIds, organizationId))];
-    const { position } = await deps.handle(specialistDecider, specialistStream(row!.id), { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: deps.now().toISOString() } }, metadataOf(request));
+    const { position } = await deps.handle(
+      specialistDecider,
+      specialistStream(row!.id),
+      { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: deps.now().toISOString() } },
+      metadataOf(request)
+    );
     await deps.awaitProjections(position, ['specialists']);
     return hoursReply(row!.id, hours);
   });
 
   app.get('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },
-    schema: { tags: ['specialists'], summary: 'The working hours (staff).', security: [{ bearer: [] }], params: SpecialistParams, response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) } },
+    schema: {
+      tags: ['specialists'],
+      summary: 'The working hours (staff).',
+      params: SpecialistParams,
+      response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404) },
+    },
   }, async (request) => {
     const row = await findSpecialist(db, request.params.id);
     await authorizeInOrganization(deps, request, row?.organization_id, ROLES);

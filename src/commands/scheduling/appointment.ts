@@ -87,25 +87,40 @@ function decide(command: AppointmentCommand, state: AppointmentState): Appointme
       if (state.adopted.includes(claim.claimId)) throw conflict('This claim was already adopted.');
       // Already rejected, or built on a version that has passed: it can never be adopted, nothing to record.
       if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) return [];
-      return [{ type: 'AppointmentClaimRejected', data: { appointmentId: claim.appointmentId, organizationId: claim.organizationId, claimId: claim.claimId, conflicts, rejectedAt: now } }];
+      return [{
+        type: 'AppointmentClaimRejected',
+        data: { appointmentId: claim.appointmentId, organizationId: claim.organizationId, claimId: claim.claimId, conflicts, rejectedAt: now },
+      }];
     }
     case 'ConfirmAppointment': {
       const a = inStatus(state, ['pending'], 'confirmed');
-      return [{ type: 'AppointmentConfirmed', data: { appointmentId: a.appointmentId, organizationId: a.organizationId, confirmedBy: command.data.by, confirmedAt: command.data.now } }];
+      return [{
+        type: 'AppointmentConfirmed',
+        data: { appointmentId: a.appointmentId, organizationId: a.organizationId, confirmedBy: command.data.by, confirmedAt: command.data.now },
+      }];
     }
     case 'CompleteAppointment': {
       const a = inStatus(state, ['confirmed'], 'completed');
-      return [{ type: 'AppointmentCompleted', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, completedAt: command.data.now } }];
+      return [{
+        type: 'AppointmentCompleted',
+        data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, completedAt: command.data.now },
+      }];
     }
     case 'CancelAppointment': {
       const a = inStatus(state, ACTIVE, 'cancelled');
       const { reason, by, now } = command.data;
-      return [{ type: 'AppointmentCancelled', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, reason, cancelledBy: by, cancelledAt: now } }];
+      return [{
+        type: 'AppointmentCancelled',
+        data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, reason, cancelledBy: by, cancelledAt: now },
+      }];
     }
     case 'MarkNoShow': {
       const a = inStatus(state, ['confirmed'], 'marked as a no-show');
       if (Date.parse(command.data.now) < Date.parse(a.slot.start)) throw conflict('An appointment can be marked as a no-show only after its start.');
-      return [{ type: 'AppointmentMarkedNoShow', data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, markedAt: command.data.now } }];
+      return [{
+        type: 'AppointmentMarkedNoShow',
+        data: { schemaVersion: 2, appointmentId: a.appointmentId, organizationId: a.organizationId, slot: a.slot, markedAt: command.data.now },
+      }];
     }
     case 'ChangeCost': {
       const a = inStatus(state, ['pending', 'confirmed', 'completed'], 'repriced');
@@ -128,10 +143,18 @@ function evolveAppointment(state: AppointmentState, event: AppointmentEvent): Ap
   switch (event.type) {
     case 'AppointmentBooked': {
       const { appointmentId, organizationId, slot, service, cost, bookedBy } = event.data;
-      return { ...state, appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy }, adopted: [...state.adopted, slot.claimId] };
+      return {
+        ...state,
+        appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy },
+        adopted: [...state.adopted, slot.claimId],
+      };
     }
     case 'AppointmentRescheduled':
-      return state.appointment ? { ...state, appointment: { ...state.appointment, slot: event.data.to }, adopted: [...state.adopted, event.data.to.claimId] } : state;
+      return state.appointment ? {
+        ...state,
+        appointment: { ...state.appointment, slot: event.data.to },
+        adopted: [...state.adopted, event.data.to.claimId],
+      } : state;
     case 'AppointmentClaimRejected':
       return { ...state, rejected: { ...state.rejected, [event.data.claimId]: event.data.conflicts } };
     case 'AppointmentConfirmed':

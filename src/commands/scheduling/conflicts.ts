@@ -34,7 +34,12 @@ export const blockedEnd = (t: HeldTime) => t.end + t.bufferAfterMinutes * MINUTE
 export function conflictsBetween(candidate: HeldTime, held: HeldTime): ConflictKind[] {
   if (candidate.appointmentId === held.appointmentId) return [];
   const kinds: ConflictKind[] = [];
-  if (candidate.specialistId === held.specialistId && overlaps(blockedStart(candidate), blockedEnd(candidate), blockedStart(held), blockedEnd(held))) kinds.push('specialist');
+  if (candidate.specialistId === held.specialistId && overlaps(
+    blockedStart(candidate),
+    blockedEnd(candidate),
+    blockedStart(held),
+    blockedEnd(held)
+  )) kinds.push('specialist');
   const meet = overlaps(candidate.start, candidate.end, held.start, held.end);
   if (meet && candidate.placeId !== null && candidate.placeId === held.placeId) kinds.push('place');
   if (meet && candidate.clientId !== undefined && candidate.clientId === held.clientId) kinds.push('client');

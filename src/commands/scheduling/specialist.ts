@@ -55,11 +55,17 @@ function decide(command: SpecialistCommand, state: SpecialistState): SpecialistE
       const specialist = activeSpecialist(state);
       const changes = changedFields<SpecialistChanges>(DETAILS, specialist.details, command.data.changes);
       if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'SpecialistUpdated', data: { specialistId: specialist.specialistId, organizationId: specialist.organizationId, changes, updatedAt: command.data.now } }];
+      return [{
+        type: 'SpecialistUpdated',
+        data: { specialistId: specialist.specialistId, organizationId: specialist.organizationId, changes, updatedAt: command.data.now },
+      }];
     }
     case 'RemoveSpecialist': {
       const specialist = activeSpecialist(state);
-      return [{ type: 'SpecialistRemoved', data: { specialistId: specialist.specialistId, organizationId: specialist.organizationId, removedAt: command.data.now } }];
+      return [{
+        type: 'SpecialistRemoved',
+        data: { specialistId: specialist.specialistId, organizationId: specialist.organizationId, removedAt: command.data.now },
+      }];
     }
     case 'SetWorkingHours': {
       const specialist = activeSpecialist(state);

@@ -75,7 +75,10 @@ export function workingHoursProblems(hours: Pick<WorkingHours, 'weekly' | 'excep
       const a = { start: w.offset + w.start, end: w.offset + w.end };
       const b = { start: other.offset + other.start, end: other.offset + other.end };
       // Shifted by a week either way, so Sunday's night shift meets Monday's morning.
-      if ([0, week, -week].some((shift) => overlapping(a, { start: b.start + shift, end: b.end + shift }))) add(`weekly.${i}`, `Overlaps interval ${j} of the week.`);
+      if ([0, week, -week].some((shift) => overlapping(
+        a,
+        { start: b.start + shift, end: b.end + shift }
+      ))) add(`weekly.${i}`, `Overlaps interval ${j} of the week.`);
     }
   });
   const seen = new Set<string>();
@@ -85,7 +88,10 @@ export function workingHoursProblems(hours: Pick<WorkingHours, 'weekly' | 'excep
     seen.add(exception.date);
     const local = spans(exception.intervals);
     local.forEach((span, k) => {
-      if (minutesOf(exception.intervals[k]!.start) === minutesOf(exception.intervals[k]!.end)) add(`exceptions.${i}.intervals.${k}`, 'Start and end must differ.');
+      if (minutesOf(exception.intervals[k]!.start) === minutesOf(exception.intervals[k]!.end)) add(
+        `exceptions.${i}.intervals.${k}`,
+        'Start and end must differ.'
+      );
       for (let j = 0; j < k; j++) if (overlapping(span, local[j]!)) add(`exceptions.${i}.intervals.${k}`, `Overlaps interval ${j} of the date.`);
     });
   });

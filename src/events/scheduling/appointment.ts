@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from '../event.js';
-import { ActorRef, Cost } from './schedule.js';
+import { ActorRef, Cost, type SlotReleaseReason } from './schedule.js';
 import { Nullable } from '../schema.js';
 
 // Stream `appointment-{appointmentId}`: the source of truth for one
@@ -39,9 +39,21 @@ const Ids = { appointmentId: Type.String(), organizationId: Type.String() };
 const V2 = { schemaVersion: Type.Literal(2), ...Ids };
 
 /** `service` and `cost` as staff set them ('' and null when not set; a client booking for themself sets neither). */
-export const AppointmentBookedData = Type.Object({ ...V2, slot: AppointmentSlot, service: Type.String(), cost: Nullable(Cost), bookedBy: ActorRef, bookedAt: Type.String() });
+export const AppointmentBookedData = Type.Object({
+  ...V2,
+  slot: AppointmentSlot,
+  service: Type.String(),
+  cost: Nullable(Cost),
+  bookedBy: ActorRef,
+  bookedAt: Type.String(),
+});
 export const AppointmentRescheduledData = Type.Object({ ...V2, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
-export const AppointmentClaimRejectedData = Type.Object({ ...Ids, claimId: Type.String(), conflicts: Type.Record(Type.String(), Type.Array(Type.String())), rejectedAt: Type.String() });
+export const AppointmentClaimRejectedData = Type.Object({
+  ...Ids,
+  claimId: Type.String(),
+  conflicts: Type.Record(Type.String(), Type.Array(Type.String())),
+  rejectedAt: Type.String(),
+});
 export const AppointmentConfirmedData = Type.Object({ ...Ids, confirmedBy: ActorRef, confirmedAt: Type.String() });
 export const AppointmentCompletedData = Type.Object({ ...V2, slot: AppointmentSlot, completedAt: Type.String() });
 export const AppointmentCancelledData = Type.Object({ ...V2, slot: AppointmentSlot, reason: Type.String(), cancelledBy: ActorRef, cancelledAt: Type.String() });
@@ -80,8 +92,23 @@ export const appointmentEventTypes: readonly AppointmentEvent['type'][] = [
 ];
 
 /**
- * Events after which the appointment no longer holds a time; each names the
- * slot it gives up (`from` for a reschedule, `slot` otherwise), so reactors
- * act on the event alone.
+ * The one list of events after which the appointment no longer holds a time,
+ * with the reason its SlotReleased records. Each names the slot it gives up
+ * (`from` for a reschedule, `slot` otherwise: releasedSlotOf), so deciders,
+ * workflows and reactors act on the event alone.
  */
-export const releasingEventTypes: readonly AppointmentEvent['type'][] = ['AppointmentRescheduled', 'AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];
+export const releaseReasonOf = {
+  AppointmentRescheduled: 'rescheduled',
+  AppointmentCancelled: 'cancelled',
+  AppointmentCompleted: 'completed',
+  AppointmentMarkedNoShow: 'no_show',
+} as const satisfies Partial<Record<AppointmentEvent['type'], SlotReleaseReason>>;
+
+export type ReleasingEvent = Extract<AppointmentEvent, { type: keyof typeof releaseReasonOf }>;
+
+export const releasingEventTypes = Object.keys(releaseReasonOf) as readonly ReleasingEvent['type'][];
+
+export const isReleasing = (event: AppointmentEvent): event is ReleasingEvent => Object.hasOwn(releaseReasonOf, event.type);
+
+/** The slot a releasing event gives up. */
+export const releasedSlotOf = (event: ReleasingEvent): AppointmentSlot => (event.type === 'AppointmentRescheduled' ? event.data.from : event.data.slot);

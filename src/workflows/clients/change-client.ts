@@ -5,7 +5,7 @@ import { clientStream, type ClientProfile } from '../../events/clients/client.js
 import { phoneStream } from '../../events/identity/contact.js';
 import { laterPosition, type EventMetadata, type Position } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
-import { contactDecider, contactTaken } from '../../commands/identity/contact.js';
+import { contactDecider, contactTaken, isTakenFrom } from '../../commands/identity/contact.js';
 import { phoneOwner, type ClientBookDeps } from './register-client.js';
 
 export interface ChangeClient {
@@ -38,7 +38,7 @@ export async function changeClient(deps: ClientBookDeps, change: ChangeClient, m
   if (change.phone !== undefined) {
     const phone = change.phone;
     const owner = await phoneOwner(deps.store, phone);
-    if (owner !== undefined && owner !== clientId) throw contactTaken('phone', 'This phone number is already taken.');
+    if (isTakenFrom(owner, clientId)) throw contactTaken('phone');
     await change.claimSend(phone);
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePhone', data: { phone, challengeId: change.challengeId, now: at } }, metadata);
     const moved = changed.events.find((e) => e.type === 'ClientPhoneChanged');

@@ -6,7 +6,7 @@ import { clientStream, type ClientProfile } from '../../events/clients/client.js
 import { phoneStream } from '../../events/identity/contact.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
-import { contactTaken } from '../../commands/identity/contact.js';
+import { contactTaken, isTakenFrom } from '../../commands/identity/contact.js';
 import { contactOwner, proveContact } from '../identity/contact-ownership.js';
 import type { CommandHandler } from '../../commands/handler.js';
 
@@ -56,7 +56,7 @@ export async function registerAccount(
 ): Promise<{ clientId: string; position: Position | undefined }> {
   const { clientId, challengeId, phone, passwordHash, profile } = command;
   const now = command.now.toISOString();
-  if ((await phoneOwner(deps.store, phone)) !== undefined) throw phoneTaken();
+  if (isTakenFrom(await phoneOwner(deps.store, phone), undefined)) throw phoneTaken();
   await command.beforeRecording?.();
   const registered = await deps.handle(
     clientDecider,

@@ -1,4 +1,4 @@
-import { contactDecider, isContactTaken } from '../../commands/identity/contact.js';
+import { contactDecider, isContactTaken, isTakenFrom, ownerIn } from '../../commands/identity/contact.js';
 import type { Decider } from '../../commands/decider.js';
 import type { DomainError } from '../../commands/errors.js';
 import type { CommandHandler } from '../../commands/handler.js';
@@ -12,8 +12,7 @@ import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 
 /** Who owns the contact now, from its own stream (the source of truth). */
 export async function contactOwner(store: EventStore, stream: string): Promise<string | undefined> {
-  const { state } = await loadState(store, contactDecider, stream);
-  return state.status === 'owned' ? state.ownerId : undefined;
+  return ownerIn((await loadState(store, contactDecider, stream)).state);
 }
 
 /** The account's side of a verification: its decider, its stream, and the command that records it. */
@@ -49,7 +48,7 @@ export async function proveContact<State, Command, E extends Event>(
   const { stream, contact, ownerId, now } = proof;
   const [account, owner] = await Promise.all([loadState(store, record.decider, record.stream), contactOwner(store, stream)]);
   record.decider.decide(record.command, account.state);
-  if (owner !== undefined && owner !== ownerId) throw taken();
+  if (isTakenFrom(owner, ownerId)) throw taken();
   try {
     await handle(contactDecider, stream, { type: 'OwnContact', data: { contact, ownerId, now } }, metadata);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { staffEmailStream, staffPhoneStream } from '../../events/identity/contact.js';
 import { userStream } from '../../events/identity/user.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
-import { contactDecider, contactTaken } from '../../commands/identity/contact.js';
+import { contactDecider, contactTaken, isTakenFrom, TAKEN_MESSAGES, type ContactField } from '../../commands/identity/contact.js';
 import { contactOwner, proveContact } from './contact-ownership.js';
 import { DomainError } from '../../commands/errors.js';
 import type { CommandHandler } from '../../commands/handler.js';
@@ -13,10 +13,7 @@ import { userDecider, type UserCommand } from '../../commands/identity/user.js';
 // a claim held in the user's own stream alone: it stops nobody, and whoever
 // verifies it first owns it (docs/trust-model.md).
 
-export const EMAIL_TAKEN = 'This email is already taken.';
-export const PHONE_TAKEN = 'This phone number is already taken.';
-
-export type ContactField = 'email' | 'phone';
+export type { ContactField };
 
 export interface Contacts {
   /** Lowercased. */
@@ -25,12 +22,10 @@ export interface Contacts {
   readonly phone?: string | null | undefined;
 }
 
-const TAKEN: Record<ContactField, string> = { email: EMAIL_TAKEN, phone: PHONE_TAKEN };
-
 const streamOf = (field: ContactField, value: string) => (field === 'email' ? staffEmailStream(value) : staffPhoneStream(value));
 
 /** The 409 on the field, with the message the seed frontends show. */
-export const contactTakenOn = (field: ContactField) => contactTaken(field, TAKEN[field]);
+export const contactTakenOn = (field: ContactField) => contactTaken(field);
 
 /** Who owns the value now, if anyone. */
 export const ownerOf = (store: EventStore, field: ContactField, value: string): Promise<string | undefined> => contactOwner(store, streamOf(field, value));
@@ -46,7 +41,7 @@ export async function ownedByOthers(store: EventStore, userId: string | undefine
     const value = contacts[field];
     if (value === undefined || value === null) return;
     const owner = await ownerOf(store, field, value);
-    if (owner !== undefined && owner !== userId) refused[field] = TAKEN[field];
+    if (isTakenFrom(owner, userId)) refused[field] = TAKEN_MESSAGES[field];
   });
   await Promise.all(checks);
   return refused;

@@ -119,7 +119,7 @@ export async function deleteUser(
   for (const { organizationId } of memberships) {
     try {
       const removed = await deps.handle(organizationDecider, organizationStream(organizationId), { type: 'RemoveMember', data: { organizationId, userId, actor: { userId, platformAdmin: false }, now } }, metadata);
-      left = removed.position ?? left;
+      left = laterPosition(left, removed.position);
     } catch (error) {
       // Already gone; or, in a race with a co-owner leaving meanwhile, the last owner,
       // who then stays listed for a platform admin to replace.

@@ -4,7 +4,7 @@ import { clientRecordDecider } from '../../commands/clients/client-record.js';
 import { loadState } from '../../commands/load-state.js';
 import { placeDecider } from '../../commands/scheduling/place.js';
 import { activeSpecialistOf } from './schedule-reads.js';
-import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
+import { isReleasing, releasedSlotOf, releasingEventTypes, type AppointmentEvent } from '../../events/scheduling/appointment.js';
 import { asEvent } from '../../events/event.js';
 import { clientRecordStream } from '../../events/clients/client-record.js';
 import { placeStream } from '../../events/scheduling/place.js';
@@ -34,8 +34,6 @@ export const reminderJobId = (appointmentId: string, start: string) => `reminder
 
 const ENQUEUE_TIMEOUT_MS = 3000;
 
-const withdrawing: readonly AppointmentEvent['type'][] = ['AppointmentCancelled', 'AppointmentCompleted', 'AppointmentMarkedNoShow'];
-
 export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () => Date }): Projection {
   const { jobs } = deps;
 
@@ -50,18 +48,18 @@ export function reminderReactor(deps: { jobs: JobQueue; leadMs: number; now: () 
 
   return {
     name: 'reactor-appointment-reminders',
-    canHandle: ['AppointmentBooked', 'AppointmentRescheduled', ...withdrawing],
+    canHandle: ['AppointmentBooked', ...releasingEventTypes],
     async apply(_trx, events) {
       for (const stored of events) {
         const event = asEvent<AppointmentEvent>(stored);
         if (event.type === 'AppointmentBooked') await schedule(event.data.appointmentId, event.data.slot.start);
-        else if (event.type === 'AppointmentRescheduled') {
-          const { appointmentId, from, to } = event.data;
-          if (from.start === to.start) continue;
-          await withdraw(appointmentId, from.start);
-          await schedule(appointmentId, to.start);
-        } else if (event.type === 'AppointmentCancelled' || event.type === 'AppointmentCompleted' || event.type === 'AppointmentMarkedNoShow') {
-          await withdraw(event.data.appointmentId, event.data.slot.start);
+        else if (isReleasing(event)) {
+          const to = event.type === 'AppointmentRescheduled' ? event.data.to : undefined;
+          const from = releasedSlotOf(event);
+          // Moved to another place or specialist at the same time: the reminder stands.
+          if (to && from.start === to.start) continue;
+          await withdraw(event.data.appointmentId, from.start);
+          if (to) await schedule(event.data.appointmentId, to.start);
         }
       }
     },

@@ -1,12 +1,12 @@
-import { appointmentStream } from '../../events/scheduling/appointment.js';
+import { appointmentStream, isReleasing, releasedSlotOf, releaseReasonOf } from '../../events/scheduling/appointment.js';
 import { clientRecordStream } from '../../events/clients/client-record.js';
-import type { ActorRef, BookingTerms, Claim, Cost, SlotReleaseReason } from '../../events/scheduling/schedule.js';
+import type { ActorRef, BookingTerms, Claim, Cost } from '../../events/scheduling/schedule.js';
 import type { BookingPolicy, WorkingHours } from '../../events/scheduling/specialist.js';
 import { workingIntervalsAround } from '../../commands/scheduling/working-hours.js';
 import { localDate } from '../../commands/scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from '../../commands/scheduling/appointment.js';
-import { checkClaim, daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
+import { checkClaim, daysOf, isConflict, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
 import { bookingRecordOf, openRecordForBooking } from '../clients/client-links.js';
 import { clientRecordDecider } from '../../commands/clients/client-record.js';
 import { DomainError, invalid } from '../../commands/errors.js';
@@ -177,30 +177,24 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
     if (claim.days.length > 1) await checkClaim(deps.store, claim, now);
     try {
       const settled = await settleClaim(deps, claim, metadata, now);
-      await releaseClaim(deps, { ...slot, organizationId: appointment.organizationId }, 'rescheduled', metadata, now);
+      await releaseClaim(deps, { ...slot, organizationId: appointment.organizationId }, releaseReasonOf.AppointmentRescheduled, metadata, now);
       return settled;
     } catch (error) {
-      const lostRace = error instanceof DomainError && error.kind === 'conflict' && !error.fields;
+      const lostRace = isConflict(error) && !error.fields;
       if (!lostRace || attempt >= 3) throw error;
     }
   }
 }
-
-const releasing: Partial<Record<AppointmentCommand['type'], SlotReleaseReason>> = {
-  CancelAppointment: 'cancelled',
-  CompleteAppointment: 'completed',
-  MarkNoShow: 'no_show',
-};
 
 type StatusCommand = Exclude<AppointmentCommand, { type: 'AdoptClaim' | 'RejectClaim' }>;
 
 /** A status or cost change; an appointment that stops being active gives its time back. */
 export async function changeAppointment(deps: ClaimDeps, appointmentId: string, command: StatusCommand, metadata: EventMetadata): Promise<Settled> {
   const handled = await deps.handle(appointmentDecider, appointmentStream(appointmentId), command, metadata);
-  const reason = releasing[command.type];
   const appointment = handled.state.appointment;
-  if (reason && appointment && handled.events.length > 0) {
-    await releaseClaim(deps, { ...appointment.slot, organizationId: appointment.organizationId }, reason, metadata, command.data.now);
+  const released = handled.events.find(isReleasing);
+  if (released && appointment) {
+    await releaseClaim(deps, { ...releasedSlotOf(released), organizationId: appointment.organizationId }, releaseReasonOf[released.type], metadata, command.data.now);
   }
   if (!appointment) throw superseded();
   return { state: handled.state, position: handled.position };

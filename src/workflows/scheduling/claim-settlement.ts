@@ -2,9 +2,9 @@ import { releaseClaim, settleClaim } from './claims.js';
 import { DomainError } from '../../commands/errors.js';
 import { createCommandHandler } from '../../commands/handler.js';
 import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
-import { releasingEventTypes } from '../../events/scheduling/appointment.js';
+import { isReleasing, releasedSlotOf, releaseReasonOf, releasingEventTypes } from '../../events/scheduling/appointment.js';
 import { asEvent } from '../../events/event.js';
-import type { ScheduleEvent, SlotReleaseReason } from '../../events/scheduling/schedule.js';
+import type { ScheduleEvent } from '../../events/scheduling/schedule.js';
 import { scheduleStream } from '../../events/scheduling/schedule.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventMetadata, EventStore, StoredEvent } from '../../store/port.js';
@@ -25,13 +25,6 @@ export const RELEASE_TIME = 'release-time';
 const SETTLE_DELAY_MS = 5_000;
 const RELEASE_DELAY_MS = 1_000;
 const ENQUEUE_TIMEOUT_MS = 3000;
-
-const reasons: Partial<Record<AppointmentEvent['type'], SlotReleaseReason>> = {
-  AppointmentRescheduled: 'rescheduled',
-  AppointmentCancelled: 'cancelled',
-  AppointmentCompleted: 'completed',
-  AppointmentMarkedNoShow: 'no_show',
-};
 
 export function claimSettlementReactor(jobs: JobQueue): Projection {
   return {
@@ -88,10 +81,8 @@ export function releaseTimeHandler(deps: { store: EventStore; now: () => Date })
   return async (data) => {
     const event = await storedEvent(deps.store, data);
     const domain = asEvent<AppointmentEvent>(event);
-    const reason = reasons[domain.type];
-    if (!reason) throw new Error(`release-time: event ${event.id} is a ${event.type}`);
-    const given = domain.type === 'AppointmentRescheduled' ? domain.data.from : 'slot' in domain.data ? domain.data.slot : undefined;
-    if (!given) return;
-    await releaseClaim(claims, { ...given, organizationId: domain.data.organizationId }, reason, systemMetadata(event), deps.now().toISOString());
+    if (!isReleasing(domain)) throw new Error(`release-time: event ${event.id} is a ${event.type}`);
+    const given = releasedSlotOf(domain);
+    await releaseClaim(claims, { ...given, organizationId: domain.data.organizationId }, releaseReasonOf[domain.type], systemMetadata(event), deps.now().toISOString());
   };
 }

@@ -82,7 +82,8 @@ export async function checkClaim(store: EventStore, claim: Claim, now: string): 
   }
 }
 
-const isConflict = (error: unknown): error is DomainError => error instanceof DomainError && error.kind === 'conflict';
+/** A refusal because the state moved on or the time is held; a retry or another claim may pass. */
+export const isConflict = (error: unknown): error is DomainError => error instanceof DomainError && error.kind === 'conflict';
 
 /** Drives a claim to adoption; throws the conflict that refused it otherwise. */
 export async function settleClaim(deps: ClaimDeps, claim: Claim, metadata: EventMetadata, now: string): Promise<Settled> {
