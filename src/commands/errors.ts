@@ -19,3 +19,6 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) => n
 
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const invalid = (field: string, message: string) => new DomainError('invalid', 'Invalid input.', { [field]: [message] });
+
+/** A decision refused because of what the stream already holds (409). */
+export const isConflict = (error: unknown): error is DomainError => error instanceof DomainError && error.kind === 'conflict';

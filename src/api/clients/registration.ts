@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { clientDecider } from '../../commands/clients/client.js';
-import { DomainError } from '../../commands/errors.js';
+import { isConflict } from '../../commands/errors.js';
 import { phoneOwner, registerClient, verifyClientPhone } from '../../workflows/clients/register-client.js';
 import { clientStream } from '../../events/clients/client.js';
 import { findUnverifiedAccountIdByPhone } from '../../projections/clients/client-accounts.js';
@@ -91,7 +91,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
         );
       } catch (error) {
         // Verified since the read model last saw it: nothing to send, and the answer stays the same.
-        if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+        if (!isConflict(error)) throw error;
       }
     }
     return reply.code(202).send({ detail: 'If this phone number awaits verification, a new code has been sent to it.', expires_in: expiresIn });

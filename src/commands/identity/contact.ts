@@ -1,6 +1,6 @@
 import type { ContactEvent } from '../../events/identity/contact.js';
 import type { Decider } from '../decider.js';
-import { DomainError } from '../errors.js';
+import { DomainError, isConflict } from '../errors.js';
 
 // The one decider of every login contact stream (client phones, staff phones
 // and emails): ownership, given by a verification. The handler appends with
@@ -69,4 +69,4 @@ export const contactDecider: Decider<ContactState, ContactCommand, ContactEvent>
 };
 
 /** Whether a DomainError came from OwnContact meeting another owner. */
-export const isContactTaken = (error: unknown) => error instanceof DomainError && error.kind === 'conflict' && error.message === CONTACT_TAKEN;
+export const isContactTaken = (error: unknown) => isConflict(error) && error.message === CONTACT_TAKEN;

@@ -6,10 +6,10 @@ import { workingIntervalsAround } from '../../commands/scheduling/working-hours.
 import { localDate } from '../../commands/scheduling/zoned-time.js';
 import type { EventMetadata, Position } from '../../store/port.js';
 import { appointmentDecider, isActive, superseded, type AppointmentCommand } from '../../commands/scheduling/appointment.js';
-import { checkClaim, daysOf, isConflict, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
+import { checkClaim, daysOf, loadAppointment, releaseClaim, settleClaim, type ClaimDeps, type Settled } from './claims.js';
 import { bookingRecordOf, openRecordForBooking } from '../clients/client-links.js';
 import { clientRecordDecider } from '../../commands/clients/client-record.js';
-import { DomainError, invalid } from '../../commands/errors.js';
+import { DomainError, invalid, isConflict } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
 import { activeSpecialistOf, isOpenPlace } from './schedule-reads.js';
 import type { ActiveSpecialist } from '../../commands/scheduling/specialist.js';

@@ -4,7 +4,7 @@ import { workingIntervalsAround } from '../../commands/scheduling/working-hours.
 import { datesBetween, localDate } from '../../commands/scheduling/zoned-time.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 import { appointmentDecider, superseded, type AppointmentState } from '../../commands/scheduling/appointment.js';
-import { DomainError } from '../../commands/errors.js';
+import { DomainError, isConflict } from '../../commands/errors.js';
 import type { CommandHandler } from '../../commands/handler.js';
 import { loadState } from '../../commands/load-state.js';
 import { scheduleDecider } from '../../commands/scheduling/schedule.js';
@@ -83,7 +83,6 @@ export async function checkClaim(store: EventStore, claim: Claim, now: string): 
 }
 
 /** A refusal because the state moved on or the time is held; a retry or another claim may pass. */
-export const isConflict = (error: unknown): error is DomainError => error instanceof DomainError && error.kind === 'conflict';
 
 /** Drives a claim to adoption; throws the conflict that refused it otherwise. */
 export async function settleClaim(deps: ClaimDeps, claim: Claim, metadata: EventMetadata, now: string): Promise<Settled> {
