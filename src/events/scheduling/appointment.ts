@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { Event } from '../event.js';
-import { ActorRef, Cost, type SlotReleaseReason } from './schedule.js';
+import { ActorRef, Claim, Cost, type SlotReleaseReason } from './schedule.js';
 import { Nullable } from '../schema.js';
 
 // Stream `appointment-{appointmentId}`: the source of truth for one
@@ -19,19 +19,8 @@ export const appointmentStream = (appointmentId: string) => `appointment-${appoi
 export const STATUSES = ['pending', 'confirmed', 'completed', 'cancelled', 'no_show'] as const;
 export type AppointmentStatus = (typeof STATUSES)[number];
 
-/** Where and when, as adopted from a claim. */
-export const AppointmentSlot = Type.Object({
-  claimId: Type.String(),
-  day: Type.String(),
-  days: Type.Array(Type.String()),
-  specialistId: Type.String(),
-  placeId: Nullable(Type.String()),
-  /** The organization's client record. */
-  clientId: Type.String(),
-  start: Type.String(),
-  end: Type.String(),
-  timeZone: Type.String(),
-});
+/** Where and when, as adopted from a claim: the claim's own fields, never restated. */
+export const AppointmentSlot = Type.Pick(Claim, ['claimId', 'day', 'days', 'specialistId', 'placeId', 'clientId', 'start', 'end', 'timeZone']);
 export type AppointmentSlot = Static<typeof AppointmentSlot>;
 
 const Ids = { appointmentId: Type.String(), organizationId: Type.String() };
