@@ -6,9 +6,6 @@ import { call, startRuntime } from '../helpers/runtime.js';
 import { everyDay } from '../helpers/scheduling.js';
 import { addMember, invite, organizationOf, staffMember, verifyEmail } from '../helpers/staff.js';
 
-/** A busy machine (tests run beside others) may take longer than the default 2 s to project a write. */
-const PATIENT = { READ_YOUR_WRITES_TIMEOUT_MS: '20000' };
-
 // Issue 11, "Ids are canonical at the edge": one Uuid schema takes any case
 // and gives the handlers lower case. The proof: the same world built twice,
 // the same calls made in both, ids in UPPER case in one and in lower case in
@@ -26,7 +23,7 @@ const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const hours = (place: string) => ({ time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '08:00', end: '20:00', place_id: place }]), min_notice_minutes: 0 });
 
 async function world(t: Test) {
-  const runtime = await startRuntime(t, { now: () => CLOCK, env: PATIENT });
+  const runtime = await startRuntime(t, { now: () => CLOCK });
   const { app } = runtime;
   const must = async (what: string, reply: Promise<{ status: number; body: Record<string, any> }>) => {
     const done = await reply;
@@ -193,55 +190,71 @@ t.test('every route that takes an id answers an UPPER-case id exactly as its low
   const lower = await world(t);
   const { app } = upper.runtime;
 
-  // The routes that take an id: the Uuid mark in their parameters or body.
-  const document = (await call(app, 'GET', '/docs/json')).body;
-  const takesId = (method: string, url: string) => {
-    const operation = document.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
-    return operation !== undefined && JSON.stringify([operation.parameters, operation.requestBody]).includes('"x-lowercase":true');
-  };
-  const withIds = app
-    .declaredRoutes()
-    .filter((r) => r.url.startsWith(API_PREFIX) && r.method !== 'HEAD' && takesId(r.method, r.url))
-    .map((r) => `${r.method} ${r.url}`);
-  const walked = [...new Set(CASES.map((c) => c.route))];
-  t.same(withIds.filter((r) => !walked.includes(r)).sort(), [], 'every route that takes an id has a case (add new routes to CASES)');
-  t.same(walked.filter((r) => !withIds.includes(r)), [], 'every case names a route that takes an id');
-  t.comment(`routes walked (${walked.length}):\n${walked.join('\n')}`);
+  t.test('every route that takes an id has a case, and every case names one', async (t) => {
+    // The routes that take an id: the Uuid mark in their parameters or body.
+    const document = (await call(app, 'GET', '/docs/json')).body;
+    const takesId = (method: string, url: string) => {
+      const operation = document.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+      return operation !== undefined && JSON.stringify([operation.parameters, operation.requestBody]).includes('"x-lowercase":true');
+    };
+    const withIds = app
+      .declaredRoutes()
+      .filter((r) => r.url.startsWith(API_PREFIX) && r.method !== 'HEAD' && takesId(r.method, r.url))
+      .map((r) => `${r.method} ${r.url}`);
+    const walked = [...new Set(CASES.map((c) => c.route))];
+    t.same(withIds.filter((r) => !walked.includes(r)).sort(), [], 'every route that takes an id has a case (add new routes to CASES)');
+    t.same(walked.filter((r) => !withIds.includes(r)), [], 'every case names a route that takes an id');
+    t.comment(`routes walked (${walked.length}):\n${walked.join('\n')}`);
+  });
 
+  // The cases run in CASES' order on the two worlds (what removes or moves comes after what reads it): each is a behaviour of its own route.
   const names = { upper: namer(upper.ids), lower: namer(lower.ids) };
   for (const c of CASES) {
-    const [method, pattern] = c.route.split(' ') as [string, string];
-    const request = async (w: World, shape: (id: string) => string) => {
-      const params = deepMap(c.params?.(w.ids) ?? {}, shape) as Record<string, string>;
-      const url = pattern.replace(/:(\w+)/g, (_, key: string) => params[key]!) + (c.query ? c.query(w.ids).replace(UUIDS, shape) : '');
-      const body = c.body === undefined ? undefined : deepMap(c.body(w.ids, w), shape);
-      return { url, reply: await call(w.runtime.app, method as InjectOptions['method'], url, { token: w.tokens[c.as], body }) };
-    };
-    const a = await request(upper, (id) => id.toUpperCase());
-    const b = await request(lower, (id) => id.toLowerCase());
     const label = `${c.route} as ${c.as}`;
-    t.not(a.url, b.url, `${label}: the upper-case world is sent other text`);
-    const wanted = c.status === undefined ? b.reply.status >= 200 && b.reply.status < 300 : b.reply.status === c.status;
-    t.ok(wanted, `${label}: ${c.status ?? '2xx'} with lower-case ids (got ${b.reply.status} ${JSON.stringify(b.reply.body)?.slice(0, 200)})`);
-    t.equal(a.reply.status, b.reply.status, `${label}: the same status with upper-case ids`);
-    t.same(comparable(a.reply.body, names.upper), comparable(b.reply.body, names.lower), `${label}: the same answer`);
-    t.same(upperCaseIds(JSON.stringify(a.reply.body ?? null)), [], `${label}: ids answered in lower case`);
-    if (method === 'GET') {
-      // Fastify's HEAD of each GET: in both worlds, since a look at a history is recorded.
-      const [headA, headB] = [await call(app, 'HEAD', a.url, { token: upper.tokens[c.as] }), await call(lower.runtime.app, 'HEAD', b.url, { token: lower.tokens[c.as] })];
-      t.equal(headA.status, headB.status, `HEAD ${pattern} as ${c.as}: the same status with upper-case ids`);
-    }
+    t.test(`${label}: the same answer to an UPPER-case id as to its lower-case form`, async (t) => {
+      const [method, pattern] = c.route.split(' ') as [string, string];
+      const request = async (w: World, shape: (id: string) => string) => {
+        const params = deepMap(c.params?.(w.ids) ?? {}, shape) as Record<string, string>;
+        const url = pattern.replace(/:(\w+)/g, (_, key: string) => params[key]!) + (c.query ? c.query(w.ids).replace(UUIDS, shape) : '');
+        const body = c.body === undefined ? undefined : deepMap(c.body(w.ids, w), shape);
+        return { url, reply: await call(w.runtime.app, method as InjectOptions['method'], url, { token: w.tokens[c.as], body }) };
+      };
+      const a = await request(upper, (id) => id.toUpperCase());
+      const b = await request(lower, (id) => id.toLowerCase());
+      t.not(a.url, b.url, `${label}: the upper-case world is sent other text`);
+      const wanted = c.status === undefined ? b.reply.status >= 200 && b.reply.status < 300 : b.reply.status === c.status;
+      t.ok(wanted, `${label}: ${c.status ?? '2xx'} with lower-case ids (got ${b.reply.status} ${JSON.stringify(b.reply.body)?.slice(0, 200)})`);
+      t.equal(a.reply.status, b.reply.status, `${label}: the same status with upper-case ids`);
+      t.same(comparable(a.reply.body, names.upper), comparable(b.reply.body, names.lower), `${label}: the same answer`);
+      t.same(upperCaseIds(JSON.stringify(a.reply.body ?? null)), [], `${label}: ids answered in lower case`);
+      if (method === 'GET') {
+        // Fastify's HEAD of each GET: in both worlds, since a look at a history is recorded.
+        const [headA, headB] = [await call(app, 'HEAD', a.url, { token: upper.tokens[c.as] }), await call(lower.runtime.app, 'HEAD', b.url, { token: lower.tokens[c.as] })];
+        t.equal(headA.status, headB.status, `HEAD ${pattern} as ${c.as}: the same status with upper-case ids`);
+      }
+    });
   }
 
-  // The same events in both worlds, in streams named in lower case.
-  const streams = async (w: World, name: (text: string) => string) =>
-    (await w.runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).orderBy('global_position').execute()).map((e) => `${name(e.stream_id)} ${e.type}`).sort();
-  const [written, expected] = [await streams(upper, names.upper), await streams(lower, names.lower)];
-  t.same(written, expected, 'the same events, in the same streams');
-  const rawStreams = (await upper.runtime.connection.db.selectFrom('events').select('stream_id').distinct().execute()).map((e) => e.stream_id);
-  t.same(rawStreams.filter((s) => upperCaseIds(s).length > 0), [], 'no stream is named by an upper-case id');
+  // After every case: what they appended.
+  t.test('both worlds appended the same events, in the same streams', async (t) => {
+    const streams = async (w: World, name: (text: string) => string) =>
+      (await w.runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).orderBy('global_position').execute()).map((e) => `${name(e.stream_id)} ${e.type}`).sort();
+    const [written, expected] = [await streams(upper, names.upper), await streams(lower, names.lower)];
+    t.same(written, expected, 'the same events, in the same streams');
+  });
+
+  t.test('no stream is named by an upper-case id', async (t) => {
+    const rawStreams = (await upper.runtime.connection.db.selectFrom('events').select('stream_id').distinct().execute()).map((e) => e.stream_id);
+    t.same(rawStreams.filter((s) => upperCaseIds(s).length > 0), [], 'no stream is named by an upper-case id');
+  });
+
   const looks = async (stream: string) => (await upper.runtime.store.readStream(stream)).map((e) => e.type);
   // Two looks each: the GET and its HEAD.
-  t.same(await looks(`client-audit-${upper.ids.account}`), ['ClientHistoryViewed', 'ClientHistoryViewed'], "the person's looks at /clients/{UPPER}/history are in their account's audit stream");
-  t.same(await looks(`client-record-audit-${upper.ids.record}`), ['ClientRecordHistoryViewed', 'ClientRecordHistoryViewed'], "the owner's looks are in the record's audit stream");
+  t.test("the person's looks at /clients/{UPPER}/history are in their account's audit stream", async (t) => {
+    t.same(await looks(`client-audit-${upper.ids.account}`), ['ClientHistoryViewed', 'ClientHistoryViewed'], "the person's looks at /clients/{UPPER}/history are in their account's audit stream");
+  });
+
+  t.test("the owner's looks at a record's history are in the record's audit stream", async (t) => {
+    t.same(await looks(`client-record-audit-${upper.ids.record}`), ['ClientRecordHistoryViewed', 'ClientRecordHistoryViewed'], "the owner's looks are in the record's audit stream");
+  });
 });
