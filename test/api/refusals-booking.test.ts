@@ -3,6 +3,7 @@ import { clientRecordStream, recordIdFor } from '../../src/events/clients/client
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, clinic, everyDay, recordOf, specialist } from '../helpers/scheduling.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // A refused booking appends nothing (issue 11, "Nothing changes on a 4xx"):
 // the time is decided on every day it touches, and the record a client's own
@@ -12,9 +13,8 @@ import { book, bookSelf, clinic, everyDay, recordOf, specialist } from '../helpe
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 let clinics = 0;
-let phones = 0;
-/** A phone nobody in this file has used (the runtime is shared by behaviours). */
-const phone = () => `+7916124${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 const day = { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '08:00', end: '20:00' }]), min_notice_minutes: 0 };
 const night = { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '20:00', end: '02:00' }]), min_notice_minutes: 0 };
 

@@ -3,6 +3,7 @@ import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { recordIdFor } from '../../src/events/clients/client-record.js';
 import { book, bookSelf, client, clinic, everyDay, place, rub, specialist, type Clinic } from '../helpers/scheduling.js';
 import { addMember, staffMember } from '../helpers/staff.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // Booking through HTTP: one slot, one winner; overlaps of every kind refused
 // with the field that conflicts; who may book whom. Staff book the clinic's
@@ -13,9 +14,8 @@ const clock = new Date('2026-06-01T06:00:00Z');
 const hours = (room: string) => ({ time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00', place_id: room }]), min_notice_minutes: 0 });
 const ten = '2026-06-10T10:00:00+03:00';
 
-let phones = 0;
-/** A phone nobody in this file has used (the runtime is shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 let clinics = 0;
 
 /**

@@ -5,6 +5,7 @@ import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, client, clientToken, clinic, everyDay, place, rub, specialist, type Clinic } from '../helpers/scheduling.js';
 import { addMember, staffMember, staffToken } from '../helpers/staff.js';
 import { eventually } from '../helpers/waiting.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // An appointment's life through HTTP: status changes (and the illegal ones),
 // reschedules (across days, concurrently), cancellations that stay visible,
@@ -23,9 +24,8 @@ function clockAt(iso: string) {
   return { now: () => current, set: (next: string) => void (current = new Date(next)) };
 }
 
-let phones = 0;
-/** A phone nobody in this file has used (runtimes are shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 let clinics = 0;
 
 /**

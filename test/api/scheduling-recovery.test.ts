@@ -5,6 +5,7 @@ import { scheduleStream, type Claim } from '../../src/events/scheduling/schedule
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, rub, specialist, type Clinic } from '../helpers/scheduling.js';
 import { until } from '../helpers/waiting.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // A request that dies half-way through a booking: its claim is in the log,
 // the rest is not. The worker (from the settlement reactor's job) finishes
@@ -22,9 +23,8 @@ async function crashedClaim(runtime: TestRuntime, claim: Claim, heldDays: readon
   }
 }
 
-let phones = 0;
-/** A phone nobody in this file has used (runtimes are shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 let doctors = 0;
 
 /** A doctor and alice of their own at clinic `c`; alice's booking at 10:00 on June 10 died after its claim. */

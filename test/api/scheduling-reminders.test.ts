@@ -2,6 +2,7 @@ import t from 'tap';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, specialist } from '../helpers/scheduling.js';
 import { until } from '../helpers/waiting.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // Reminders: an SMS to the client REMINDER_LEAD_HOURS (24) before the start,
 // from a delayed job; a cancellation withdraws it, a reschedule moves it. The
@@ -30,9 +31,8 @@ async function drained(runtime: TestRuntime): Promise<void> {
   }, 15_000, 'the job queue to drain');
 }
 
-let phones = 0;
-/** A phone nobody in this file has used (runtimes are shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 
 for (const redis of [true, false]) {
   t.test(`reminders (${redis ? 'BullMQ' : 'in process'})`, async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, client, clinic, everyDay, place, specialist, type Clinic } from '../helpers/scheduling.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // Free slots through HTTP: local times through the zone on daylight-saving
 // days, hours across midnight (and a booking across it, held in both days).
@@ -14,9 +15,8 @@ const slots = async (app: Parameters<typeof call>[0], id: string, query: string)
 };
 const starts = (list: { start: string }[]) => list.map((s) => s.start);
 
-let phones = 0;
-/** A phone nobody in this file has used (runtimes are shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 let clinics = 0;
 
 /** Dr Weber works in Berlin: Saturdays 09-12, Sundays 01-05 and 09-12. */

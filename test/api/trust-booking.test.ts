@@ -7,6 +7,7 @@ import { rawStore } from '../helpers/raw-store.js';
 import { loadConfig } from '../../src/config.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { book, bookSelf, client, clinic, everyDay, recordOf, rub, specialist, type Clinic } from '../helpers/scheduling.js';
+import { uniquePhone } from '../helpers/api-spec.js';
 
 // The trust model for booking (docs/trust-model.md), each rule as the attack
 // it stops, over HTTP: an appointment names the organization's client
@@ -19,9 +20,8 @@ const clock = new Date('2026-06-01T06:00:00Z');
 const ten = '2026-06-10T10:00:00+03:00';
 const at = (hhmm: string) => `2026-06-10T${hhmm}:00+03:00`;
 
-let phones = 0;
-/** A phone nobody in this file has used (the runtime is shared by behaviours). */
-const phone = () => `+7951758${String(phones++).padStart(4, '0')}`;
+/** A phone nobody in this file has used (behaviours share a runtime). */
+const phone = uniquePhone;
 // Every behaviour's doctor has the same name: reminders name them.
 const doctorOf = (runtime: TestRuntime, c: Clinic) => specialist(runtime, c, 'Dr Ivanova', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00' }]), min_notice_minutes: 0 });
 
