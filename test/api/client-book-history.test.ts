@@ -258,7 +258,7 @@ t.test('npm run cli -- clients history <id>', async (t) => {
   t.test('prints an account’s history as JSON lines and records the look', async (t) => {
     const self = await person(runtime, uniquePhone());
     t.same((await history(self.id)).map((l) => l.type), ['ClientRegistered', 'PhoneVerificationRequested', 'PhoneVerified']);
-    const recorded = await runtime.connection.db.selectFrom('events').select(['type', 'metadata']).where('stream_id', '=', `client-audit-${self.id}`).execute();
+    const recorded = await runtime.connection.db.selectFrom('events').select(['type', 'metadata']).where('stream_id', '=', `client-audit-${self.id}`).orderBy('global_position').execute();
     t.equal(recorded.length, 1);
     t.match(recorded[0]!.metadata, { actor: { kind: 'system', id: 'cli' } });
   });
@@ -268,7 +268,7 @@ t.test('npm run cli -- clients history <id>', async (t) => {
     const org = await organizationOf(runtime, owner, 'A');
     const record = await addRecord(runtime, org, owner.token, { first_name: 'x', phone: uniquePhone() });
     t.same((await history(record)).map((l) => l.type), ['ClientRecordOpened'], 'a record’s history');
-    const recordLooks = await runtime.connection.db.selectFrom('events').select(['type', 'metadata']).where('stream_id', '=', clientRecordAuditStream(record)).execute();
+    const recordLooks = await runtime.connection.db.selectFrom('events').select(['type', 'metadata']).where('stream_id', '=', clientRecordAuditStream(record)).orderBy('global_position').execute();
     t.match(recordLooks, [{ type: 'ClientRecordHistoryViewed', metadata: { actor: { kind: 'system', id: 'cli' } } }], 'the look is recorded on the record’s audit stream');
   });
 });

@@ -55,7 +55,7 @@ t.test('booking', async (t) => {
     const winner = replies.find((r) => r.status === 201)!;
     t.match(winner.body, { specialist_id: doctor, status: 'pending', start: ten, end: '2026-06-10T11:00:00+03:00', duration: 60, time_zone: 'Europe/Moscow', cost: rub(300000), service: 'Massage' });
     t.same((await appointmentsOf(runtime, c)).map((a) => a.id), [winner.body.id], 'one appointment in the book');
-    const claims = await runtime.connection.db.selectFrom('events').select('type').where('stream_id', '=', `schedule-${c.org}-2026-06-10`).execute();
+    const claims = await runtime.connection.db.selectFrom('events').select('type').where('stream_id', '=', `schedule-${c.org}-2026-06-10`).orderBy('global_position').execute();
     t.same(claims.map((e) => e.type), ['SlotClaimed'], 'one claim in the day');
   });
 

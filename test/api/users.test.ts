@@ -107,7 +107,7 @@ t.test('staff users', async (t) => {
     t.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one owns it');
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
     t.ok(refused.every((e) => e instanceof DomainError && e.kind === 'conflict' && e.fields?.email?.[0] === 'This email is already taken.'), 'nine are told it is taken');
-    const owned = await deps.db.selectFrom('events').select('data').where('stream_id', '=', `staff-email-${race}`).execute();
+    const owned = await deps.db.selectFrom('events').select('data').where('stream_id', '=', `staff-email-${race}`).orderBy('global_position').execute();
     t.equal(owned.length, 1, 'one ContactOwned');
     const winner = (owned[0]!.data as { ownerId: string }).ownerId;
     await deps.awaitProjections((await deps.store.readStream(`user-${winner}`)).at(-1)?.position, ['users']);
@@ -152,7 +152,7 @@ t.test('staff users', async (t) => {
     t.match(profile, { first_name: 'Anya', last_name: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', email, phone: newPhone });
     t.ok(Date.parse(profile.updated_at) >= Date.parse(profile.created_at));
     t.equal(await loginOf(db, { phone: e164 }), undefined, 'the old phone is no longer hers');
-    const changes = await db.selectFrom('events').select('data').where('stream_id', '=', `user-${id}`).where('type', '=', 'UserProfileChanged').execute();
+    const changes = await db.selectFrom('events').select('data').where('stream_id', '=', `user-${id}`).where('type', '=', 'UserProfileChanged').orderBy('global_position').execute();
     t.same((changes[0]?.data as { changes: unknown }).changes, { firstName: 'Anya', lastName: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', phone: newPhone }, 'the event carries only what changed');
   });
   t.test('names, and an email that does not change, need no password', async (t) => {
@@ -204,7 +204,7 @@ t.test('staff users', async (t) => {
     const { id } = await givenPasswordChanged(t);
     const hash = await getPasswordHash(db, id);
     t.ok(hash && (await verifyPassword(hash, 'a-new-password')), 'the new password verifies');
-    const events = await db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', `user-${id}`).where('type', '=', 'UserPasswordChanged').execute();
+    const events = await db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', `user-${id}`).where('type', '=', 'UserPasswordChanged').orderBy('global_position').execute();
     t.equal(events.length, 1);
     t.notMatch(JSON.stringify(events), /a-new-password|argon2/, 'the event says that it changed, nothing more');
   });
@@ -273,7 +273,7 @@ t.test('staff users', async (t) => {
     t.equal((await remove(manager)).status, 200);
     t.same(await members(clinic), ['co-owner:owner', 'owner:owner'], 'a deleted manager leaves the clinic');
     t.same(await members(studio), ['owner:owner'], 'and the studio');
-    const removed = await db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'MemberRemoved').where('stream_id', 'in', [`organization-${clinic}`, `organization-${studio}`]).execute();
+    const removed = await db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'MemberRemoved').where('stream_id', 'in', [`organization-${clinic}`, `organization-${studio}`]).orderBy('global_position').execute();
     t.same(removed.map((e) => [e.stream_id, (e.data as { userId: string }).userId]).sort(), [[`organization-${clinic}`, manager.id], [`organization-${studio}`, manager.id]].sort(), 'each organization recorded the departure in its own stream');
   });
   t.test('one of two owners may delete their account, and no longer counts as an owner', async (t) => {
