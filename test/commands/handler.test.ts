@@ -41,6 +41,31 @@ const gate: Decider<{ open: boolean }, { type: 'Open' | 'Close' }, GateEvent> = 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** The real store, with every append's expected version and every WrongExpectedVersion noted. */
+/**
+ * Holds each store's first append until every one of them has decided, so
+ * the first commands of the processes always race for the same version,
+ * however the machine schedules them.
+ */
+function meetingAtFirstAppend(stores: readonly EventStore[]): EventStore[] {
+  let arrived = 0;
+  let everyoneDecided!: () => void;
+  const met = new Promise<void>((resolve) => (everyoneDecided = resolve));
+  return stores.map((store) => {
+    let first = true;
+    return {
+      ...store,
+      async append(stream, events, options) {
+        if (first) {
+          first = false;
+          if (++arrived === stores.length) everyoneDecided();
+          await met;
+        }
+        return store.append(stream, events, options);
+      },
+    };
+  });
+}
+
 function watched(store: EventStore): { store: EventStore; expected: ExpectedVersion[]; conflicts: () => number } {
   const expected: ExpectedVersion[] = [];
   let conflicts = 0;
@@ -211,8 +236,9 @@ for (const kind of databaseKinds) {
 
 t.test('two processes racing on one stream: retries settle every command, each event once', async (t) => {
   const url = await freshPostgresUrl(t);
-  const one = watched((await migratedProcess(t, url)).store);
-  const two = watched(openProcess(t, url).store);
+  const [first, second] = meetingAtFirstAppend([(await migratedProcess(t, url)).store, openProcess(t, url).store]);
+  const one = watched(first!);
+  const two = watched(second!);
   const handlers = [createCommandHandler(one.store), createCommandHandler(two.store)];
   const stream = `counter-${randomUUID()}`;
   const tags = range(40).map((i) => `tag-${i}`);
