@@ -23,6 +23,7 @@ import type { InspectableJobQueue, JobRegistry, JobWorker } from './jobs/queue.j
 import { capabilities } from './capabilities.js';
 import { catalogueOf } from './events/catalogue.js';
 import { catalogedEventStore, type CatalogedEventStore } from './store/cataloged.js';
+import { personalKeys } from './store/personal-keys.js';
 import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
@@ -65,11 +66,11 @@ export function openDatabase(config: Config): Connection {
 }
 
 // The EventStoreDB client (gRPC) costs about 25 MB of memory: loaded only when used.
-// Whichever adapter holds the log, appends are checked and reads upcast by the catalogue.
+// Whichever adapter holds the log, appends are checked, encrypted and chained, and reads decrypted and upcast.
 export async function openEventStore(config: Config, connection: Connection): Promise<CatalogedEventStore> {
-  if (!config.eventStoreUrl) return catalogedEventStore(createPostgresEventStore(connection.db), eventCatalogue);
+  if (!config.eventStoreUrl) return catalogedEventStore(createPostgresEventStore(connection.db), eventCatalogue, personalKeys(connection.db));
   const { createEsdbEventStore } = await import('./store/esdb.js');
-  return catalogedEventStore(createEsdbEventStore(config.eventStoreUrl), eventCatalogue);
+  return catalogedEventStore(createEsdbEventStore(config.eventStoreUrl), eventCatalogue, personalKeys(connection.db));
 }
 
 /**

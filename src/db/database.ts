@@ -89,6 +89,15 @@ export interface LoginFailuresTable {
   locked_until: Timestamp | null;
 }
 
+/** A key that encrypts one owner's personal data in events (src/store/personal-keys.ts); `key` is null once erased. */
+export interface PersonalKeysTable {
+  owner: string;
+  /** base64, 32 bytes. */
+  key: string | null;
+  created_at: Timestamp;
+  erased_at: Timestamp | null;
+}
+
 /** The embedded mode's jobs (jobs/job-journal.ts); with Redis, BullMQ keeps them instead. */
 export interface JobsTable {
   id: string;
@@ -119,5 +128,6 @@ export interface Database {
   code_challenges: CodeChallengesTable;
   quotas: QuotasTable;
   login_failures: LoginFailuresTable;
+  personal_keys: PersonalKeysTable;
 }
 

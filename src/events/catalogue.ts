@@ -1,6 +1,7 @@
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { upcastData, type Event, type Upcaster } from './event.js';
+import type { PersonalDeclarations, PersonalFields } from './personal.js';
 
 /**
  * What a capability declares of its events (src/events/<capability>/index.ts):
@@ -9,10 +10,13 @@ import { upcastData, type Event, type Upcaster } from './event.js';
  *   reaches the log, where every projection would have to live with it;
  * - `upcasters`: per type, step n turns version n of the data into n + 1;
  * - `renamed`: legacy types, no longer written, read as the current event
- *   that carries their meaning. A type with no schema cannot be appended.
+ *   that carries their meaning. A type with no schema cannot be appended;
+ * - `personal`: per type, the fields that hold personal data and whose key
+ *   encrypts them (src/events/personal.ts).
  */
 export interface EventCatalogue {
   readonly schemas: Readonly<Record<string, TSchema>>;
+  readonly personal?: PersonalDeclarations;
   readonly upcasters?: Readonly<Record<string, readonly Upcaster[]>>;
   readonly renamed?: Readonly<Record<string, (data: Record<string, unknown>) => Event>>;
 }
@@ -25,6 +29,8 @@ export interface Catalogue {
   failure(event: { type: string; data: unknown; metadata: unknown }): string | undefined;
   /** The event as today's code reads it: renamed and upcast; the same object when it is current. */
   current<E extends Event>(event: E): E;
+  /** The personal fields of a type as it is written today, if it has any. */
+  personalOf(type: string): PersonalFields | undefined;
 }
 
 const Metadata = Type.Object({
@@ -80,6 +86,8 @@ export function catalogueOf(parts: readonly EventCatalogue[]): Catalogue {
   const validators = new Map([...merged(parts.map((p) => p.schemas), 'schemas')].map(([type, schema]) => [type, compile(schema)]));
   const upcasters = merged(parts.map((p) => p.upcasters), 'upcaster lists');
   const renamed = merged(parts.map((p) => p.renamed), 'renamings');
+  const personal = merged(parts.map((p) => p.personal), 'personal declarations');
+  for (const type of personal.keys()) if (!validators.has(type)) throw new Error(`event type ${type} declares personal fields but has no schema`);
   return {
     writableTypes: new Set(validators.keys()),
     failure(event) {
@@ -97,5 +105,6 @@ export function catalogueOf(parts: readonly EventCatalogue[]): Catalogue {
       const data = upcastData(event, steps);
       return data === event.data ? event : { ...event, data };
     },
+    personalOf: (type) => personal.get(type),
   };
 }

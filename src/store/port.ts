@@ -51,6 +51,10 @@ export interface EventMetadata {
   readonly requestId?: string;
   /** Why a platform admin acted on someone else's account (the trust model records who and why). */
   readonly reason?: string;
+  /** Set by the store: whose key encrypts the event's personal fields (src/events/personal.ts). */
+  readonly keyOwner?: string;
+  /** Set by the store: the event's hash, chained to the previous event of its stream (src/events/chain.ts). */
+  readonly hash?: string;
 }
 
 export interface NewEvent {

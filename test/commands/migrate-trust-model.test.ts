@@ -23,6 +23,7 @@ import { userStream } from '../../src/events/identity/user.js';
 import { clientRecordsProjection } from '../../src/projections/clients/client-records.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
+import { personalKeys } from '../../src/store/personal-keys.js';
 import { catalogedEventStore } from '../../src/store/cataloged.js';
 import type { Actor, EventMetadata, EventStore } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
@@ -114,7 +115,7 @@ const recordRows = (db: Kysely<Database>) => db.selectFrom('client_records').sel
 t.test('migrateToTrustModel: each legacy membership becomes that organization’s own record; a verified phone becomes owned; once', async (t) => {
   const { db, store: log } = await migratedProcess(t, await freshPostgresUrl(t));
   // Legacy events are written as they were then; the code reads the log through the catalogue.
-  const store = catalogedEventStore(log, eventCatalogue);
+  const store = catalogedEventStore(log, eventCatalogue, personalKeys(db));
   const handle = createCommandHandler(store);
   const legacy = await writeLegacyLog(log);
   const { client, phone, orgA, orgB } = legacy;

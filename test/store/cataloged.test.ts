@@ -5,6 +5,7 @@ import { recordIdFor } from '../../src/events/clients/client-record.js';
 import type { EventMetadata, EventStore, NewEvent } from '../../src/store/port.js';
 import { createPostgresEventStore } from '../../src/store/postgres.js';
 import { catalogedEventStore, InvalidEvent } from '../../src/store/cataloged.js';
+import { personalKeys } from '../../src/store/personal-keys.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
 import { migratedProcess } from '../helpers/store-events.js';
 
@@ -19,7 +20,7 @@ async function stores(t: Test): Promise<{ raw: EventStore; checked: EventStore }
   const { db } = await migratedProcess(t, await freshPostgresUrl(t));
   const raw = createPostgresEventStore(db, { pollIntervalMs: 20 });
   t.teardown(() => raw.close());
-  return { raw, checked: catalogedEventStore(raw, eventCatalogue) };
+  return { raw, checked: catalogedEventStore(raw, eventCatalogue, personalKeys(db)) };
 }
 
 /** The refusal, which must be an InvalidEvent naming the type and saying why. */

@@ -5,6 +5,7 @@ import * as clientRecord from './client-record.js';
 import { recordIdFor } from './client-record.js';
 import * as client from './client.js';
 import * as migration from './migration.js';
+import { ownedBy } from '../personal.js';
 
 type Data = Record<string, unknown>;
 
@@ -40,6 +41,19 @@ export const clientEvents: EventCatalogue = {
     ClientRecordHistoryViewed: clientRecord.ClientRecordHistoryViewedData,
 
     TrustModelMigrated: migration.TrustModelMigratedData,
+  },
+  // A person's account is encrypted with the person's key; an organization's
+  // record (and what it notes of appointments) with the record's own key.
+  personal: {
+    ClientRegistered: ownedBy('clientId', ['phone', 'profile']),
+    ClientProfileChanged: ownedBy('clientId', ['changes']),
+    ClientPhoneChanged: ownedBy('clientId', ['phone', 'previousPhone']),
+    PhoneVerificationRequested: ownedBy('clientId', ['phone']),
+    PhoneVerified: ownedBy('clientId', ['phone']),
+    LoginCodeRequested: ownedBy('clientId', ['phone']),
+    ClientReauthenticationRequested: ownedBy('clientId', ['phone']),
+    ClientRecordOpened: ownedBy('recordId', ['phone', 'profile']),
+    ClientRecordChanged: ownedBy('recordId', ['changes']),
   },
   upcasters: {
     // v1 -> v2: profiles gained `links`.

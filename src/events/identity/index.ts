@@ -1,6 +1,7 @@
 import type { EventCatalogue } from '../catalogue.js';
 import * as contact from './contact.js';
 import * as user from './user.js';
+import { ownedBy } from '../personal.js';
 
 /** The events of staff accounts and of login contacts, as they are written today. */
 export const identityEvents: EventCatalogue = {
@@ -18,5 +19,17 @@ export const identityEvents: EventCatalogue = {
     StaffPhoneVerificationRequested: user.StaffPhoneVerificationRequestedData,
     StaffPhoneVerified: user.StaffPhoneVerifiedData,
     UserReauthenticationRequested: user.UserReauthenticationRequestedData,
+  },
+  // A login contact is its owner's personal data; a staff user's account is theirs.
+  personal: {
+    ContactOwned: ownedBy('ownerId', ['contact']),
+    ContactReleased: ownedBy('ownerId', ['contact']),
+    UserRegistered: ownedBy('userId', ['email', 'phone', 'profile']),
+    UserProfileChanged: ownedBy('userId', ['changes']),
+    EmailVerificationRequested: ownedBy('userId', ['email']),
+    EmailVerified: ownedBy('userId', ['email']),
+    StaffPhoneVerificationRequested: ownedBy('userId', ['phone']),
+    StaffPhoneVerified: ownedBy('userId', ['phone']),
+    UserReauthenticationRequested: ownedBy('userId', ['destination']),
   },
 };

@@ -53,6 +53,8 @@ export const schedulingEvents: EventCatalogue = {
     SpecialistRemoved: specialist.SpecialistRemovedData,
     WorkingHoursSet: specialist.WorkingHoursSetData,
   },
+  // Why an appointment was cancelled is free text about the client: the record's key encrypts it.
+  personal: { AppointmentCancelled: { owner: (data) => String((data.slot as Data).clientId), fields: ['reason'] } },
   upcasters: {
     AppointmentBooked: [slotsOfRecord('slot')],
     AppointmentRescheduled: [slotsOfRecord('from', 'to')],
