@@ -5,6 +5,7 @@ import type { CommandHandler } from './commands/handler.js';
 import { createPlatformAdmin } from './workflows/identity/staff-accounts.js';
 import type { Database } from './db/database.js';
 import type { EventStore } from './store/port.js';
+import type { ContactStreams } from './events/identity/contact.js';
 
 // `npm run cli -- admin create --email E --password P [...]`: the only way to
 // make a platform admin. It appends events like any command; the service's
@@ -29,6 +30,7 @@ export type AdminCreateInput = Partial<Record<keyof typeof ADMIN_OPTIONS, string
 export interface AdminCreateDeps {
   readonly handle: CommandHandler;
   readonly store: EventStore;
+  readonly contacts: ContactStreams;
   readonly db: Kysely<Database>;
   readonly normalizePhone: (input: string) => string | undefined;
   readonly now?: () => Date;

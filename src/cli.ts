@@ -3,6 +3,8 @@ import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate } from './admin-cli.js';
 import { phoneNormalizer } from './api/phone.js';
 import { createCommandHandler } from './commands/handler.js';
 import { migrateToTrustModel } from './workflows/clients/migrate-trust-model.js';
+import { openContactStreams } from './workflows/identity/contact-index.js';
+import { pseudonymiseContactStreams } from './workflows/identity/migrate-contact-streams.js';
 import { openDatabase, openEventStore, projections } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -93,14 +95,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrateToLatest(connection.db);
     if (group === 'migrate') {
-      const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), now: () => new Date() }, ({ phase, done, total }) => {
+      const contacts = await openContactStreams(store.keys);
+      const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), contacts, now: () => new Date() }, ({ phase, done, total }) => {
         if (done % 1000 === 0 || done === total) process.stdout.write(`trust model: ${phase} ${done}${total ? ` of ${total}` : ''}\n`);
       });
+      const owned = await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now: () => new Date() });
+      if (owned !== undefined) process.stdout.write(`login contacts: ${owned} ownerships moved to pseudonymous streams\n`);
       process.stdout.write(moved ? 'database is up to date; existing clients moved to the trust model\n' : 'database is up to date\n');
       return 0;
     }
     if (group === 'admin' && action === 'create') {
-      return await adminCreate(values, { handle: createCommandHandler(store), store, db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
+      return await adminCreate(values, { handle: createCommandHandler(store), store, contacts: await openContactStreams(store.keys), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
     }
     if (group === 'clients' && action === 'history') {
       return await printClientHistory(rest[0], createCommandHandler(store), store, connection.db);

@@ -11,6 +11,8 @@ import { loadSecret } from './auth/secrets.js';
 import { createTokenService } from './auth/tokens.js';
 import { createCommandHandler } from './commands/handler.js';
 import { migrateToTrustModel } from './workflows/clients/migrate-trust-model.js';
+import { openContactStreams } from './workflows/identity/contact-index.js';
+import { pseudonymiseContactStreams } from './workflows/identity/migrate-contact-streams.js';
 import type { Config } from './config.js';
 import { connect, type Connection } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -91,11 +93,12 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const now = overrides.now ?? (() => new Date());
   limitPasswordQueue(config.passwordHashQueue);
   const codeSecret = await loadSecret({ configured: config.codeSecret, file: join(config.dataDir, 'keys', 'code-secret') });
+  const contacts = await openContactStreams(store.keys);
 
   // The worker's handlers; in embedded mode the in-process queue is the worker.
   const handlers: JobRegistry = {};
   if (has(config, 'worker') || !config.redisUrl) {
-    const context = { db, store, config, codeSecret, sms: smsSender(config, logger), email: emailSender(config, logger), now, logger };
+    const context = { db, store, config, codeSecret, contacts, sms: smsSender(config, logger), email: emailSender(config, logger), now, logger };
     for (const { processes } of capabilities) Object.assign(handlers, processes?.jobs(context));
   }
   let worker: JobWorker | undefined;
@@ -134,6 +137,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     handle: createCommandHandler(store),
     tokens,
     codeSecret,
+    contacts,
     rateLimits: config.rateLimits,
     redis,
     redisPrefix: config.redisPrefix,
@@ -147,7 +151,9 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.
-  if (has(config, 'projector') && (await migrateToTrustModel({ log: store.recorded, store, handle: deps.handle, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
+  if (has(config, 'projector') && (await migrateToTrustModel({ log: store.recorded, store, handle: deps.handle, contacts, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
+  const moved = has(config, 'projector') ? await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now }) : undefined;
+  if (moved !== undefined) logger.info({ moved }, 'login contact ownership moved to pseudonymous streams (docs/privacy.md)');
   const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
 

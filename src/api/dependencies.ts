@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { JobCounts } from '../jobs/queue.js';
 import type { CommandHandler } from '../commands/handler.js';
 import type { Database } from '../db/database.js';
+import type { ContactStreams } from '../events/identity/contact.js';
 import type { AwaitProjections } from '../projections/read-your-writes.js';
 import type { ProjectionStatus } from '../projections/runner.js';
 import type { EventStore } from '../store/port.js';
@@ -18,6 +19,8 @@ export interface Dependencies {
   readonly tokens: TokenService;
   /** Keys the HMAC of one-time codes. */
   readonly codeSecret: Buffer;
+  /** Login contacts by pseudonym: their ownership streams, and the key of every table row about a destination. */
+  readonly contacts: ContactStreams;
   readonly rateLimits: Config['rateLimits'];
   /** Redis for shared rate-limit counters; unset: counted in this process. */
   readonly redis: Redis | undefined;

@@ -1,12 +1,15 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { ContactPseudonym } from '../events/identity/contact.js';
 import type { Subject } from './credentials.js';
 
 // One-time codes (phone verification, passwordless login, email
 // verification): 6 digits from a CSPRNG, valid 5 minutes, single use, at most
 // 5 wrong tries. Only an HMAC of the code is stored; the plain code exists in
-// the worker that sends it and in the message.
+// the worker that sends it and in the message. The destination is kept as
+// its pseudonym (src/events/identity/contact.ts), never the phone or email:
+// a code stays bound to where it was sent, since one value has one pseudonym.
 
 export type CodePurpose = 'phone_verification' | 'login' | 'email_verification' | 'reauthentication';
 
@@ -35,7 +38,7 @@ export function newCode(): string {
 export async function issueCode(
   db: Kysely<Database>,
   secret: Buffer,
-  challenge: { id: string; purpose: CodePurpose; subject: Subject; destination: string; now: Date },
+  challenge: { id: string; purpose: CodePurpose; subject: Subject; destination: ContactPseudonym; now: Date },
 ): Promise<string | undefined> {
   const code = newCode();
   const { id, purpose, subject, destination, now } = challenge;
@@ -72,7 +75,7 @@ export async function issueCode(
 export async function verifyCode(
   db: Kysely<Database>,
   secret: Buffer,
-  attempt: { purpose: CodePurpose; destination: string; subjectId?: string; code: string; now: Date },
+  attempt: { purpose: CodePurpose; destination: ContactPseudonym; subjectId?: string; code: string; now: Date },
 ): Promise<CodeOutcome> {
   const { purpose, destination, subjectId, code, now } = attempt;
   return db.transaction().execute(async (trx) => {

@@ -1,15 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { ContactPseudonym } from '../events/identity/contact.js';
 
 // Throttling per account after repeated wrong passwords (OWASP: slow down
 // guessing against one account whatever the source IP). Keyed by the
-// identifier typed in, so unknown accounts are throttled alike.
+// identifier typed in, so unknown accounts are throttled alike: a phone or
+// an email by its pseudonym (loginAccount), never in clear.
 //
 // An attempt is counted BEFORE its password is verified, in one atomic
 // upsert: parallel guesses each take a slot and the fifth locks the account,
 // so no more than five are ever verified however many arrive at once. A
 // right password clears the count; an attempt that got no verdict (the
 // server was too busy) gives its slot back.
+
+/** The throttled account of a password login by phone or email. */
+export const loginAccount = (kind: 'phone' | 'email', pseudonym: ContactPseudonym): string => `${kind}:${pseudonym}`;
 
 export const THROTTLE_POLICY = Object.freeze({ freeFailures: 5, lockMs: 15 * 60_000, windowMs: 15 * 60_000 });
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { ContactPseudonym } from '../events/identity/contact.js';
 import { CODE_POLICY, type CodePurpose } from './codes.js';
 import { takeQuotas, type Quota, type QuotaDecision } from './quotas.js';
 
@@ -16,6 +17,9 @@ import { takeQuotas, type Quota, type QuotaDecision } from './quotas.js';
 // Reminders are sent by the system, not asked for: they are capped per
 // phone per day on their own counter, so a busy client's reminders never
 // stop their login codes.
+//
+// A destination is counted under its pseudonym (src/events/identity/contact.ts),
+// so no quota key holds a phone or an email.
 
 export interface SendLimits {
   readonly codesPerDestinationPerHour: number;
@@ -31,8 +35,8 @@ const DAY = 86_400_000;
 /** Who asks for a code to be sent where. */
 export interface CodeSend {
   readonly purpose: CodePurpose;
-  /** E.164 phone or lowercased email. */
-  readonly destination: string;
+  /** The pseudonym of the E.164 phone or lowercased email. */
+  readonly destination: ContactPseudonym;
   /** The signed-in account that asks, if any. */
   readonly accountId?: string | undefined;
   /** The client's address as the server believes it (TRUST_PROXY). */
@@ -66,8 +70,8 @@ export function claimCodeSend(db: Kysely<Database>, limits: SendLimits, send: Co
   return takeQuotas(db, codeQuotas(limits, send), now);
 }
 
-/** Claims one appointment reminder to `phone`; refused, the reminder is skipped (it is not worth a retry). */
-export function claimReminder(db: Kysely<Database>, limits: SendLimits, phone: string, now: Date): Promise<QuotaDecision> {
+/** Claims one appointment reminder to the phone of this pseudonym; refused, the reminder is skipped (it is not worth a retry). */
+export function claimReminder(db: Kysely<Database>, limits: SendLimits, phone: ContactPseudonym, now: Date): Promise<QuotaDecision> {
   return takeQuotas(db, [{ key: `reminder:destination:${phone}`, max: limits.remindersPerPhonePerDay, windowMs: DAY }], now);
 }
 

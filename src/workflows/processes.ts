@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { ContactStreams } from '../events/identity/contact.js';
 import type { EmailSender } from '../jobs/providers/email.js';
 import type { SmsSender } from '../jobs/providers/sms.js';
 import type { JobQueue, JobRegistry, Logger } from '../jobs/queue.js';
@@ -20,6 +21,8 @@ export interface WorkerContext {
   readonly store: EventStore;
   readonly config: Config;
   readonly codeSecret: Buffer;
+  /** A code's destination is kept by its pseudonym. */
+  readonly contacts: ContactStreams;
   readonly sms: SmsSender;
   readonly email: EmailSender;
   readonly now: () => Date;

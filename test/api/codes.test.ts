@@ -63,8 +63,8 @@ t.test('phone verification and passwordless login, with BullMQ on Redis', async 
   t.test('verifying records ownership in the phone stream, then the verification in the account', async (t) => {
     const { phone, created } = await givenVerified(t);
     const account = clientStream(created.body.client_id as string);
-    const events = await runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', 'in', [account, `phone-${phone}`]).orderBy('global_position').execute();
-    t.same(events.map((e) => [e.stream_id, e.type]), [[account, 'ClientRegistered'], [account, 'PhoneVerificationRequested'], [`phone-${phone}`, 'ContactOwned'], [account, 'PhoneVerified']], 'ownership is recorded in the phone stream, then the verification in the account');
+    const events = await runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', 'in', [account, runtime.deps.contacts.phone(phone)]).orderBy('global_position').execute();
+    t.same(events.map((e) => [e.stream_id, e.type]), [[account, 'ClientRegistered'], [account, 'PhoneVerificationRequested'], [runtime.deps.contacts.phone(phone), 'ContactOwned'], [account, 'PhoneVerified']], 'ownership is recorded in the phone stream, then the verification in the account');
   });
 
   t.test('a resend to a verified phone gets the usual answer and no new code', async (t) => {
@@ -186,7 +186,7 @@ t.test('codes: tries, expiry and resends', async (t) => {
     const { phone, code } = await givenRegistered(t, runtime);
     const guesses = Array.from({ length: 30 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
     await Promise.all(guesses.map((guess) => verify(phone, guess)));
-    const row = await runtime.connection.db.selectFrom('code_challenges').select('attempts').where('destination', '=', phone).executeTakeFirstOrThrow();
+    const row = await runtime.connection.db.selectFrom('code_challenges').select('attempts').where('destination', '=', runtime.deps.contacts.destination(phone)).executeTakeFirstOrThrow();
     t.equal(row.attempts, 5, 'tries are counted atomically before comparing');
     t.equal((await verify(phone, code)).status, 400);
   });

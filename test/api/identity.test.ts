@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap';
 import { SignJWT } from 'jose';
 import { clientStream } from '../../src/events/clients/client.js';
-import { phoneStream } from '../../src/events/identity/contact.js';
 import { national, uniquePhone } from '../helpers/api-spec.js';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -116,7 +115,7 @@ t.test('client identity', async (t) => {
     const { phone, first } = await givenTwoClaims(t);
     const owner = await person(runtime, phone, {}, 'owner-password');
     t.not(owner.id, first.body.client_id);
-    t.same(await streamTypes(runtime, phoneStream(phone)), ['ContactOwned'], 'the one who verified owns it');
+    t.same(await streamTypes(runtime, runtime.deps.contacts.phone(phone)), ['ContactOwned'], 'the one who verified owns it');
   });
 
   t.test('a registration with a phone someone verified is 409, and the earlier claims gain nothing', async (t) => {
@@ -176,7 +175,7 @@ t.test('client identity', async (t) => {
     t.match(lines, [{ msg: 'request completed', res: { statusCode: 201 }, responseTime: Number }], 'at info, one line per request, when it completes, with its request id');
     t.equal(lines.length, 1);
     const client = `client-${created.body.client_id}`;
-    const events = await connection.db.selectFrom('events').select(['stream_id', 'type', 'metadata']).where('stream_id', 'in', [client, phoneStream(phone)]).orderBy('global_position').execute();
+    const events = await connection.db.selectFrom('events').select(['stream_id', 'type', 'metadata']).where('stream_id', 'in', [client, runtime.deps.contacts.phone(phone)]).orderBy('global_position').execute();
     t.same(events.map((e) => [e.stream_id, e.type]), [[client, 'ClientRegistered'], [client, 'PhoneVerificationRequested']], 'a registration claims the phone in the account alone: nothing in the phone stream');
     for (const { metadata } of events) {
       const { hash, keyOwner, ...caller } = metadata as { hash: string; keyOwner: string };

@@ -2,7 +2,6 @@ import t from 'tap';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, smsCode, startRuntime } from '../helpers/runtime.js';
 import { staffMember, verifyEmail, verifyPhone } from '../helpers/staff.js';
-import { phoneStream } from '../../src/events/identity/contact.js';
 
 // A refused command appends nothing (issue 11, "Nothing changes on a 4xx"):
 // each refusal here is decided by reading the streams involved before any
@@ -63,6 +62,6 @@ t.test('refused contact changes', async (t) => {
     const refused = await call(runtime.app, 'POST', '/api/v1/auth/phone/verify', { body: { phone: '+79161230006', code: staleCode } });
     t.equal(refused.status, 400, 'the account names another number by now');
     t.equal(await eventCount(runtime), before, 'nothing was appended');
-    t.same(await streamTypes(runtime, phoneStream('+79161230006')), [], 'no ContactOwned/ContactReleased pair for the number');
+    t.same(await streamTypes(runtime, runtime.deps.contacts.phone('+79161230006')), [], 'no ContactOwned/ContactReleased pair for the number');
   });
 });

@@ -101,7 +101,7 @@ t.test('email verification: a code by email, confirmed once ("Successfully confi
     const { staff, code } = await givenConfirmed(t);
     const events = await runtime.connection.db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', `user-${staff.id}`).orderBy('global_position').execute();
     t.same(events.map((e) => e.type), ['UserRegistered', 'EmailVerificationRequested', 'EmailVerified']);
-    const owned = await runtime.connection.db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', `staff-email-${staff.email}`).orderBy('global_position').execute();
+    const owned = await runtime.connection.db.selectFrom('events').select(['type', 'data']).where('stream_id', '=', runtime.deps.contacts.staffEmail(staff.email)).orderBy('global_position').execute();
     t.same(owned.map((e) => [e.type, (e.data as { ownerId: string }).ownerId]), [['ContactOwned', staff.id]], 'verifying made the address hers');
     t.notMatch(JSON.stringify(events), code, 'the code is not in the log');
   });

@@ -201,7 +201,7 @@ t.test('booking trust', async (t) => {
   /** The reminder job's handler with an SMS sender that keeps what it is given. */
   function reminderSender() {
     const sent: { to: string; text: string }[] = [];
-    const handler = appointmentReminderHandler({ store: runtime.store, db: runtime.connection.db, limits: loadConfig({}).rateLimits, logger: runtime.app.log, sms: { send: async (to, text) => void sent.push({ to, text }) }, now: () => clock });
+    const handler = appointmentReminderHandler({ store: runtime.store, db: runtime.connection.db, limits: loadConfig({}).rateLimits, contacts: runtime.deps.contacts, logger: runtime.app.log, sms: { send: async (to, text) => void sent.push({ to, text }) }, now: () => clock });
     const remind = (job: { appointmentId: string; start: string }) => handler(job, { attempt: 1, jobId: `reminder-${job.appointmentId}` });
     return { sent, remind };
   }

@@ -143,7 +143,7 @@ t.test('the staff trust model', async (t) => {
     const { anna, e1, e2, p1, p2, e1Code, p1Code } = await givenMoved(t);
     t.equal((await call(app, 'POST', '/api/v1/users/me/email/confirm', { token: anna.token, body: { code: e1Code } })).status, 400);
     t.equal((await call(app, 'POST', '/api/v1/users/me/phone/confirm', { token: anna.token, body: { code: p1Code } })).status, 400);
-    const streams = [`staff-email-${e1}`, `staff-email-${e2}`, `staff-phone-${p1}`, `staff-phone-${p2}`];
+    const streams = [runtime.deps.contacts.staffEmail(e1), runtime.deps.contacts.staffEmail(e2), runtime.deps.contacts.staffPhone(p1), runtime.deps.contacts.staffPhone(p2)];
     const owned = await db.selectFrom('events').select('stream_id').where('type', '=', 'ContactOwned').where('stream_id', 'in', streams).orderBy('global_position').execute();
     t.same(owned, [], 'neither e1, e2, P1 nor P2 is owned');
     advance();
@@ -269,8 +269,8 @@ t.test('the staff trust model', async (t) => {
   const taken = { detail: 'This email is already taken.', errors: { email: ['This email is already taken.'] } };
   t.test('(e) an unverified staff email stops nobody; whoever verifies it first owns it', async (t) => {
     const { email, owner } = await givenOwned(t);
-    const owned = await db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'ContactOwned').where('stream_id', '=', `staff-email-${email}`).orderBy('global_position').execute();
-    t.same(owned.map((e) => [e.stream_id, (e.data as { ownerId: string }).ownerId]), [[`staff-email-${email}`, owner.id]]);
+    const owned = await db.selectFrom('events').select(['stream_id', 'data']).where('type', '=', 'ContactOwned').where('stream_id', '=', runtime.deps.contacts.staffEmail(email)).orderBy('global_position').execute();
+    t.same(owned.map((e) => [e.stream_id, (e.data as { ownerId: string }).ownerId]), [[runtime.deps.contacts.staffEmail(email), owner.id]]);
   });
   t.test('(e) the other account can no longer verify an owned email, even with its own code, nor get a new one', async (t) => {
     const { squatter, squatterCode } = await givenOwned(t);

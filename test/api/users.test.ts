@@ -46,7 +46,7 @@ t.test('staff users', async (t) => {
   });
   t.test('an unverified email or phone is a claim in the user stream alone; no password in the log', async (t) => {
     const { id, email, e164 } = await givenRegistered(t);
-    const events = await db.selectFrom('events').select(['stream_id', 'type', 'data']).where('stream_id', 'in', [`user-${id}`, `staff-email-${email}`, `staff-phone-${e164}`]).orderBy('global_position').execute();
+    const events = await db.selectFrom('events').select(['stream_id', 'type', 'data']).where('stream_id', 'in', [`user-${id}`, runtime.deps.contacts.staffEmail(email), runtime.deps.contacts.staffPhone(e164)]).orderBy('global_position').execute();
     t.same(events.map((e) => [e.stream_id, e.type]), [[`user-${id}`, 'UserRegistered']], 'an unverified email or phone is a claim in the user stream alone: no contact stream owns it');
     t.notMatch(JSON.stringify(events), /anna-password|argon2/, 'neither the password nor its hash is in the log');
   });
@@ -107,7 +107,7 @@ t.test('staff users', async (t) => {
     t.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, 'one owns it');
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
     t.ok(refused.every((e) => e instanceof DomainError && e.kind === 'conflict' && e.fields?.email?.[0] === 'This email is already taken.'), 'nine are told it is taken');
-    const owned = await deps.db.selectFrom('events').select('data').where('stream_id', '=', `staff-email-${race}`).orderBy('global_position').execute();
+    const owned = await deps.db.selectFrom('events').select('data').where('stream_id', '=', runtime.deps.contacts.staffEmail(race)).orderBy('global_position').execute();
     t.equal(owned.length, 1, 'one ContactOwned');
     const winner = (owned[0]!.data as { ownerId: string }).ownerId;
     await deps.awaitProjections((await deps.store.readStream(`user-${winner}`)).at(-1)?.position, ['users']);
@@ -152,6 +152,7 @@ t.test('staff users', async (t) => {
     t.match(profile, { first_name: 'Anya', last_name: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', email, phone: newPhone });
     t.ok(Date.parse(profile.updated_at) >= Date.parse(profile.created_at));
     t.equal(await loginOf(db, { phone: e164 }), undefined, 'the old phone is no longer hers');
+    // Through the store: in the events table the personal fields are ciphertext.
     const changes = (await runtime.store.readStream(`user-${id}`)).filter((e) => e.type === 'UserProfileChanged');
     t.same((changes[0]?.data as { changes: unknown }).changes, { firstName: 'Anya', lastName: 'Sidorova', patronymic: 'Petrovna', address: 'Mira 2', phone: newPhone }, 'the event carries only what changed');
   });
@@ -167,7 +168,7 @@ t.test('staff users', async (t) => {
     const changed = await patchMe(token, { email: next, current_password: 'anna-password' });
     t.same(changed.body, { success: { email: 'Email successfully changed' }, error: {} });
     t.equal((await call(app, 'GET', '/api/v1/users/me', { token })).body.email, next);
-    const released = await db.selectFrom('events').select('type').where('stream_id', '=', `staff-email-${email}`).orderBy('version').execute();
+    const released = await db.selectFrom('events').select('type').where('stream_id', '=', runtime.deps.contacts.staffEmail(email)).orderBy('version').execute();
     t.same(released.map((e) => e.type), ['ContactOwned', 'ContactReleased'], 'the old email was released after the change');
     const successor = await staffMember(runtime, email);
     offset += 61_000; // past the resend cooldown of that address
@@ -241,7 +242,7 @@ t.test('staff users', async (t) => {
     const again = await call(app, 'POST', '/api/v1/users', { body });
     t.equal(again.status, 201, 'the email and the phone can be registered again');
     t.equal(await loginOf(db, { email: body.email }), again.body.id);
-    const streams = await db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', 'in', [`staff-email-${owner.email}`, `staff-phone-${e164}`]).orderBy('global_position').execute();
+    const streams = await db.selectFrom('events').select(['stream_id', 'type']).where('stream_id', 'in', [runtime.deps.contacts.staffEmail(owner.email), runtime.deps.contacts.staffPhone(e164)]).orderBy('global_position').execute();
     t.same(streams.map((e) => e.type), ['ContactOwned', 'ContactOwned', 'ContactReleased', 'ContactReleased'], 'owned by verifying, released by deleting');
   });
 

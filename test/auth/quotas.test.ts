@@ -1,6 +1,7 @@
 import t from 'tap';
 import { takeQuotas } from '../../src/auth/quotas.js';
 import { claimReminder, codeQuotas, ipKey } from '../../src/auth/send-limits.js';
+import { contactStreams } from '../../src/events/identity/contact.js';
 import { loadConfig } from '../../src/config.js';
 import { databaseKinds, freshConnection } from '../helpers/databases.js';
 
@@ -36,7 +37,7 @@ for (const kind of databaseKinds) {
 t.test('reminders: at most RATE_LIMIT_REMINDERS_PER_PHONE (10) a day to one phone, on their own counter', async (t) => {
   const { db } = await freshConnection(t, 'pglite');
   const now = new Date('2026-11-23T10:00:00Z');
-  const phone = '+79517586200';
+  const phone = contactStreams(Buffer.alloc(32, 7)).destination('+79517586200');
   const decisions = [];
   for (let i = 0; i < 11; i++) decisions.push((await claimReminder(db, limits, phone, now)).ok);
   t.same(decisions, [...Array(10).fill(true), false]);

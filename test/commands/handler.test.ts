@@ -10,7 +10,7 @@ import { registerClient, verifyClientPhone } from '../../src/workflows/clients/r
 import type { Database } from '../../src/db/database.js';
 import type { ClientProfile } from '../../src/events/clients/client.js';
 import type { Event } from '../../src/events/event.js';
-import { phoneStream } from '../../src/events/identity/contact.js';
+import { testContacts } from '../helpers/client-book.js';
 import { WrongExpectedVersion, type EventMetadata, type EventStore, type ExpectedVersion } from '../../src/store/port.js';
 import { createPostgresEventStore } from '../../src/store/postgres.js';
 import { databaseKinds, freshConnection, freshPostgresUrl } from '../helpers/databases.js';
@@ -255,7 +255,7 @@ t.test('two processes racing on one stream: retries settle every command, each e
 t.test('verifyClientPhone: of 20 accounts naming one phone, verifying at once in two processes, exactly one owns it', async (t) => {
   const url = await freshPostgresUrl(t);
   const processes = [await migratedProcess(t, url), openProcess(t, url)];
-  const deps = processes.map(({ db, store }) => ({ db, store, handle: createCommandHandler(store) }));
+  const deps = processes.map(({ db, store }) => ({ db, store, handle: createCommandHandler(store), contacts: testContacts }));
   const phone = '+79967486294';
   const profile: ClientProfile = { firstName: 'Ivan', lastName: 'Ivanov', patronymic: '', email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
   const clientIds = range(20).map(() => randomUUID());
@@ -274,7 +274,7 @@ t.test('verifyClientPhone: of 20 accounts naming one phone, verifying at once in
   t.strictSame(lost.map((e) => (e instanceof DomainError ? e.kind : e)), range(19).map(() => 'conflict'), 'the others: DomainError conflict');
 
   const store = processes[0]!.store;
-  const ownership = await store.readStream(phoneStream(phone));
+  const ownership = await store.readStream(testContacts.phone(phone));
   t.equal(ownership.length, 1, 'the phone stream holds one event');
   t.match(ownership[0], { type: 'ContactOwned', data: { contact: phone, ownerId: won[0] } });
   const verified = [];

@@ -17,13 +17,13 @@ import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { clientStream } from '../../src/events/clients/client.js';
 import { clientRecordStream, recordIdFor } from '../../src/events/clients/client-record.js';
-import { phoneStream } from '../../src/events/identity/contact.js';
 import { organizationStream } from '../../src/events/organizations/organization.js';
 import { userStream } from '../../src/events/identity/user.js';
 import { clientRecordsProjection } from '../../src/projections/clients/client-records.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { ProjectionRunner, type Logger } from '../../src/projections/runner.js';
 import { personalKeys } from '../../src/store/personal-keys.js';
+import { openContactStreams } from '../../src/workflows/identity/contact-index.js';
 import { catalogedEventStore } from '../../src/store/cataloged.js';
 import type { Actor, EventMetadata, EventStore } from '../../src/store/port.js';
 import { freshPostgresUrl } from '../helpers/databases.js';
@@ -37,6 +37,8 @@ import { migratedProcess, settlesWithin, visible } from '../helpers/store-events
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const by = (actor: Actor): EventMetadata => ({ actor, correlationId: 'legacy', causationId: 'legacy' });
 const anonymous = by({ kind: 'anonymous' });
+/** How a phone's stream was named then: by the number in clear. */
+const phoneStream = (e164: string) => `phone-${e164}`;
 
 const profile = { firstName: 'Anna', lastName: 'Petrova', patronymic: '', email: null, birthday: null, sex: null, address: 'Her own street', additionalInfo: '', links: {} };
 
@@ -117,6 +119,7 @@ t.test('migrateToTrustModel: each legacy membership becomes that organization’
   // Legacy events are written as they were then; the code reads the log through the catalogue.
   const store = catalogedEventStore(log, eventCatalogue, personalKeys(db));
   const handle = createCommandHandler(store);
+  const contacts = await openContactStreams(store.keys);
   const legacy = await writeLegacyLog(log);
   const { client, phone, orgA, orgB } = legacy;
   const recordA = recordIdFor(orgA, client);
@@ -124,7 +127,7 @@ t.test('migrateToTrustModel: each legacy membership becomes that organization’
   const migratedAt = new Date('2026-11-29T12:00:00.000Z');
 
   const progress: string[] = [];
-  t.equal(await migrateToTrustModel({ log, store, handle, now: () => migratedAt }, (p) => progress.push(p.phase)), true, 'it ran');
+  t.equal(await migrateToTrustModel({ log, store, handle, contacts, now: () => migratedAt }, (p) => progress.push(p.phase)), true, 'it ran');
   t.ok(progress.includes('scan') && progress.includes('write'), 'and reported its progress');
 
   const a = (await loadState(store, clientRecordDecider, clientRecordStream(recordA))).state;
@@ -139,18 +142,19 @@ t.test('migrateToTrustModel: each legacy membership becomes that organization’
   t.match(b, { profile: { additionalInfo: 'B note', address: 'B wrote this' } }, 'it held what B’s staff wrote');
   t.same(await types(store, clientRecordStream(recordB)), ['ClientRecordOpened', 'ClientRecordRemoved']);
 
-  t.same(await types(store, phoneStream(phone)), ['PhoneReserved', 'ContactOwned'], 'the verified phone is owned');
-  t.match((await store.readStream(phoneStream(phone)))[1]!, { data: { contact: phone, ownerId: client } });
-  t.equal(await phoneOwner(store, phone), client);
-  t.same(await types(store, phoneStream(legacy.unverifiedPhone)), ['PhoneReserved'], 'an unverified phone stays a mere claim');
-  t.equal(await phoneOwner(store, legacy.unverifiedPhone), undefined);
+  t.same(await types(store, contacts.phone(phone)), ['ContactOwned'], 'the verified phone is owned, in the stream named by its pseudonym');
+  t.match((await store.readStream(contacts.phone(phone)))[0]!, { data: { contact: phone, ownerId: client } });
+  t.same(await types(store, phoneStream(phone)), ['PhoneReserved'], 'the legacy claim stays where it was');
+  t.equal(await phoneOwner({ store, contacts }, phone), client);
+  t.same(await types(store, contacts.phone(legacy.unverifiedPhone)), [], 'an unverified phone stays a mere claim');
+  t.equal(await phoneOwner({ store, contacts }, legacy.unverifiedPhone), undefined);
   t.match((await loadState(store, clientRecordDecider, clientRecordStream(recordIdFor(orgA, legacy.unverifiedClient)))).state, { status: 'open', profile: { firstName: 'Boris' } }, 'the unverified client’s membership became A’s record too');
 
   t.strictSame(registered((await loadState(store, clientDecider, clientStream(client))).state).links, { [orgA]: recordA }, 'the account reads its legacy memberships as the link to A’s record');
   t.same(await types(store, MIGRATION_STREAM), ['TrustModelMigrated'], 'a marker says it ran');
 
   const before = await eventCount(db);
-  t.equal(await migrateToTrustModel({ log, store, handle, now: () => new Date('2026-11-30T12:00:00.000Z') }), false, 'a second run does nothing');
+  t.equal(await migrateToTrustModel({ log, store, handle, contacts, now: () => new Date('2026-11-30T12:00:00.000Z') }), false, 'a second run does nothing');
   t.equal(await eventCount(db), before, 'and appends nothing');
 
   t.test('the client records read model, projected and then rebuilt from the log, has the same rows', async (t) => {

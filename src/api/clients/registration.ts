@@ -80,7 +80,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     // Claimed for every number, so neither the cap nor the answer tells whether it awaits verification.
     await claimOrThrow(deps, request, 'phone_verification', phone);
     // A phone someone owns sends nobody else codes: they could never verify it.
-    const clientId = (await phoneOwner(deps.store, phone)) === undefined ? await findUnverifiedAccountIdByPhone(deps.db, phone) : undefined;
+    const clientId = (await phoneOwner(deps, phone)) === undefined ? await findUnverifiedAccountIdByPhone(deps.db, phone) : undefined;
     if (clientId) {
       try {
         await deps.handle(

@@ -31,7 +31,7 @@ export function rejectCode(check: Exclude<CodeCheck, 'ok'>): DomainError {
  * (src/auth/send-limits.ts); 429 with Retry-After otherwise.
  */
 export async function claimOrThrow(deps: Dependencies, request: FastifyRequest, purpose: CodePurpose, destination: string): Promise<void> {
-  const send = { purpose, destination, accountId: request.principal?.id, ip: request.ip };
+  const send = { purpose, destination: deps.contacts.destination(destination), accountId: request.principal?.id, ip: request.ip };
   const claim = await claimCodeSend(deps.db, deps.rateLimits, send, deps.now());
   if (claim.ok) return;
   const wait = claim.retryAfterSeconds;
@@ -49,7 +49,7 @@ export async function expectCode(
   deps: Dependencies,
   attempt: { purpose: CodePurpose; destination: string; subjectId?: string; code: string },
 ): Promise<string> {
-  const outcome = await verifyCode(deps.db, deps.codeSecret, { ...attempt, now: deps.now() });
+  const outcome = await verifyCode(deps.db, deps.codeSecret, { ...attempt, destination: deps.contacts.destination(attempt.destination), now: deps.now() });
   if (outcome.check !== 'ok') throw rejectCode(outcome.check);
   return outcome.subjectId;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { getPasswordHash, type Subject } from '../../auth/credentials.js';
-import { throttled } from '../../auth/login-throttle.js';
+import { loginAccount, throttled } from '../../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
 import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../../auth/refresh-tokens.js';
 import { startSession } from '../../auth/sessions.js';
@@ -80,7 +80,7 @@ function passwordLoginRoutes(app: App, deps: Dependencies): void {
     const phone = request.body.phone === undefined ? undefined : deps.normalizePhone(request.body.phone)!;
     const email = request.body.email?.toLowerCase();
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
-    const throttleKey = phone ? `phone:${phone}` : `email:${email}`;
+    const throttleKey = phone ? loginAccount('phone', deps.contacts.destination(phone)) : loginAccount('email', deps.contacts.destination(email!));
     const now = deps.now();
     const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
     if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);

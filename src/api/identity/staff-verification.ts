@@ -70,7 +70,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
     if (destination === null) throw new DomainError('conflict', 'There is no phone number to confirm.');
     if (channel.confirmed(user)) throw new DomainError('conflict', channel.alreadyConfirmed);
     // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
-    const owner = await ownerOf(deps.store, channel.field, destination);
+    const owner = await ownerOf(deps, channel.field, destination);
     if (isTakenFrom(owner, user.userId)) throw contactTakenOn(channel.field);
     await claimOrThrow(deps, request, channel.purpose, destination);
     await deps.handle(userDecider, userStream(user.userId), channel.request(user.userId, deps.newId(), deps.now().toISOString()), metadataOf(request));

@@ -8,6 +8,7 @@ export const identityEvents: EventCatalogue = {
   schemas: {
     ContactOwned: contact.ContactOwnershipData,
     ContactReleased: contact.ContactOwnershipData,
+    ContactStreamsPseudonymised: contact.ContactStreamsPseudonymisedData,
 
     UserRegistered: user.UserRegisteredData,
     UserProfileChanged: user.UserProfileChangedData,

@@ -7,8 +7,8 @@ import { Nullable } from '../schema.js';
 // a password change is recorded as a fact, its hash lives in `credentials`.
 //
 // The email and phone here are the user's claims; only a verification makes
-// one theirs, recorded first as `ContactOwned` in `staff-email-{email}` or
-// `staff-phone-{e164}` (src/events/identity/contact.ts), then here.
+// one theirs, recorded first as `ContactOwned` in `staff-email-{pseudonym}` or
+// `staff-phone-{pseudonym}` (src/events/identity/contact.ts), then here.
 
 export const userStream = (userId: string) => `user-${userId}`;
 

@@ -2,7 +2,6 @@ import { setPassword } from '../../auth/credentials.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { revokeSubject } from '../../auth/refresh-tokens.js';
 import { clientStream, type ClientProfile } from '../../events/clients/client.js';
-import { phoneStream } from '../../events/identity/contact.js';
 import { laterPosition, type EventMetadata, type Position } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { contactDecider, contactTaken, isTakenFrom } from '../../commands/identity/contact.js';
@@ -37,14 +36,14 @@ export async function changeClient(deps: ClientBookDeps, change: ChangeClient, m
 
   if (change.phone !== undefined) {
     const phone = change.phone;
-    const owner = await phoneOwner(deps.store, phone);
+    const owner = await phoneOwner(deps, phone);
     if (isTakenFrom(owner, clientId)) throw contactTaken('phone');
     await change.claimSend(phone);
     const changed = await deps.handle(clientDecider, stream, { type: 'ChangePhone', data: { phone, challengeId: change.challengeId, now: at } }, metadata);
     const moved = changed.events.find((e) => e.type === 'ClientPhoneChanged');
     if (moved?.type === 'ClientPhoneChanged') {
       const previous = moved.data.previousPhone;
-      await deps.handle(contactDecider, phoneStream(previous), { type: 'ReleaseContact', data: { contact: previous, ownerId: clientId, now: at } }, metadata);
+      await deps.handle(contactDecider, deps.contacts.phone(previous), { type: 'ReleaseContact', data: { contact: previous, ownerId: clientId, now: at } }, metadata);
     }
     position = laterPosition(position, changed.position);
   }

@@ -50,7 +50,7 @@ export async function addClientRecord(deps: ClientBookDeps, command: AddClientRe
 }
 
 async function accountNames(deps: ClientBookDeps, phone: string): Promise<boolean> {
-  if ((await phoneOwner(deps.store, phone)) !== undefined) return true;
+  if ((await phoneOwner(deps, phone)) !== undefined) return true;
   const row = await deps.db.selectFrom('client_accounts').select('id').where('phone', '=', phone).limit(1).executeTakeFirst();
   return row !== undefined;
 }

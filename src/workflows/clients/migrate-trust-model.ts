@@ -2,7 +2,7 @@ import { clientStream, type ClientEvent, type ClientProfile } from '../../events
 import { asEvent } from '../../events/event.js';
 import { userStream } from '../../events/identity/user.js';
 import { clientRecordStream, recordIdFor } from '../../events/clients/client-record.js';
-import { phoneStream, staffEmailStream } from '../../events/identity/contact.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import { comparePositions, START, WrongExpectedVersion, type EventMetadata, type EventStore, type Position, type StoredEvent } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { clientRecordDecider } from '../../commands/clients/client-record.js';
@@ -113,10 +113,10 @@ export interface MigrationProgress {
 export async function migrateToTrustModel(
   // `log` is the log as written: legacy events (memberships, bookings that named
   // an account) are looked for as such, not as the store reads them today.
-  deps: { log: EventStore; store: EventStore; handle: CommandHandler; now: () => Date },
+  deps: { log: EventStore; store: EventStore; handle: CommandHandler; contacts: ContactStreams; now: () => Date },
   onProgress: (progress: MigrationProgress) => void = () => undefined,
 ): Promise<boolean> {
-  const { store, handle } = deps;
+  const { store, handle, contacts } = deps;
   if ((await store.readStream(MIGRATION_STREAM, { limit: 1 })).length > 0) return false;
   const head = await deps.log.headPosition();
   const legacy: Legacy = { clients: new Map(), verifiedClients: new Set(), verifiedUsers: new Set(), members: new Map() };
@@ -139,7 +139,7 @@ export async function migrateToTrustModel(
     const events = await store.readStream(clientStream(clientId));
     const account = fold(clientDecider, events.map((e) => asEvent<ClientEvent>(e)));
     if (account.status === 'registered' && account.confirmedPhone) {
-      await ignoringRaces(handle(contactDecider, phoneStream(account.phone), { type: 'OwnContact', data: { contact: account.phone, ownerId: clientId, now } }, metadata));
+      await ignoringRaces(handle(contactDecider, contacts.phone(account.phone), { type: 'OwnContact', data: { contact: account.phone, ownerId: clientId, now } }, metadata));
     }
     for (const [organizationId, member] of legacy.clients.get(clientId) ?? []) {
       const written = profileFor(events, legacy.members.get(organizationId) ?? new Set());
@@ -153,7 +153,7 @@ export async function migrateToTrustModel(
     onProgress({ phase: 'write', done: ++written, total: clients.size + legacy.verifiedUsers.size });
   }
   for (const userId of legacy.verifiedUsers) {
-    await ignoringRaces(ownVerifiedEmail(store, handle, userId, now, metadata));
+    await ignoringRaces(ownVerifiedEmail(deps, userId, now, metadata));
     onProgress({ phase: 'write', done: ++written, total: clients.size + legacy.verifiedUsers.size });
   }
   await ignoringRaces(store.append(MIGRATION_STREAM, [{ type: 'TrustModelMigrated', data: { scanned, clients: clients.size, staff: legacy.verifiedUsers.size, migratedAt: now }, metadata }], { expectedVersion: 'no_stream' }));
@@ -161,7 +161,12 @@ export async function migrateToTrustModel(
 }
 
 /** A staff user whose current email was verified before ownership existed now owns it. */
-async function ownVerifiedEmail(store: EventStore, handle: CommandHandler, userId: string, now: string, metadata: EventMetadata): Promise<void> {
+async function ownVerifiedEmail(
+  { store, handle, contacts }: { store: EventStore; handle: CommandHandler; contacts: ContactStreams },
+  userId: string,
+  now: string,
+  metadata: EventMetadata,
+): Promise<void> {
   let email: string | undefined;
   let verified = false;
   for (const event of await store.readStream(userStream(userId))) {
@@ -173,6 +178,6 @@ async function ownVerifiedEmail(store: EventStore, handle: CommandHandler, userI
     } else if (event.type === 'EmailVerified' && data.email === email) verified = true;
     else if (event.type === 'UserDeleted') return;
   }
-  if (email && verified) await handle(contactDecider, staffEmailStream(email), { type: 'OwnContact', data: { contact: email, ownerId: userId, now } }, metadata);
+  if (email && verified) await handle(contactDecider, contacts.staffEmail(email), { type: 'OwnContact', data: { contact: email, ownerId: userId, now } }, metadata);
 }
 

@@ -3,7 +3,7 @@ import { setPassword } from '../../auth/credentials.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Database } from '../../db/database.js';
 import { clientStream, type ClientProfile } from '../../events/clients/client.js';
-import { phoneStream } from '../../events/identity/contact.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { contactTaken, isTakenFrom } from '../../commands/identity/contact.js';
@@ -14,6 +14,8 @@ export interface ClientBookDeps {
   readonly handle: CommandHandler;
   readonly db: Kysely<Database>;
   readonly store: EventStore;
+  /** Names the phone's ownership stream by its pseudonym. */
+  readonly contacts: ContactStreams;
 }
 
 export const PHONE_TAKEN = 'A client with this phone number already exists.';
@@ -33,7 +35,8 @@ export interface RegisterClient {
 }
 
 /** The account that owns (has verified) a phone. */
-export const phoneOwner = (store: EventStore, phone: string): Promise<string | undefined> => contactOwner(store, phoneStream(phone));
+export const phoneOwner = (deps: Pick<ClientBookDeps, 'store' | 'contacts'>, phone: string): Promise<string | undefined> =>
+  contactOwner(deps.store, deps.contacts.phone(phone));
 
 /**
  * A new account. A phone somebody has verified is taken (409); a phone that
@@ -56,7 +59,7 @@ export async function registerAccount(
 ): Promise<{ clientId: string; position: Position | undefined }> {
   const { clientId, challengeId, phone, passwordHash, profile } = command;
   const now = command.now.toISOString();
-  if (isTakenFrom(await phoneOwner(deps.store, phone), undefined)) throw phoneTaken();
+  if (isTakenFrom(await phoneOwner(deps, phone), undefined)) throw phoneTaken();
   await command.beforeRecording?.();
   const registered = await deps.handle(
     clientDecider,
@@ -69,12 +72,12 @@ export async function registerAccount(
 }
 
 /** A code sent to `phone` came back for this account: it owns the number from now on (proveContact). */
-export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle' | 'store'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+export async function verifyClientPhone(deps: Pick<ClientBookDeps, 'handle' | 'store' | 'contacts'>, command: { clientId: string; phone: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
   const { clientId, phone } = command;
   const now = command.now.toISOString();
   return proveContact(
     deps,
-    { stream: phoneStream(phone), contact: phone, ownerId: clientId, now },
+    { stream: deps.contacts.phone(phone), contact: phone, ownerId: clientId, now },
     () => contactTaken('phone', 'This phone number was verified by another account.'),
     { decider: clientDecider, stream: clientStream(clientId), command: { type: 'VerifyPhone', data: { phone, now } } },
     metadata,

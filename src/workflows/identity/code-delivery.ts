@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { issueCode, type CodePurpose } from '../../auth/codes.js';
 import type { Database } from '../../db/database.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore } from '../../store/port.js';
 import type { EmailSender } from '../../jobs/providers/email.js';
@@ -77,6 +78,7 @@ export function sendCodeHandler(deps: {
   db: Kysely<Database>;
   store: EventStore;
   secret: Buffer;
+  contacts: ContactStreams;
   sms: SmsSender;
   email: EmailSender;
   now: () => Date;
@@ -94,7 +96,7 @@ export function sendCodeHandler(deps: {
     const channel = typeof delivery?.channel === 'function' ? delivery.channel(data) : delivery?.channel;
     if (!delivery || !channel || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
 
-    const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, destination, now: deps.now() });
+    const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, destination: deps.contacts.destination(destination), now: deps.now() });
     if (code === undefined) return; // already used: nothing left to send
     const kind = delivery.purpose === 'login' ? 'login' : delivery.purpose === 'reauthentication' ? 'confirmation' : 'verification';
     const text = `Your ${kind} code is ${code}. It expires in ${minutes(deps.codeTtlMs)} minutes. Do not share it.`;

@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.js';
 import { userStream, type UserProfile } from '../../events/identity/user.js';
 import { laterPosition, type EventMetadata, type EventStore, type Position } from '../../store/port.js';
 import type { CommandHandler } from '../../commands/handler.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import { contactsTaken, ownedByOthers } from './staff-contacts.js';
 import { userDecider } from '../../commands/identity/user.js';
 
@@ -23,6 +24,7 @@ export interface StaffDeps {
   readonly handle: CommandHandler;
   readonly store: EventStore;
   readonly db: Kysely<Database>;
+  readonly contacts: ContactStreams;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface StaffDeps {
 export async function registerUser(deps: StaffDeps, command: RegisterUser, metadata: EventMetadata): Promise<{ userId: string; position: Position | undefined }> {
   const { userId, email, phone, profile } = command;
   const now = command.now.toISOString();
-  const refused = await ownedByOthers(deps.store, undefined, { email, phone });
+  const refused = await ownedByOthers(deps, undefined, { email, phone });
   if (Object.keys(refused).length > 0) throw contactsTaken(refused);
   // Hashed before anything is written: a failure here must leave no trace.
   const passwordHash = await hashPassword(command.password);

@@ -1,4 +1,4 @@
-import { staffEmailStream, staffPhoneStream } from '../../events/identity/contact.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import { userStream } from '../../events/identity/user.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 import { contactDecider, contactTaken, isTakenFrom, TAKEN_MESSAGES, type ContactField } from '../../commands/identity/contact.js';
@@ -8,7 +8,7 @@ import type { CommandHandler } from '../../commands/handler.js';
 import { userDecider, type UserCommand } from '../../commands/identity/user.js';
 
 // A staff user's login email and phone belong to them only once verified:
-// ownership lives in `staff-email-{email}` / `staff-phone-{e164}` and is
+// ownership lives in `staff-email-{pseudonym}` / `staff-phone-{pseudonym}` and is
 // decided by contactDecider (src/commands/identity/contact.ts). An unverified value is
 // a claim held in the user's own stream alone: it stops nobody, and whoever
 // verifies it first owns it (docs/trust-model.md).
@@ -22,25 +22,31 @@ export interface Contacts {
   readonly phone?: string | null | undefined;
 }
 
-const streamOf = (field: ContactField, value: string) => (field === 'email' ? staffEmailStream(value) : staffPhoneStream(value));
+/** What finds a contact's owner: the log, and the contact streams' names. */
+export interface ContactLookup {
+  readonly store: EventStore;
+  readonly contacts: ContactStreams;
+}
+
+const streamOf = (contacts: ContactStreams, field: ContactField, value: string) => (field === 'email' ? contacts.staffEmail(value) : contacts.staffPhone(value));
 
 /** The 409 on the field, with the message the seed frontends show. */
 export const contactTakenOn = (field: ContactField) => contactTaken(field);
 
 /** Who owns the value now, if anyone. */
-export const ownerOf = (store: EventStore, field: ContactField, value: string): Promise<string | undefined> => contactOwner(store, streamOf(field, value));
+export const ownerOf = (deps: ContactLookup, field: ContactField, value: string): Promise<string | undefined> => contactOwner(deps.store, streamOf(deps.contacts, field, value));
 
 /**
  * The given values that someone other than `userId` owns, with the message
  * per field. A courtesy check before registering or changing: it cannot race
  * into a wrong ownership, since only a verification (proveContact) decides that.
  */
-export async function ownedByOthers(store: EventStore, userId: string | undefined, contacts: Contacts): Promise<Partial<Record<ContactField, string>>> {
+export async function ownedByOthers(deps: ContactLookup, userId: string | undefined, values: Contacts): Promise<Partial<Record<ContactField, string>>> {
   const refused: Partial<Record<ContactField, string>> = {};
   const checks = (['email', 'phone'] as const).map(async (field) => {
-    const value = contacts[field];
+    const value = values[field];
     if (value === undefined || value === null) return;
-    const owner = await ownerOf(store, field, value);
+    const owner = await ownerOf(deps, field, value);
     if (isTakenFrom(owner, userId)) refused[field] = TAKEN_MESSAGES[field];
   });
   await Promise.all(checks);
@@ -54,17 +60,23 @@ export function contactsTaken(refused: Partial<Record<ContactField, string>>): D
 }
 
 /** Gives values back; a value the user does not own changes nothing (a claim, a retry, a lost race). */
-export async function releaseContacts(handle: CommandHandler, userId: string, contacts: Contacts, now: string, metadata: EventMetadata): Promise<void> {
+export async function releaseContacts(
+  deps: { readonly handle: CommandHandler; readonly contacts: ContactStreams },
+  userId: string,
+  values: Contacts,
+  now: string,
+  metadata: EventMetadata,
+): Promise<void> {
   for (const field of ['email', 'phone'] as const) {
-    const value = contacts[field];
+    const value = values[field];
     if (value === undefined || value === null) continue;
-    await handle(contactDecider, streamOf(field, value), { type: 'ReleaseContact', data: { contact: value, ownerId: userId, now } }, metadata);
+    await deps.handle(contactDecider, streamOf(deps.contacts, field, value), { type: 'ReleaseContact', data: { contact: value, ownerId: userId, now } }, metadata);
   }
 }
 
 /** A code sent to `value` came back: the user owns the value from now on (proveContact). */
 export async function verifyStaffContact(
-  deps: { readonly handle: CommandHandler; readonly store: EventStore },
+  deps: ContactLookup & { readonly handle: CommandHandler },
   verification: { userId: string; field: ContactField; value: string; now: string },
   metadata: EventMetadata,
 ): Promise<Position | undefined> {
@@ -73,7 +85,7 @@ export async function verifyStaffContact(
     field === 'email' ? { type: 'VerifyEmail', data: { userId, email: value, now } } : { type: 'VerifyPhone', data: { userId, phone: value, now } };
   return proveContact(
     deps,
-    { stream: streamOf(field, value), contact: value, ownerId: userId, now },
+    { stream: streamOf(deps.contacts, field, value), contact: value, ownerId: userId, now },
     () => contactTakenOn(field),
     { decider: userDecider, stream: userStream(userId), command },
     metadata,

@@ -48,7 +48,7 @@ export async function changeUserProfile(deps: StaffDeps, command: ChangeProfile,
   const stream = userStream(userId);
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
 
-  const refused = await ownedByOthers(deps.store, userId, { email: command.changes.email, phone: command.changes.phone });
+  const refused = await ownedByOthers(deps, userId, { email: command.changes.email, phone: command.changes.phone });
   const accepted: UserChanges = { ...command.changes };
   for (const field of Object.keys(refused) as (keyof typeof refused)[]) delete accepted[field];
 
@@ -56,7 +56,7 @@ export async function changeUserProfile(deps: StaffDeps, command: ChangeProfile,
   if (Object.keys(accepted).length > 0) {
     const handled = await deps.handle(userDecider, stream, { type: 'ChangeUserProfile', data: { userId, changes: accepted, now } }, metadata);
     position = handled.position;
-    await releaseContacts(deps.handle, userId, await replacedContacts(deps.store, stream, handled), now, metadata);
+    await releaseContacts(deps, userId, await replacedContacts(deps.store, stream, handled), now, metadata);
   }
 
   if (passwordHash !== undefined) {
@@ -113,7 +113,7 @@ export async function deleteUser(
   // credentials.ts has no delete yet; the row is keyed by the subject, nothing else refers to it.
   await deps.db.deleteFrom('credentials').where('subject_id', '=', userId).execute();
   if (handled.state.status === 'deleted') {
-    await releaseContacts(deps.handle, userId, { email: handled.state.email, phone: handled.state.phone }, now, metadata);
+    await releaseContacts(deps, userId, { email: handled.state.email, phone: handled.state.phone }, now, metadata);
   }
   let left: Position | undefined;
   for (const { organizationId } of memberships) {

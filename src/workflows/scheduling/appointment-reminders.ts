@@ -13,6 +13,7 @@ import { formatInstant } from '../../commands/scheduling/zoned-time.js';
 import type { EventStore } from '../../store/port.js';
 import type { Kysely } from 'kysely';
 import { claimReminder, type SendLimits } from '../../auth/send-limits.js';
+import type { ContactStreams } from '../../events/identity/contact.js';
 import type { Database } from '../../db/database.js';
 import type { SmsSender } from '../../jobs/providers/sms.js';
 import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../jobs/queue.js';
@@ -77,6 +78,8 @@ export interface ReminderDeps {
   /** The send limiter's counters: reminders to one phone are capped per day (src/auth/send-limits.ts). */
   readonly db: Kysely<Database>;
   readonly limits: SendLimits;
+  /** The phone is counted by its pseudonym. */
+  readonly contacts: ContactStreams;
   readonly logger: Logger;
 }
 
@@ -99,7 +102,7 @@ export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Recor
     const service = appointment.bookedBy.kind === 'client' ? '' : appointment.service;
     const what = service ? `${service}${who}` : `Your appointment${who}`;
     // Past the day's cap for this phone the reminder is dropped, not retried: a late reminder says nothing useful.
-    const claim = await claimReminder(deps.db, deps.limits, record.phone, deps.now());
+    const claim = await claimReminder(deps.db, deps.limits, deps.contacts.destination(record.phone), deps.now());
     if (!claim.ok) {
       deps.logger.warn({ appointmentId }, 'appointment reminder skipped: daily cap of reminders to this phone reached');
       return;
