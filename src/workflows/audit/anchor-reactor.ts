@@ -30,9 +30,9 @@ export function anchorReactor({ store, config, now, logger }: ReactorContext, ca
       }
       if (!due()) return;
       const at = now();
-      await anchorLog(store, at);
-      // Anchored, or another process did first (its anchor arrives here as an event).
-      lastAt = at.getTime();
+      // When another process anchored first, its anchor arrives here as an event; when readers
+      // did not see the new events yet (a transaction in flight), the next batch tries again.
+      if (await anchorLog(store, at)) lastAt = at.getTime();
     } catch (error) {
       logger.warn({ err: error }, 'could not anchor the log; the next events try again');
     } finally {
