@@ -6,10 +6,9 @@ import { anchorDigest, GENESIS } from '../../src/events/chain.js';
 import { placeStream } from '../../src/events/scheduling/place.js';
 import { catalogedEventStore, type CatalogedEventStore } from '../../src/store/cataloged.js';
 import { personalKeys } from '../../src/store/personal-keys.js';
-import { comparePositions, formatPosition, parsePosition, START, type EventStore } from '../../src/store/port.js';
+import { comparePositions, formatPosition, parsePosition, START, type EventStore, type Position } from '../../src/store/port.js';
 import { anchorLog } from '../../src/workflows/audit/anchor-log.js';
 import { verifyLog } from '../../src/workflows/audit/verify.js';
-import { person } from '../helpers/clients.js';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { openProcess, systemMetadata, visible } from '../helpers/store-events.js';
 import { until } from '../helpers/waiting.js';
@@ -66,21 +65,33 @@ const reactorOf = (runtime: TestRuntime) => runtime.runners.find((r) => r.projec
 /** The runtime's store is the cataloged one (compose.ts), with the log as written. */
 const catalogedOf = (runtime: TestRuntime) => runtime.store as CatalogedEventStore;
 
-t.test('the reactor anchors new events once the interval has passed since the last anchor, not before', async (t) => {
-  const runtime = await startRuntime(t);
-  const someone = await person(runtime, '+79092470001');
-  // No anchor yet when it starts: the first events it meets are anchored.
-  const [first] = await until(async () => {
-    const anchors = await anchorsOf(runtime.store);
-    return anchors.length > 0 ? anchors : undefined;
-  }, 20_000, 'a first anchor');
-  t.ok(first!.events > 0);
-  // An hour (the default) has not passed: more events are met and not anchored.
-  const { position } = await runtime.store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' });
-  await reactorOf(runtime).waitFor(position);
-  t.equal((await anchorsOf(runtime.store)).length, 1, 'still one anchor');
-  t.ok(someone.id);
-  t.equal((await verifyLog(catalogedOf(runtime).raw)).failure, undefined);
+t.test('the reactor anchors new events once the interval has passed (since it started, or since the last anchor), not before', async (t) => {
+  let clock = new Date('2026-11-30T09:00:00.000Z');
+  const runtime = await startRuntime(t, { now: () => clock });
+  const store = catalogedOf(runtime);
+  const appendPlace = async () => (await store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' })).position;
+  const anchoredUpTo = (position: Position) =>
+    until(async () => {
+      const found = await anchorsOf(store);
+      return found.some((a) => comparePositions(parsePosition(a.upTo)!, position) >= 0) ? found : undefined;
+    }, 20_000, 'an anchor covering the event');
+
+  // No anchor yet, and less than the interval (an hour by default) since it started: not anchored.
+  await reactorOf(runtime).waitFor(await appendPlace());
+  t.equal((await anchorsOf(store)).length, 0, 'nothing anchored within the first hour');
+
+  clock = new Date('2026-11-30T10:00:00.000Z');
+  t.equal((await anchoredUpTo(await appendPlace())).length, 1, 'an hour on, the next event is anchored with all before it');
+
+  clock = new Date('2026-11-30T10:59:59.000Z');
+  await reactorOf(runtime).waitFor(await appendPlace());
+  t.equal((await anchorsOf(store)).length, 1, 'less than an hour since that anchor: not yet');
+
+  clock = new Date('2026-11-30T11:00:00.000Z');
+  const anchors = await anchoredUpTo(await appendPlace());
+  t.equal(anchors.length, 2, 'an hour since the last anchor');
+  t.same(anchors.map((a) => a.anchoredAt), ['2026-11-30T10:00:00.000Z', '2026-11-30T11:00:00.000Z']);
+  t.equal((await verifyLog(store.raw)).failure, undefined);
 });
 
 t.test('with no interval it anchors after new events, and never because of its own anchors', async (t) => {
@@ -102,7 +113,7 @@ t.test('with no interval it anchors after new events, and never because of its o
 });
 
 t.test('embedded (PGlite, one connection): the reactor anchors without holding up the projector', async (t) => {
-  const runtime = await startRuntime(t, { database: 'pglite' });
+  const runtime = await startRuntime(t, { database: 'pglite', env: { AUDIT_ANCHOR_INTERVAL_SECONDS: '0' } });
   const { position } = await runtime.store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' });
   const anchors = await until(async () => {
     const found = await anchorsOf(runtime.store);

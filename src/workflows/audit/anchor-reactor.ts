@@ -6,14 +6,16 @@ import { anchorLog, lastAnchor } from './anchor-log.js';
 
 // Anchors the log now and then, following it like the other reactors: once
 // at least AUDIT_ANCHOR_INTERVAL_SECONDS have passed since the last anchor it
-// saw, the next events it meets are anchored (with everything up to the head).
-// A quiet log is not anchored until something new arrives.
+// saw (or, when the log has none yet, since it started), the next events it
+// meets are anchored, with everything up to the head. A quiet log is not
+// anchored until something new arrives; `audit anchor` anchors at once.
 
 /** Every type the log may hold: today's and the legacy ones read as today's. */
 const typesOf = (catalogues: readonly EventCatalogue[]) => catalogues.flatMap((c) => [...Object.keys(c.schemas), ...Object.keys(c.renamed ?? {})]);
 
 export function anchorReactor({ store, config, now, logger }: ReactorContext, catalogues: readonly EventCatalogue[]): Projection {
   const intervalMs = config.auditAnchorIntervalSeconds * 1000;
+  const startedAt = now().getTime();
   /** When the last anchor seen was made: unknown until read, once. */
   let lastAt: number | undefined;
   let anchoring = false;
@@ -26,7 +28,7 @@ export function anchorReactor({ store, config, now, logger }: ReactorContext, ca
     try {
       if (lastAt === undefined) {
         const last = await lastAnchor(store.raw);
-        lastAt = last ? Date.parse(last.data.anchoredAt) : Number.NEGATIVE_INFINITY;
+        lastAt = last ? Date.parse(last.data.anchoredAt) : startedAt;
       }
       if (!due()) return;
       const at = now();
