@@ -39,8 +39,8 @@ export async function verifyLog(raw: EventStore, options: VerifyOptions = {}): P
       if (!going) break;
       done++;
     }
-    options.onProgress?.({ done, total: options.total, finished: !going });
     if (!going) break;
+    options.onProgress?.({ done, total: options.total, finished: false });
     position = batch.at(-1)!.position;
   }
   options.onProgress?.({ done, total: options.total, finished: true });
