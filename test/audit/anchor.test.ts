@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { eventCatalogue } from '../../src/compose.js';
+import { loadConfig } from '../../src/config.js';
 import { AUDIT_ANCHORS, type LogAnchoredData } from '../../src/events/audit/anchors.js';
 import { anchorDigest, GENESIS } from '../../src/events/chain.js';
 import { placeStream } from '../../src/events/scheduling/place.js';
@@ -123,4 +124,12 @@ t.test('embedded (PGlite, one connection): the reactor anchors without holding u
   const { position: next } = await runtime.store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' });
   await runtime.deps.awaitProjections(next, ['places']);
   t.pass('read models keep up');
+});
+
+t.test('AUDIT_ANCHOR_INTERVAL_SECONDS: an hour by default, checked like every setting', async (t) => {
+  t.equal(loadConfig({}).auditAnchorIntervalSeconds, 3600);
+  t.equal(loadConfig({ AUDIT_ANCHOR_INTERVAL_SECONDS: '600' }).auditAnchorIntervalSeconds, 600);
+  for (const bad of ['-1', 'hourly', '1.5', String(31 * 86_400)]) {
+    t.throws(() => loadConfig({ AUDIT_ANCHOR_INTERVAL_SECONDS: bad }), { name: 'ConfigError', message: /AUDIT_ANCHOR_INTERVAL_SECONDS must be an integer from 0 to 2592000/ }, bad);
+  }
 });
