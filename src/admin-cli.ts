@@ -4,9 +4,15 @@ import { DomainError } from './commands/errors.js';
 import type { CommandHandler } from './commands/handler.js';
 import { createPlatformAdmin } from './workflows/identity/staff-accounts.js';
 import type { Database } from './db/database.js';
+import type { VerifyFailure } from './commands/audit/chain.js';
+import type { CatalogedEventStore } from './store/cataloged.js';
 import type { EventStore } from './store/port.js';
 import type { ContactStreams } from './events/identity/contact.js';
+import { anchorLog } from './workflows/audit/anchor-log.js';
+import { verifyLog, verifyStream, type VerifyProgress } from './workflows/audit/verify.js';
 
+// The operator's commands beside cli.ts's plumbing.
+//
 // `npm run cli -- admin create --email E --password P [...]`: the only way to
 // make a platform admin. It appends events like any command; the service's
 // projector brings them into the read models, whether or not it runs now.
@@ -83,5 +89,69 @@ export async function adminCreate(input: AdminCreateInput, deps: AdminCreateDeps
     return 1;
   }
   stdout(id);
+  return 0;
+}
+
+// `npm run cli -- audit verify [stream]` and `audit anchor` (docs/audit.md).
+
+export const AUDIT_USAGE = `  audit verify [stream]          check the log as stored: every stream's hash chain and every anchor's
+                                 digest (one stream's chain when named); exit 1 names the first event
+                                 that does not verify
+  audit anchor                   anchor the log now (a digest of every event since the last anchor)`;
+
+/** Lines every this many events on a pipe; a line rewritten in place on a terminal. */
+const PROGRESS_EVERY = 10_000;
+
+function progressReporter(out: NodeJS.WriteStream) {
+  const started = Date.now();
+  let lastWrite = 0;
+  let printed = 0;
+  return ({ done, total, finished }: VerifyProgress) => {
+    const rate = Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
+    const share = total ? ` of ${total} (${Math.min(100, Math.floor((done * 100) / Math.max(1, total)))}%)` : '';
+    const text = `audit verify: ${done}${share} events, ${rate} events/s`;
+    if (out.isTTY) {
+      if (!finished && Date.now() - lastWrite < 250) return;
+      lastWrite = Date.now();
+      out.write(`\r${text}${finished ? '\n' : ''}`);
+    } else if (Math.floor(done / PROGRESS_EVERY) > Math.floor(printed / PROGRESS_EVERY) || (finished && printed > 0 && printed !== done)) {
+      printed = done;
+      out.write(`${text}\n`);
+    }
+  };
+}
+
+const named = (f: VerifyFailure) => `stream ${f.stream} version ${f.version} (event ${f.eventId}, ${f.type}, at ${f.position}): ${f.why}`;
+
+/** Exit code: 0 the log (or stream) verifies, 1 it does not (the first event that fails is named). */
+export async function auditVerify(raw: EventStore, stream: string | undefined, total: number | undefined): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  if (stream !== undefined) {
+    const result = await verifyStream(raw, stream);
+    if (result.failure) {
+      say(`NOT VERIFIED after ${result.events} events: ${named(result.failure)}`);
+      return 1;
+    }
+    if (result.events === 0) {
+      say(`no stream ${stream}`);
+      return 1;
+    }
+    say(`stream ${stream} verified: ${result.events} events, last hash ${result.head}`);
+    return 0;
+  }
+  const result = await verifyLog(raw, { ...(total !== undefined ? { total } : {}), onProgress: progressReporter(process.stderr) });
+  if (result.failure) {
+    say(`NOT VERIFIED after ${result.events} events: ${named(result.failure)}`);
+    return 1;
+  }
+  say(`log verified: ${result.events} events in ${result.streams} streams, ${result.anchors} anchors`);
+  say(result.lastAnchor ? `last anchor: ${result.lastAnchor.digest} (up to ${result.lastAnchor.upTo}, ${result.lastAnchor.anchoredAt})` : 'last anchor: none yet');
+  say(`head: ${result.head ?? 'empty log'}`);
+  return 0;
+}
+
+export async function auditAnchor(store: CatalogedEventStore): Promise<number> {
+  const anchored = await anchorLog(store, new Date());
+  process.stdout.write(anchored ? `anchored ${anchored.events} events up to ${anchored.upTo}: ${anchored.digest}\n` : 'nothing to anchor: no event since the last anchor, or another process anchored first\n');
   return 0;
 }

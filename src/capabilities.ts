@@ -1,18 +1,22 @@
+import { auditApi } from './api/audit/index.js';
 import { clientsApi } from './api/clients/index.js';
 import type { Routes } from './api/dependencies.js';
 import { identityApi } from './api/identity/index.js';
 import { organizationsApi } from './api/organizations/index.js';
 import { schedulingApi } from './api/scheduling/index.js';
+import { auditEvents } from './events/audit/index.js';
 import type { EventCatalogue } from './events/catalogue.js';
 import { clientEvents } from './events/clients/index.js';
 import { identityEvents } from './events/identity/index.js';
 import { organizationEvents } from './events/organizations/index.js';
 import { schedulingEvents } from './events/scheduling/index.js';
+import { auditProjections } from './projections/audit/index.js';
 import { clientProjections } from './projections/clients/index.js';
 import { identityProjections } from './projections/identity/index.js';
 import { organizationProjections } from './projections/organizations/index.js';
 import type { Projection } from './projections/projection.js';
 import { schedulingProjections } from './projections/scheduling/index.js';
+import { auditProcesses } from './workflows/audit/index.js';
 import { identityProcesses } from './workflows/identity/index.js';
 import type { Processes } from './workflows/processes.js';
 import { schedulingProcesses } from './workflows/scheduling/index.js';
@@ -39,4 +43,6 @@ export const capabilities: readonly Capability[] = [
   { name: 'identity', events: identityEvents, projections: identityProjections, processes: identityProcesses, routes: identityApi },
   { name: 'organizations', events: organizationEvents, projections: organizationProjections, routes: organizationsApi },
   { name: 'scheduling', events: schedulingEvents, projections: schedulingProjections, processes: schedulingProcesses, routes: schedulingApi },
+  // Tamper evidence: its reactor anchors every capability's events, so it reads the list once it is complete.
+  { name: 'audit', events: auditEvents, projections: auditProjections, processes: auditProcesses(() => capabilities.map((c) => c.events)), routes: auditApi },
 ];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate } from './admin-cli.js';
+import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate, AUDIT_USAGE, auditAnchor, auditVerify } from './admin-cli.js';
 import { phoneNormalizer } from './api/phone.js';
 import { createCommandHandler } from './commands/handler.js';
 import { migrateToTrustModel } from './workflows/clients/migrate-trust-model.js';
@@ -19,7 +19,7 @@ import { clientHistory, type HistoryView } from './workflows/clients/client-hist
 import { clientRecordAuditStream } from './events/clients/client-record.js';
 import { findClientRecord } from './projections/clients/client-records.js';
 import { appointmentIdsOfRecord } from './projections/scheduling/appointment-queries.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/database.js';
 import { formatPosition, type EventStore } from './store/port.js';
 
@@ -69,6 +69,7 @@ const USAGE = `Usage: npm run cli -- <command>
                                  meet every event in order; what still fails is parked again
 ${ADMIN_USAGE}
   clients history <id>           an account's or a record's history as JSON lines, oldest first (the look is recorded)
+${AUDIT_USAGE}
 
 Configuration comes from the environment, as for npm start (see README.md).`;
 
@@ -107,6 +108,12 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'admin' && action === 'create') {
       return await adminCreate(values, { handle: createCommandHandler(store), store, contacts: await openContactStreams(store.keys), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
     }
+    if (group === 'audit' && action === 'verify') {
+      // The events table is the log only without EventStoreDB: there it gives progress a total.
+      const total = config.eventStoreUrl ? undefined : Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(connection.db)).rows[0]?.n ?? 0);
+      return await auditVerify(store.raw, rest[0], total);
+    }
+    if (group === 'audit' && action === 'anchor') return await auditAnchor(store);
     if (group === 'clients' && action === 'history') {
       return await printClientHistory(rest[0], createCommandHandler(store), store, connection.db);
     }

@@ -126,7 +126,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   }
 
   const runners = has(config, 'projector')
-    ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors({ jobs, config, now }) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors({ jobs, store, config, now, logger }) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });

@@ -54,6 +54,8 @@ export interface Config {
   readonly readYourWritesTimeoutMs: number;
   /** How long before an appointment its SMS reminder is sent. */
   readonly reminderLeadHours: number;
+  /** The least time between two anchors of the log (docs/audit.md). */
+  readonly auditAnchorIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {

@@ -12,11 +12,13 @@ export function storageSettings(s: Settings): Pick<Config, 'dataDir' | 'database
   };
 }
 
-export function jobSettings(s: Settings): Pick<Config, 'redisUrl' | 'redisPrefix' | 'jobBackoffMs'> {
+export function jobSettings(s: Settings): Pick<Config, 'redisUrl' | 'redisPrefix' | 'jobBackoffMs' | 'auditAnchorIntervalSeconds'> {
   return {
     redisUrl: s.url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: s.text('REDIS_PREFIX') ?? 'booking',
     jobBackoffMs: s.integer('JOB_BACKOFF_MS', 1000, 1, 3_600_000),
+    // 0 anchors after every batch of new events (tests); at most 30 days apart.
+    auditAnchorIntervalSeconds: s.integer('AUDIT_ANCHOR_INTERVAL_SECONDS', 3600, 0, 30 * 86_400),
   };
 }
 

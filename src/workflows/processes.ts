@@ -6,13 +6,17 @@ import type { EmailSender } from '../jobs/providers/email.js';
 import type { SmsSender } from '../jobs/providers/sms.js';
 import type { JobQueue, JobRegistry, Logger } from '../jobs/queue.js';
 import type { Projection } from '../projections/projection.js';
+import type { CatalogedEventStore } from '../store/cataloged.js';
 import type { EventStore } from '../store/port.js';
 
 /** What a capability's reactors need: they turn events into jobs, in the projector role. */
 export interface ReactorContext {
   readonly jobs: JobQueue;
+  /** The store, with the log as written (`raw`): the audit reactor anchors it. */
+  readonly store: CatalogedEventStore;
   readonly config: Config;
   readonly now: () => Date;
+  readonly logger: Logger;
 }
 
 /** What a capability's job handlers need: they do the work, in the worker role. */

@@ -76,6 +76,9 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/clients/me/links/:record/accept', targets: x.clients, expect: myRecords(true), body: () => ({}), after: w.restoreLinks },
     { route: 'DELETE /api/v1/clients/me/links/:record', targets: x.clients, expect: myRecords(false), after: w.restoreLinks },
     { route: 'DELETE /api/v1/clients/:client/link', targets: x.clients, expect: organizationUnlinks, after: w.restoreLinks },
+
+    // The log's anchors (docs/audit.md): platform admins only.
+    { route: 'GET /api/v1/audit/anchors', expect: (c) => (c.kind === 'anonymous' ? 'unauthenticated' : c.root ? 'ok' : 'forbidden') },
   ];
   const organizations: Row[] = [
 

@@ -31,6 +31,10 @@ const Entry = Type.Object({
   correlation_id: Type.String(),
   request_id: Type.Union([Type.String(), Type.Null()]),
   changes: Type.Record(Type.String(), Type.Unknown()),
+  hash: Type.String({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'The event’s SHA-256 (hex), chained to the previous event of its stream: the value `npm run cli -- audit verify` checks (docs/audit.md).',
+  }),
 });
 
 const ProfileThen = Type.Object({

@@ -6,6 +6,7 @@ import { asEvent } from '../../events/event.js';
 import { clientAuditStream } from '../../events/clients/client-audit.js';
 import { clientStream, type ClientEvent } from '../../events/clients/client.js';
 import { clientRecordAuditStream, clientRecordStream, type ClientRecordEvent } from '../../events/clients/client-record.js';
+import { chainOf } from '../../store/chain-heads.js';
 import type { EventStore, StoredEvent } from '../../store/port.js';
 
 // A client's history for auditors, read from the log itself (not a table),
@@ -15,7 +16,9 @@ import type { EventStore, StoredEvent } from '../../store/port.js';
 // - a RECORD: one organization's record, the looks at it and its
 //   appointments; only that organization's own staff are named.
 //
-// Entries are numbered per view, so no gap hints at events left out.
+// Entries are numbered per view, so no gap hints at events left out. Each
+// carries its event's hash (docs/audit.md), which an auditor can compare
+// with what `audit verify` checks.
 
 export interface HistoryEntry {
   readonly id: string;
@@ -26,6 +29,8 @@ export interface HistoryEntry {
   readonly correlation_id: string;
   readonly request_id: string | null;
   readonly changes: Record<string, unknown>;
+  /** The event's chained hash: stored with it, or computed for events written before events carried one. */
+  readonly hash: string;
 }
 
 export type HistoryView =
@@ -47,7 +52,9 @@ function present(value: unknown, named: (id: string) => boolean): unknown {
 // Ids that only repeat the view's own subject, or name a code's row, say nothing to an auditor.
 const OMITTED = new Set(['clientId', 'recordId', 'challengeId', 'schemaVersion']);
 
-function entry(event: StoredEvent, sequence: number, named: (id: string) => boolean): HistoryEntry {
+type Hashed = StoredEvent & { readonly hash: string };
+
+function entry(event: Hashed, sequence: number, named: (id: string) => boolean): HistoryEntry {
   const { type, data: domain } = asEvent(event);
   const data = domain as Record<string, unknown>;
   const changes = Object.fromEntries(Object.entries(data).filter(([k]) => !OMITTED.has(k)));
@@ -61,7 +68,22 @@ function entry(event: StoredEvent, sequence: number, named: (id: string) => bool
     correlation_id: event.metadata.correlationId,
     request_id: event.metadata.requestId ?? null,
     changes: present(changes, named) as Record<string, unknown>,
+    hash: event.hash,
   };
+}
+
+/**
+ * A stream's events with their hashes. Events written before events carried
+ * one get the hash computed from the stream as written (ciphertext, not
+ * upcast), as `audit verify` computes it: the cataloged store's `raw` log;
+ * a bare adapter is its own.
+ */
+async function hashedStream(store: EventStore, stream: string): Promise<Hashed[]> {
+  const events = await store.readStream(stream);
+  if (events.every((e) => e.metadata.hash)) return events.map((e) => ({ ...e, hash: e.metadata.hash! }));
+  const raw = 'raw' in store ? (store.raw as EventStore) : store;
+  const chain = chainOf(await raw.readStream(stream));
+  return events.map((e) => ({ ...e, hash: e.metadata.hash ?? chain[e.version]! }));
 }
 
 function streamsOf(view: HistoryView): string[] {
@@ -71,7 +93,7 @@ function streamsOf(view: HistoryView): string[] {
 }
 
 export async function clientHistory(store: EventStore, view: HistoryView): Promise<HistoryEntry[]> {
-  const events = (await Promise.all(streamsOf(view).map((s) => store.readStream(s)))).flat();
+  const events = (await Promise.all(streamsOf(view).map((s) => hashedStream(store, s)))).flat();
   const named = view.kind === 'account' || view.named === 'all' ? () => true : view.named;
   return events
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.stream === b.stream ? a.version - b.version : a.stream.localeCompare(b.stream)))
