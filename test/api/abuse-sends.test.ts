@@ -1,5 +1,5 @@
 import t from 'tap';
-import { eventCount, person, PASSWORD } from '../helpers/clients.js';
+import { eventCount, loggedData, person, PASSWORD } from '../helpers/clients.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { waitFor } from '../helpers/waiting.js';
@@ -21,8 +21,7 @@ function delivered(runtime: TestRuntime, phones: readonly string[]): number {
 
 /** Code requests recorded in the log for these numbers (each one becomes one SMS). */
 async function requested(runtime: TestRuntime, phones: readonly string[]): Promise<number> {
-  const rows = await runtime.connection.db.selectFrom('events').select('data').where('type', '=', 'PhoneVerificationRequested').execute();
-  return rows.filter((row) => phones.includes((row.data as { phone: string }).phone)).length;
+  return (await loggedData<{ phone: string }>(runtime, 'PhoneVerificationRequested')).filter((data) => phones.includes(data.phone)).length;
 }
 
 /** Waits until every recorded request was delivered, then gives the count of SMS. */

@@ -1,3 +1,4 @@
+import { START } from '../../src/store/port.js';
 import type { TestRuntime } from './runtime.js';
 import { call, smsCode } from './runtime.js';
 
@@ -46,6 +47,11 @@ export async function acceptRecord(runtime: TestRuntime, person: Person, recordI
 /** Event types of one stream, oldest first. */
 export async function streamTypes(runtime: TestRuntime, stream: string): Promise<string[]> {
   return (await runtime.store.readStream(stream)).map((e) => e.type);
+}
+
+/** The data of every event of `type` in the log, as the store reads it (personal fields decrypted). */
+export async function loggedData<T>(runtime: TestRuntime, type: string): Promise<T[]> {
+  return (await runtime.store.readAll({ from: START, limit: 1_000_000 })).filter((e) => e.type === type).map((e) => e.data as T);
 }
 
 /** How many events the log holds (to show a refused request appended nothing). */

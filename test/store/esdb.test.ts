@@ -1,5 +1,8 @@
 import t from 'tap';
+import { freshPostgresUrl } from '../helpers/databases.js';
+import { migratedProcess } from '../helpers/store-events.js';
 import { eventStoreContract } from './contract.js';
+import { sealingContract } from './sealing-contract.js';
 
 const url = process.env.EVENTSTORE_URL;
 
@@ -14,5 +17,12 @@ if (!url) {
     const store = createEsdbEventStore(url);
     t.teardown(() => store.close());
     return { store, isolated: false };
+  });
+  // The keys live in the service's own database, whichever store holds the log.
+  sealingContract(t, 'eventstoredb', async (t) => {
+    const raw = createEsdbEventStore(url);
+    t.teardown(() => raw.close());
+    const { db } = await migratedProcess(t, await freshPostgresUrl(t));
+    return { raw, db };
   });
 }

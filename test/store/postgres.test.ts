@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { START, WrongExpectedVersion, type EventStore, type NewEvent } from '../../src/store/port.js';
 import { appendInTransaction, createPostgresEventStore, pgNotificationListener, type NotificationListener, type PostgresEventStoreOptions } from '../../src/store/postgres.js';
 import { databaseKinds, freshPgliteDir, freshPostgresUrl } from '../helpers/databases.js';
+import { sealingContract } from './sealing-contract.js';
 import { assertDeliveredOnce, collect, eventStoreContract, events, newStream, waitFor, type HeldAppend } from './contract.js';
 
 interface TestDatabase {
@@ -88,6 +89,11 @@ for (const kind of databaseKinds) {
     const store = storeOn(t, db);
     if (url === undefined) return { store, isolated: true };
     return { store, isolated: true, holdOpenAppend: (stream, toAppend) => holdOpenAppend(t, url, stream, toAppend) };
+  });
+
+  sealingContract(t, kind, async (t) => {
+    const { db } = await emptyDatabase(kind);
+    return { raw: storeOn(t, db), db };
   });
 
   t.test(`postgres adapter specifics on ${kind}`, async (t) => {
