@@ -35,7 +35,7 @@ t.test('erasure by an organization and by a platform admin', async (t) => {
     const { p, atA } = await linkedTwice();
     const reply = await eraseRecord(a.org, atA, a.manager.token);
     t.equal(reply.status, 200);
-    t.same(reply.body, { erased: true, records: 1 });
+    t.same(reply.body, { erased: true, records: 1, events_in_clear: 0 });
     t.same((await streamTypes(runtime, clientRecordStream(atA))).slice(-2), ['ClientRecordUnlinked', 'ClientRecordErased']);
     t.equal((await streamTypes(runtime, clientStream(p.id))).at(-1), 'ClientUnlinkedFromRecord');
     const erased = (await store.readStream(clientRecordStream(atA))).at(-1)!;
@@ -78,7 +78,7 @@ t.test('erasure by an organization and by a platform admin', async (t) => {
     const { p, atA, atB } = await linkedTwice();
     const reply = await call(app, 'POST', `/api/v1/clients/${p.id}/erasure`, { token: admin.token, body: { reason: 'verified request #4711' } });
     t.equal(reply.status, 200);
-    t.same(reply.body, { erased: true, records: 2 });
+    t.same(reply.body, { erased: true, records: 2, events_in_clear: 0 });
     const event = (await store.readStream(clientStream(p.id))).at(-1)!;
     t.equal(event.type, 'ClientErased');
     t.same(event.data, { clientId: p.id, by: 'platform_admin', records: [atA, atB], erasedAt: (event.data as { erasedAt: string }).erasedAt });
@@ -102,7 +102,7 @@ t.test('erasure by an organization and by a platform admin', async (t) => {
     const before = await eventCount(runtime);
     const again = await call(app, 'POST', `/api/v1/clients/${p.id}/erasure`, { token: admin.token, body: { reason: 'again' } });
     t.equal(again.status, 200);
-    t.same(again.body, { erased: true, records: 2 });
+    t.same(again.body, { erased: true, records: 2, events_in_clear: 0 });
     t.equal(await eventCount(runtime), before, 'nothing new');
   });
 });

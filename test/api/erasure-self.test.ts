@@ -4,6 +4,7 @@ import { clientRecordStream } from '../../src/events/clients/client-record.js';
 import { ERASED } from '../../src/events/personal.js';
 import { uniquePhone } from '../helpers/api-spec.js';
 import { eventCount, person, PASSWORD, type Person } from '../helpers/clients.js';
+import { rawStore } from '../helpers/raw-store.js';
 import { call, smsCode, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { clinic, linkedRecord } from '../helpers/scheduling.js';
 
@@ -29,7 +30,7 @@ t.test('a person erases their own account', async (t) => {
     const { p, record } = await linkedPerson();
     const reply = await erasure(runtime, p, { current_password: PASSWORD });
     t.equal(reply.status, 200);
-    t.same(reply.body, { erased: true, records: 1 });
+    t.same(reply.body, { erased: true, records: 1, events_in_clear: 0 });
     const [event, ...more] = await erasedEvents(runtime, p.id);
     t.same(more, [], 'one erasure');
     t.same(event?.data, { clientId: p.id, by: 'client', records: [record], erasedAt: event?.data && (event.data as { erasedAt: string }).erasedAt });
@@ -48,7 +49,7 @@ t.test('a person erases their own account', async (t) => {
     const code = await smsCode(runtime, p.phone, from);
     const reply = await erasure(runtime, p, { code });
     t.equal(reply.status, 200);
-    t.same(reply.body, { erased: true, records: 1 });
+    t.same(reply.body, { erased: true, records: 1, events_in_clear: 0 });
     t.equal((await erasedEvents(runtime, p.id)).length, 1);
   });
 
@@ -102,6 +103,19 @@ t.test('a person erases their own account', async (t) => {
     t.not(again.body.client_id, p.id, 'a new account');
     const newcomer = await person(runtime, uniquePhone());
     t.ok(newcomer, 'registration still works for others');
+  });
+
+  t.test('events written in clear before encryption existed are counted in the reply: a key cannot forget them', async (t) => {
+    const p = await person(runtime, uniquePhone());
+    // As an older version wrote it: no keyOwner, the change in clear.
+    await rawStore(t, runtime).append(
+      clientStream(p.id),
+      [{ type: 'ClientProfileChanged', data: { clientId: p.id, changes: { firstName: 'Legacy' }, changedAt: new Date().toISOString() }, metadata: { actor: { kind: 'system' }, correlationId: 'legacy', causationId: 'legacy' } }],
+      { expectedVersion: 'any' },
+    );
+    const reply = await erasure(runtime, p, { current_password: PASSWORD });
+    t.equal(reply.status, 200);
+    t.same(reply.body, { erased: true, records: 0, events_in_clear: 1 });
   });
 
   t.test('concurrent erasure requests record exactly one erasure', async (t) => {

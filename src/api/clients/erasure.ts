@@ -26,7 +26,11 @@ import type { Dependencies } from '../dependencies.js';
 
 const Erased = Type.Object({
   erased: Type.Literal(true, { description: 'The keys are destroyed: every personal field reads "[erased]" from now on.' }),
-  records: Type.Integer({ minimum: 0, description: 'How many organizations’ records of the person were erased with it.' }),
+  records: Type.Integer({ minimum: 0, description: 'How many organizations’ records were erased (an account’s linked ones; 1 for a record).' }),
+  events_in_clear: Type.Integer({
+    minimum: 0,
+    description: 'Events about the person written before events were encrypted: destroying keys cannot forget them (docs/privacy.md); 0 on databases created since.',
+  }),
 });
 
 const READ_MODELS = ['client-accounts', 'client-records', 'appointments'];
@@ -36,9 +40,9 @@ const notFound = () => new DomainError('not_found', 'Not found.');
 const WRONG_PROOF = 'The password or the code is not correct.';
 
 export const erasureRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
-  async function reply(reply: FastifyReply, position: Position | undefined, records: number) {
+  async function reply(reply: FastifyReply, position: Position | undefined, records: number, eventsInClear: number) {
     const visible = await deps.awaitProjections(position, READ_MODELS);
-    return reply.code(visible ? 200 : 202).send({ erased: true as const, records });
+    return reply.code(visible ? 200 : 202).send({ erased: true as const, records, events_in_clear: eventsInClear });
   }
 
   app.post('/clients/me/erasure', {
@@ -66,7 +70,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
       throw error;
     }
     const erased = await eraseClient(deps, { clientId, by: 'client', now: deps.now() }, metadataOf(request));
-    return reply(res, erased.position, erased.records.length);
+    return reply(res, erased.position, erased.records.length, erased.eventsInClear);
   });
 
   app.post('/clients/:client/erasure', {
@@ -89,7 +93,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     const { state } = await loadState(deps.store, clientDecider, clientStream(clientId));
     if (state.status === 'none') throw notFound();
     const erased = await eraseClient(deps, { clientId, by: 'platform_admin', now: deps.now() }, { ...metadataOf(request), reason: request.body.reason });
-    return reply(res, erased.position, erased.records.length);
+    return reply(res, erased.position, erased.records.length, erased.eventsInClear);
   });
 
   app.post('/organizations/:org/clients/:client/erasure', {
@@ -104,7 +108,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
     },
   }, async (request, res) => {
     const { organizationId } = organizationGrantOf(request);
-    const position = await eraseRecord(deps, { recordId: request.params.client, organizationId, now: deps.now() }, metadataOf(request));
-    return reply(res, position, 1);
+    const erased = await eraseRecord(deps, { recordId: request.params.client, organizationId, now: deps.now() }, metadataOf(request));
+    return reply(res, erased.position, 1, erased.eventsInClear);
   });
 };

@@ -6,7 +6,7 @@ import { ERASED } from '../../events/personal.js';
 import { laterPosition, type EventMetadata, type EventStore, type Position } from '../../store/port.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { contactDecider } from '../../commands/identity/contact.js';
-import { closeRecord, forgetPhoneCounters, vacuumKeys, type ErasureDeps } from './erase-record.js';
+import { closeRecord, eventsInClear, forgetPhoneCounters, vacuumKeys, type ErasureDeps } from './erase-record.js';
 
 // A person erases their account (GDPR art. 17; docs/privacy.md, "Erasure"),
 // or a platform admin does on their verified request. ClientErased decides
@@ -21,6 +21,8 @@ export interface ClientErasure {
   readonly records: readonly string[];
   /** The last event appended, for the reply to wait for the read models. */
   readonly position: Position | undefined;
+  /** The person's events written before encryption: still readable (docs/privacy.md). */
+  readonly eventsInClear: number;
 }
 
 /** Every login phone the account named, read while its key still opens them (none once it is gone). */
@@ -66,5 +68,5 @@ export async function eraseClient(deps: ErasureDeps, command: { clientId: string
 
   await deps.keys.erase([clientId, ...records], command.now);
   await vacuumKeys(deps.db);
-  return { records, position };
+  return { records, position, eventsInClear: await eventsInClear(deps, [clientStream(clientId)], records, phones.map(phoneStream)) };
 }

@@ -2,9 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { clientStream } from '../../events/clients/client.js';
 import { clientRecordStream, type ClientRecordEvent } from '../../events/clients/client-record.js';
+import { clientEvents } from '../../events/clients/index.js';
 import { asEvent } from '../../events/event.js';
+import { identityEvents } from '../../events/identity/index.js';
+import { appointmentStream } from '../../events/scheduling/appointment.js';
+import { schedulingEvents } from '../../events/scheduling/index.js';
 import { ERASED } from '../../events/personal.js';
-import { laterPosition, type EventMetadata, type Position } from '../../store/port.js';
+import { appointmentIdsOfRecord } from '../../projections/scheduling/appointment-queries.js';
+import { laterPosition, type EventMetadata, type EventStore, type Position } from '../../store/port.js';
 import type { PersonalKeys } from '../../store/personal-keys.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { clientRecordDecider } from '../../commands/clients/client-record.js';
@@ -37,6 +42,25 @@ export async function forgetPhoneCounters(db: Kysely<Database>, phone: string): 
  */
 export async function vacuumKeys(db: Kysely<Database>): Promise<void> {
   await sql`vacuum personal_keys`.execute(db).catch(() => undefined);
+}
+
+const PERSONAL = new Set([clientEvents, identityEvents, schedulingEvents].flatMap((c) => Object.keys(c.personal ?? {})));
+
+/**
+ * How many events of the erased streams (and of the appointments of erased
+ * records) hold personal data in clear: written before events were
+ * encrypted (no `keyOwner`), so destroying keys does not forget them
+ * (docs/privacy.md). `contacts` are login-contact streams, every event of
+ * which names the number.
+ */
+export async function eventsInClear(deps: Pick<ErasureDeps, 'store' | 'db'>, streams: readonly string[], records: readonly string[], contacts: readonly string[] = []): Promise<number> {
+  const appointments = (await Promise.all(records.map((id) => appointmentIdsOfRecord(deps.db, id)))).flat().map(appointmentStream);
+  let count = 0;
+  for (const stream of [...streams, ...records.map(clientRecordStream), ...appointments]) {
+    for (const event of await deps.store.readStream(stream)) if (!event.metadata.keyOwner && PERSONAL.has(event.type)) count++;
+  }
+  for (const stream of contacts) for (const event of await deps.store.readStream(stream)) if (!event.metadata.keyOwner) count++;
+  return count;
 }
 
 /**
@@ -81,7 +105,11 @@ async function releaseAccounts(deps: ErasureDeps, recordId: string, now: string,
  * organizations' records are untouched. A removed record may be erased too
  * (the log still holds it); an erased one again is a retry.
  */
-export async function eraseRecord(deps: ErasureDeps, command: { recordId: string; organizationId: string; now: Date }, metadata: EventMetadata): Promise<Position | undefined> {
+export async function eraseRecord(
+  deps: ErasureDeps,
+  command: { recordId: string; organizationId: string; now: Date },
+  metadata: EventMetadata,
+): Promise<{ position: Position | undefined; eventsInClear: number }> {
   const { recordId, organizationId } = command;
   const now = command.now.toISOString();
   const { state } = await loadState(deps.store, clientRecordDecider, clientRecordStream(recordId));
@@ -92,5 +120,5 @@ export async function eraseRecord(deps: ErasureDeps, command: { recordId: string
   position = laterPosition(position, await releaseAccounts(deps, recordId, now, metadata));
   await deps.keys.erase([recordId], command.now);
   await vacuumKeys(deps.db);
-  return position;
+  return { position, eventsInClear: await eventsInClear(deps, [], [recordId]) };
 }
