@@ -76,6 +76,11 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/clients/me/links/:record/accept', targets: x.clients, expect: myRecords(true), body: () => ({}), after: w.restoreLinks },
     { route: 'DELETE /api/v1/clients/me/links/:record', targets: x.clients, expect: myRecords(false), after: w.restoreLinks },
     { route: 'DELETE /api/v1/clients/:client/link', targets: x.clients, expect: organizationUnlinks, after: w.restoreLinks },
+
+    // Erasure: no proof (a person) or no reason (staff) is a 400 before anything is erased, so the
+    // cells check who reaches the route; who may erase is test/api/erasure-*.test.ts's.
+    { route: 'POST /api/v1/clients/me/erasure', expect: signedIn('client'), body: () => ({}) },
+    { route: 'POST /api/v1/clients/:client/erasure', targets: x.clients, expect: signedIn('staff'), body: () => ({}) },
   ];
   const organizations: Row[] = [
 
@@ -87,6 +92,7 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/organizations/:org/clients', targets: x.orgs, expect: inOrganization(BOOKERS), body: () => ({ first_name: 'Walk-in', phone: w.fresh.phone() }) },
     { route: 'GET /api/v1/organizations/:org/clients', targets: x.orgs, expect: inOrganization(ROLES) },
     { route: 'DELETE /api/v1/organizations/:org/clients/:client', targets: x.freshRecords, expect: inOrganization(BOOKERS) },
+    { route: 'POST /api/v1/organizations/:org/clients/:client/erasure', targets: x.freshRecords, expect: inOrganization(BOOKERS) },
     { route: 'GET /api/v1/organizations/:org/members', targets: x.orgs, expect: inOrganization(ROLES) },
     { route: 'PATCH /api/v1/organizations/:org/members/:user', targets: x.members, expect: inOrganization(EDITORS), body: () => ({ role: 'specialist' }) },
     { route: 'DELETE /api/v1/organizations/:org/members/:user', targets: x.freshMembers, expect: inOrganization(EDITORS) },
