@@ -85,9 +85,10 @@ export async function closeRecord(deps: ErasureDeps, recordId: string, by: 'clie
 async function releaseAccounts(deps: ErasureDeps, recordId: string, now: string, metadata: EventMetadata): Promise<Position | undefined> {
   const events = (await deps.store.readStream(clientRecordStream(recordId))).map((e) => asEvent<ClientRecordEvent>(e));
   const accounts = new Set(events.flatMap((e) => (e.type === 'ClientRecordLinked' || e.type === 'ClientRecordUnlinked' ? [e.data.clientId] : [])));
+  const organizationId = events[0]?.data.organizationId;
+  if (organizationId === undefined) return undefined;
   let position: Position | undefined;
   for (const clientId of accounts) {
-    const organizationId = events[0]!.data.organizationId;
     try {
       const unlinked = await deps.handle(clientDecider, clientStream(clientId), { type: 'UnlinkRecord', data: { recordId, organizationId, now } }, metadata);
       position = laterPosition(position, unlinked.position);
