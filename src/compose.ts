@@ -134,6 +134,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const deps: Dependencies = {
     db,
     store,
+    keys: store.keys,
     handle: createCommandHandler(store),
     tokens,
     codeSecret,

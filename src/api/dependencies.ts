@@ -10,11 +10,14 @@ import type { ContactStreams } from '../events/identity/contact.js';
 import type { AwaitProjections } from '../projections/read-your-writes.js';
 import type { ProjectionStatus } from '../projections/runner.js';
 import type { EventStore } from '../store/port.js';
+import type { PersonalKeys } from '../store/personal-keys.js';
 
 /** What the routes need, wired explicitly by the composition root (src/main.ts) or a test. */
 export interface Dependencies {
   readonly db: Kysely<Database>;
   readonly store: EventStore;
+  /** The keys of personal data in events: erasure destroys an owner's (src/store/personal-keys.ts). */
+  readonly keys: PersonalKeys;
   readonly handle: CommandHandler;
   readonly tokens: TokenService;
   /** Keys the HMAC of one-time codes. */

@@ -150,6 +150,10 @@ const CASES: Case[] = [
   { route: 'DELETE /api/v1/clients/me/links/:record', as: 'person', params: (i) => ({ record: i.offered }) },
   { route: 'DELETE /api/v1/clients/:client/link', as: 'owner', params: (i) => ({ client: i.record }) },
   { route: 'DELETE /api/v1/organizations/:org/clients/:client', as: 'owner', params: (i) => ({ org: i.org, client: i.walkIn }) },
+  // A removed record may still be erased (the log holds it).
+  { route: 'POST /api/v1/organizations/:org/clients/:client/erasure', as: 'owner', params: (i) => ({ org: i.org, client: i.walkIn }) },
+  // No platform admin in this world: the account is hidden alike whatever the case of its id.
+  { route: 'POST /api/v1/clients/:client/erasure', as: 'owner', params: (i) => ({ client: i.account }), body: () => ({ reason: 'checked' }), status: 404 },
   { route: 'DELETE /api/v1/organizations/:org/invitations/:id', as: 'owner', params: (i) => ({ org: i.org, id: i.pending }) },
   { route: 'DELETE /api/v1/organizations/:org/members/:user', as: 'owner', params: (i) => ({ org: i.org, user: i.leaving }) },
   { route: 'DELETE /api/v1/places/:place', as: 'owner', params: (i) => ({ place: i.spareRoom }) },

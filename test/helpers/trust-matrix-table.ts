@@ -79,6 +79,11 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
 
     // The log's anchors (docs/audit.md): platform admins only.
     { route: 'GET /api/v1/audit/anchors', expect: (c) => (c.kind === 'anonymous' ? 'unauthenticated' : c.root ? 'ok' : 'forbidden') },
+
+    // Erasure: no proof (a person) or no reason (staff) is a 400 before anything is erased, so the
+    // cells check who reaches the route; who may erase is test/api/erasure-*.test.ts's.
+    { route: 'POST /api/v1/clients/me/erasure', expect: signedIn('client'), body: () => ({}) },
+    { route: 'POST /api/v1/clients/:client/erasure', targets: x.clients, expect: signedIn('staff'), body: () => ({}) },
   ];
   const organizations: Row[] = [
 
@@ -90,6 +95,7 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/organizations/:org/clients', targets: x.orgs, expect: inOrganization(BOOKERS), body: () => ({ first_name: 'Walk-in', phone: w.fresh.phone() }) },
     { route: 'GET /api/v1/organizations/:org/clients', targets: x.orgs, expect: inOrganization(ROLES) },
     { route: 'DELETE /api/v1/organizations/:org/clients/:client', targets: x.freshRecords, expect: inOrganization(BOOKERS) },
+    { route: 'POST /api/v1/organizations/:org/clients/:client/erasure', targets: x.freshRecords, expect: inOrganization(BOOKERS) },
     { route: 'GET /api/v1/organizations/:org/members', targets: x.orgs, expect: inOrganization(ROLES) },
     { route: 'PATCH /api/v1/organizations/:org/members/:user', targets: x.members, expect: inOrganization(EDITORS), body: () => ({ role: 'specialist' }) },
     { route: 'DELETE /api/v1/organizations/:org/members/:user', targets: x.freshMembers, expect: inOrganization(EDITORS) },

@@ -24,18 +24,27 @@ export interface OpenRecord {
   readonly updatedAt: string;
 }
 
-export type ClientRecordState = { readonly status: 'none' } | OpenRecord;
+/** Erased (docs/privacy.md): its key is destroyed, so the state keeps ids only. */
+export interface ErasedRecord {
+  readonly status: 'erased';
+  readonly recordId: string;
+  readonly organizationId: string;
+}
+
+export type ClientRecordState = { readonly status: 'none' } | OpenRecord | ErasedRecord;
 
 export type ClientRecordCommand =
   | { type: 'OpenRecord'; data: { recordId: string; organizationId: string; phone: string; profile: ClientProfile; openedBy: 'staff' | 'booking' | 'migration'; now: string } }
   | { type: 'ChangeRecord'; data: { changes: RecordChanges; now: string } }
   | { type: 'LinkAccount'; data: { clientId: string; via: 'accepted' | 'booking' | 'migration'; shared: readonly string[]; now: string } }
   | { type: 'UnlinkAccount'; data: { clientId: string | null; by: 'client' | 'organization'; now: string } }
-  | { type: 'RemoveRecord'; data: { now: string } };
+  | { type: 'RemoveRecord'; data: { now: string } }
+  /** The person erasing their account, or the organization its own record; a removed record is erased too (the log still holds it). */
+  | { type: 'EraseRecord'; data: { by: 'client' | 'organization'; now: string } };
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
-/** The record while it is open; a removed record is gone for every command. */
+/** The record while it is open; a removed or erased record is gone for every command. */
 export function openRecord(state: ClientRecordState): OpenRecord {
   if (state.status !== 'open') throw notFound();
   return state;
@@ -46,7 +55,9 @@ function decide(command: ClientRecordCommand, state: ClientRecordState): ClientR
     case 'OpenRecord': {
       const { recordId, organizationId, phone, profile, openedBy, now } = command.data;
       // Opening the same record again (a retry, two bookings at once) changes
-      // nothing; a record the organization had removed opens anew.
+      // nothing; a record the organization had removed opens anew; an erased
+      // one never does (its key is gone: nothing written to it could be read).
+      if (state.status === 'erased') throw notFound();
       if (state.status !== 'none') {
         if (state.organizationId !== organizationId) throw conflict('This record belongs to another organization.');
         if (state.status === 'open') return [];
@@ -77,6 +88,13 @@ function decide(command: ClientRecordCommand, state: ClientRecordState): ClientR
       const record = openRecord(state);
       return [{ type: 'ClientRecordRemoved', data: { recordId: record.recordId, organizationId: record.organizationId, removedAt: command.data.now } }];
     }
+    case 'EraseRecord': {
+      // Erasing again is a retry finishing the job (or the loser of a race): nothing new.
+      if (state.status === 'erased') return [];
+      if (state.status === 'none') throw notFound();
+      const { recordId, organizationId } = state;
+      return [{ type: 'ClientRecordErased', data: { recordId, organizationId, by: command.data.by, erasedAt: command.data.now } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
@@ -89,7 +107,8 @@ function evolve(state: ClientRecordState, event: ClientRecordEvent): ClientRecor
     const { recordId, organizationId, phone, profile, openedAt } = event.data;
     return { status: 'open', recordId, organizationId, phone, profile, clientId: null, shared: [], openedAt, updatedAt: openedAt };
   }
-  if (state.status === 'none') return state;
+  if (event.type === 'ClientRecordErased') return { status: 'erased', recordId: event.data.recordId, organizationId: event.data.organizationId };
+  if (state.status !== 'open' && state.status !== 'removed') return state;
   switch (event.type) {
     case 'ClientRecordChanged': {
       const { phone, ...profile } = event.data.changes;

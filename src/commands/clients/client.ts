@@ -21,7 +21,15 @@ export interface RegisteredClient {
   readonly updatedAt: string;
 }
 
-export type ClientState = { readonly status: 'none' } | RegisteredClient;
+/** Erased (docs/privacy.md): only what finishing the erasure needs, no personal data. */
+export interface ErasedClient {
+  readonly status: 'erased';
+  readonly clientId: string;
+  /** The records erased with the account. */
+  readonly records: readonly string[];
+}
+
+export type ClientState = { readonly status: 'none' } | RegisteredClient | ErasedClient;
 
 export type ClientCommand =
   | {
@@ -45,7 +53,9 @@ export type ClientCommand =
   | { type: 'RequestLoginCode'; data: { challengeId: string; now: string } }
   | { type: 'RequestReauthentication'; data: { challengeId: string; now: string } }
   | { type: 'LinkRecord'; data: { recordId: string; organizationId: string; now: string } }
-  | { type: 'UnlinkRecord'; data: { recordId: string; organizationId: string; now: string } };
+  | { type: 'UnlinkRecord'; data: { recordId: string; organizationId: string; now: string } }
+  /** The person (re-authenticated) or a platform admin erases the account and the records it links. */
+  | { type: 'EraseClient'; data: { by: 'client' | 'platform_admin'; now: string } };
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 export const PHONE_NOT_VERIFIED = 'Verify your phone number first.';
@@ -59,6 +69,7 @@ export function registered(state: ClientState): RegisteredClient {
 function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
   switch (command.type) {
     case 'RegisterClient': {
+      if (state.status === 'erased') throw notFound();
       if (state.status !== 'none') throw conflict('This client is already registered.');
       const { clientId, phone, profile, passwordSet, challengeId, now } = command.data;
       const events: ClientEvent[] = [{ type: 'ClientRegistered', data: { schemaVersion: 2, clientId, phone, profile: pick(profile, PROFILE), passwordSet, registeredAt: now } }];
@@ -123,6 +134,13 @@ function decide(command: ClientCommand, state: ClientState): ClientEvent[] {
       if (client.links[organizationId] !== recordId) return [];
       return [{ type: 'ClientUnlinkedFromRecord', data: { clientId: client.clientId, organizationId, recordId, unlinkedAt: now } }];
     }
+    case 'EraseClient': {
+      // Erasing again is a retry finishing the job (or the loser of a race): nothing new.
+      if (state.status === 'erased') return [];
+      const client = registered(state);
+      const { by, now } = command.data;
+      return [{ type: 'ClientErased', data: { clientId: client.clientId, by, records: Object.values(client.links), erasedAt: now } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
@@ -135,6 +153,7 @@ function evolve(state: ClientState, event: ClientEvent): ClientState {
     const { clientId, phone, profile, registeredAt } = event.data;
     return { status: 'registered', clientId, phone, profile, confirmedPhone: false, links: {}, registeredAt, updatedAt: registeredAt };
   }
+  if (event.type === 'ClientErased') return { status: 'erased', clientId: event.data.clientId, records: event.data.records };
   if (state.status !== 'registered') return state;
   switch (event.type) {
     case 'ClientProfileChanged':

@@ -62,6 +62,12 @@ export const ClientRecordLinkedData = Type.Object({
 });
 export const ClientRecordUnlinkedData = Type.Object({ ...Ids, clientId: Type.String(), by: Type.Union([Type.Literal('client'), Type.Literal('organization')]), unlinkedAt: Type.String() });
 export const ClientRecordRemovedData = Type.Object({ ...Ids, removedAt: Type.String() });
+export const ClientRecordErasedData = Type.Object({
+  ...Ids,
+  /** The person erasing their account (and its linked records), or the organization erasing its own record. */
+  by: Type.Union([Type.Literal('client'), Type.Literal('organization')]),
+  erasedAt: Type.String(),
+});
 /** Who looked at a history: a platform admin, staff, the client, the CLI. */
 export const HistoryViewer = Type.Object({ kind: Type.String(), id: Nullable(Type.String()) });
 export const ClientRecordHistoryViewedData = Type.Object({ ...Ids, viewer: HistoryViewer, asOf: Nullable(Type.String()), viewedAt: Type.String() });
@@ -72,6 +78,20 @@ export type ClientRecordLinked = Event<'ClientRecordLinked', Static<typeof Clien
 export type ClientRecordUnlinked = Event<'ClientRecordUnlinked', Static<typeof ClientRecordUnlinkedData>>;
 export type ClientRecordRemoved = Event<'ClientRecordRemoved', Static<typeof ClientRecordRemovedData>>;
 
-export type ClientRecordEvent = ClientRecordOpened | ClientRecordChanged | ClientRecordLinked | ClientRecordUnlinked | ClientRecordRemoved;
+/**
+ * The record's key was destroyed: what it noted of the person (and the
+ * reasons of its appointments' cancellations) reads "[erased]"; its
+ * appointments stay in the organization's books. No command reaches it any more.
+ */
+export type ClientRecordErased = Event<'ClientRecordErased', Static<typeof ClientRecordErasedData>>;
 
-export const clientRecordEventTypes: readonly ClientRecordEvent['type'][] = ['ClientRecordOpened', 'ClientRecordChanged', 'ClientRecordLinked', 'ClientRecordUnlinked', 'ClientRecordRemoved'];
+export type ClientRecordEvent = ClientRecordOpened | ClientRecordChanged | ClientRecordLinked | ClientRecordUnlinked | ClientRecordRemoved | ClientRecordErased;
+
+export const clientRecordEventTypes: readonly ClientRecordEvent['type'][] = [
+  'ClientRecordOpened',
+  'ClientRecordChanged',
+  'ClientRecordLinked',
+  'ClientRecordUnlinked',
+  'ClientRecordRemoved',
+  'ClientRecordErased',
+];

@@ -49,6 +49,14 @@ export const ClientUnlinkedFromRecordData = Type.Object({ ...RecordLink, unlinke
 export const ClientProfileChangedData = Type.Object({ clientId: Type.String(), changes: Type.Partial(ClientProfile), changedAt: Type.String() });
 export const ClientPhoneChangedData = Type.Object({ clientId: Type.String(), phone: Type.String(), previousPhone: Type.String(), changedAt: Type.String() });
 export const ClientPasswordChangedData = Type.Object({ clientId: Type.String(), changedAt: Type.String() });
+export const ClientErasedData = Type.Object({
+  clientId: Type.String(),
+  /** The person themself, or a platform admin on their verified request (the reason is in the metadata). */
+  by: Type.Union([Type.Literal('client'), Type.Literal('platform_admin')]),
+  /** The organizations' records linked to the account, erased with it (their keys destroyed too). */
+  records: Type.Array(Type.String()),
+  erasedAt: Type.String(),
+});
 
 /** A code was asked for; the worker sends it. `challengeId` names the code's row, never the code. */
 export type PhoneVerificationRequested = Event<'PhoneVerificationRequested', Static<typeof PhoneVerificationRequestedData>>;
@@ -73,6 +81,14 @@ export type ClientPhoneChanged = Event<'ClientPhoneChanged', Static<typeof Clien
 /** That the password changed, never the password or its hash. */
 export type ClientPasswordChanged = Event<'ClientPasswordChanged', Static<typeof ClientPasswordChangedData>>;
 
+/**
+ * The person's right to erasure (GDPR art. 17): the account's key and those
+ * of its linked records are destroyed, so every personal field they wrote
+ * reads "[erased]" from now on; the account takes no command any more. It
+ * holds no personal data itself (docs/privacy.md, "Erasure").
+ */
+export type ClientErased = Event<'ClientErased', Static<typeof ClientErasedData>>;
+
 export type ClientEvent =
   | ClientRegistered
   | ClientProfileChanged
@@ -83,7 +99,8 @@ export type ClientEvent =
   | LoginCodeRequested
   | ClientReauthenticationRequested
   | ClientLinkedToRecord
-  | ClientUnlinkedFromRecord;
+  | ClientUnlinkedFromRecord
+  | ClientErased;
 
 /** What the account read model projects. */
-export const clientAccountEventTypes: readonly ClientEvent['type'][] = ['ClientRegistered', 'ClientProfileChanged', 'ClientPhoneChanged', 'ClientPasswordChanged', 'PhoneVerified'];
+export const clientAccountEventTypes: readonly ClientEvent['type'][] = ['ClientRegistered', 'ClientProfileChanged', 'ClientPhoneChanged', 'ClientPasswordChanged', 'PhoneVerified', 'ClientErased'];

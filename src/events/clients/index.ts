@@ -30,12 +30,14 @@ export const clientEvents: EventCatalogue = {
     ClientReauthenticationRequested: client.ClientReauthenticationRequestedData,
     ClientLinkedToRecord: client.ClientLinkedToRecordData,
     ClientUnlinkedFromRecord: client.ClientUnlinkedFromRecordData,
+    ClientErased: client.ClientErasedData,
 
     ClientRecordOpened: clientRecord.ClientRecordOpenedData,
     ClientRecordChanged: clientRecord.ClientRecordChangedData,
     ClientRecordLinked: clientRecord.ClientRecordLinkedData,
     ClientRecordUnlinked: clientRecord.ClientRecordUnlinkedData,
     ClientRecordRemoved: clientRecord.ClientRecordRemovedData,
+    ClientRecordErased: clientRecord.ClientRecordErasedData,
 
     ClientHistoryViewed: clientAudit.ClientHistoryViewedData,
     ClientRecordHistoryViewed: clientRecord.ClientRecordHistoryViewedData,

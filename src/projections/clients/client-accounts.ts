@@ -66,6 +66,10 @@ async function applyOne(trx: Transaction<Database>, event: ClientEvent, version:
     case 'ClientPasswordChanged':
       await update(trx, event.data.clientId, version, { updated_at: event.data.changedAt });
       return;
+    case 'ClientErased':
+      // The account is gone: its phone signs nobody in and may be registered again.
+      await trx.deleteFrom('client_accounts').where('id', '=', event.data.clientId).execute();
+      return;
     case 'PhoneVerified':
       await trx
         .updateTable('client_accounts')

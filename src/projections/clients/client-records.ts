@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { ClientRecordRow, ClientRecordsTable } from './tables.js';
 import { asEvent } from '../../events/event.js';
 import { clientRecordEventTypes, type ClientRecordEvent, type RecordChanges } from '../../events/clients/client-record.js';
+import { ERASED } from '../../events/personal.js';
 import { profileColumns, profileRow } from './client-accounts.js';
 import type { Projection } from '../projection.js';
 
@@ -13,6 +14,28 @@ function recordColumns(changes: RecordChanges): Updateable<ClientRecordsTable> {
   const { phone, ...profile } = changes;
   return { ...(profileColumns(profile) as Updateable<ClientRecordsTable>), ...(phone === undefined ? {} : { phone }) };
 }
+
+/**
+ * Every personal column of an erased record, blanked to what a rebuild
+ * reads once the key is gone, whatever the record held: "[erased]" text,
+ * nothing where nothing is allowed, no links, nothing shared. Ids and times
+ * stay (appointments name the record).
+ */
+const ERASED_COLUMNS = {
+  account_id: null,
+  phone: ERASED,
+  email: null,
+  first_name: ERASED,
+  last_name: ERASED,
+  patronymic: ERASED,
+  birthday: null,
+  sex: null,
+  address: ERASED,
+  additional_info: ERASED,
+  links: '{}',
+  shared: '[]',
+  linked_at: null,
+} satisfies Updateable<ClientRecordsTable>;
 
 function update(trx: Transaction<Database>, recordId: string, version: number, columns: Updateable<ClientRecordsTable>) {
   return trx.updateTable('client_records').set({ ...columns, stream_version: version }).where('id', '=', recordId).execute();
@@ -51,6 +74,9 @@ async function applyOne(trx: Transaction<Database>, event: ClientRecordEvent, ve
       return;
     case 'ClientRecordRemoved':
       await update(trx, event.data.recordId, version, { account_id: null, shared: '[]', linked_at: null, removed_at: event.data.removedAt, updated_at: event.data.removedAt });
+      return;
+    case 'ClientRecordErased':
+      await update(trx, event.data.recordId, version, { ...ERASED_COLUMNS, updated_at: event.data.erasedAt });
       return;
     default:
       return;

@@ -1,6 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { AppointmentEvent, AppointmentSlot, AppointmentStatus } from '../../events/scheduling/appointment.js';
+import type { ClientRecordErased } from '../../events/clients/client-record.js';
+import { ERASED } from '../../events/personal.js';
 import { asEvent } from '../../events/event.js';
 import type { Cost } from '../../events/scheduling/schedule.js';
 import type { Projection } from '../projection.js';
@@ -29,8 +31,13 @@ async function setStatus(trx: Transaction<Database>, appointmentId: string, stat
   await trx.updateTable('appointments').set({ status, updated_at: at }).where('id', '=', appointmentId).execute();
 }
 
-async function applyOne(trx: Transaction<Database>, event: AppointmentEvent): Promise<void> {
+async function applyOne(trx: Transaction<Database>, event: AppointmentEvent | ClientRecordErased): Promise<void> {
   switch (event.type) {
+    case 'ClientRecordErased':
+      // The reasons were written with the record's key, now destroyed: they read as a replay
+      // would read them. Status, times and amounts stay: they are the organization's books.
+      await trx.updateTable('appointments').set({ cancel_reason: ERASED }).where('client_id', '=', event.data.recordId).where('cancel_reason', 'is not', null).execute();
+      return;
     case 'AppointmentBooked': {
       const { appointmentId, organizationId, slot, service, cost, bookedAt } = event.data;
       await trx
@@ -80,9 +87,9 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent): Pr
 export const appointmentsProjection: Projection = {
   name: 'appointments',
   parkUnappliable: true,
-  canHandle: ['AppointmentBooked', 'AppointmentRescheduled', 'AppointmentConfirmed', 'AppointmentCompleted', 'AppointmentMarkedNoShow', 'AppointmentCancelled', 'AppointmentCostChanged'],
+  canHandle: ['AppointmentBooked', 'AppointmentRescheduled', 'AppointmentConfirmed', 'AppointmentCompleted', 'AppointmentMarkedNoShow', 'AppointmentCancelled', 'AppointmentCostChanged', 'ClientRecordErased'],
   async apply(trx, events) {
-    for (const stored of events) await applyOne(trx, asEvent<AppointmentEvent>(stored));
+    for (const stored of events) await applyOne(trx, asEvent<AppointmentEvent | ClientRecordErased>(stored));
   },
   async reset(trx) {
     await trx.deleteFrom('appointments').execute();

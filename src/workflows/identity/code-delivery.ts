@@ -6,7 +6,8 @@ import type { Projection } from '../../projections/projection.js';
 import type { EventStore } from '../../store/port.js';
 import type { EmailSender } from '../../jobs/providers/email.js';
 import type { SmsSender } from '../../jobs/providers/sms.js';
-import { withTimeout, type JobHandler, type JobQueue } from '../../jobs/queue.js';
+import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../jobs/queue.js';
+import { ERASED } from '../../events/personal.js';
 
 // Code requests recorded in the log become "send-code" jobs; the worker makes
 // the code, keeps its HMAC and sends it. Neither the event nor the job ever
@@ -83,6 +84,7 @@ export function sendCodeHandler(deps: {
   email: EmailSender;
   now: () => Date;
   codeTtlMs: number;
+  logger: Logger;
 }): JobHandler<Record<string, string>> {
   return async ({ stream, eventId }) => {
     if (!stream || !eventId) throw new Error('send-code job without stream and eventId');
@@ -95,6 +97,11 @@ export function sendCodeHandler(deps: {
     const challengeId = data.challengeId;
     const channel = typeof delivery?.channel === 'function' ? delivery.channel(data) : delivery?.channel;
     if (!delivery || !channel || !subjectId || !destination || !challengeId) throw new Error(`send-code: event ${eventId} (${event.type}) is not a code request`);
+    // The person was erased since they asked: there is nobody to send to, and nothing to retry.
+    if (destination === ERASED) {
+      deps.logger.info({ eventId, purpose: delivery.purpose }, 'code not sent: its destination was erased');
+      return;
+    }
 
     const code = await issueCode(deps.db, deps.secret, { id: challengeId, purpose: delivery.purpose, subject: { id: subjectId, kind: delivery.subjectKind }, destination: deps.contacts.destination(destination), now: deps.now() });
     if (code === undefined) return; // already used: nothing left to send

@@ -5,7 +5,7 @@ import { codeDeliveryReactor, SEND_CODE, sendCodeHandler } from './code-delivery
 /** One-time codes asked for in the log are sent by a job. */
 export const identityProcesses: Processes = {
   reactors: ({ jobs }) => [codeDeliveryReactor(jobs)],
-  jobs: ({ db, store, codeSecret, contacts, sms, email, now }) => ({
-    [SEND_CODE]: sendCodeHandler({ db, store, secret: codeSecret, contacts, sms, email, now, codeTtlMs: CODE_POLICY.ttlMs }),
+  jobs: ({ db, store, codeSecret, contacts, sms, email, now, logger }) => ({
+    [SEND_CODE]: sendCodeHandler({ db, store, secret: codeSecret, contacts, sms, email, now, codeTtlMs: CODE_POLICY.ttlMs, logger }),
   }),
 };

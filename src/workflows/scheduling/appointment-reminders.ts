@@ -7,6 +7,7 @@ import { activeSpecialistOf } from './schedule-reads.js';
 import { isReleasing, releasedSlotOf, releasingEventTypes, type AppointmentEvent } from '../../events/scheduling/appointment.js';
 import { asEvent } from '../../events/event.js';
 import { clientRecordStream } from '../../events/clients/client-record.js';
+import { ERASED } from '../../events/personal.js';
 import { placeStream } from '../../events/scheduling/place.js';
 import type { Projection } from '../../projections/projection.js';
 import { formatInstant } from '../../commands/scheduling/zoned-time.js';
@@ -20,7 +21,7 @@ import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../
 
 // An SMS to the client some hours (REMINDER_LEAD_HOURS, 24 by default)
 // before each appointment, at the contact phone of the organization's record
-// of them (none once the record is removed); it names the service only as
+// of them (none once the record is removed or erased); it names the service only as
 // staff set it, so nothing a client typed goes out as the organization's word. A booking schedules a delayed job named after the
 // appointment and its start; a reschedule withdraws it and schedules the new
 // one; a cancellation (or completion, or no-show) withdraws it. The worker
@@ -92,6 +93,10 @@ export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Recor
     if (!appointment || !isActive(appointment.status) || appointment.slot.start !== start || Date.parse(start) <= deps.now().getTime()) return;
     const { slot } = appointment;
     const record = (await loadState(store, clientRecordDecider, clientRecordStream(slot.clientId))).state;
+    if (record.status === 'erased' || (record.status === 'open' && record.phone === ERASED)) {
+      deps.logger.info({ appointmentId }, 'appointment reminder not sent: the client was erased');
+      return;
+    }
     if (record.status !== 'open') return;
     const specialist = await activeSpecialistOf(store, slot.specialistId);
     const place = slot.placeId === null ? undefined : (await loadState(store, placeDecider, placeStream(slot.placeId))).state;

@@ -128,3 +128,32 @@ t.test('RemoveRecord', async (t) => {
     specification(t)(clientRecordDecider, []).when(remove).thenThrows('not_found');
   });
 });
+
+const erasedBy = (by: 'client' | 'organization', at = t2): ClientRecordEvent => ({ type: 'ClientRecordErased', data: { ...ids, by, erasedAt: at } });
+const erase = (by: 'client' | 'organization'): ClientRecordCommand => ({ type: 'EraseRecord', data: { by, now: t2 } });
+
+t.test('EraseRecord', async (t) => {
+  t.test('the organization erases its record: the event names who and when, and nothing personal', async (t) => {
+    specification(t)(clientRecordDecider, [opened()]).when(erase('organization')).then([erasedBy('organization')]);
+  });
+  t.test('the person erasing their account erases the records it links', async (t) => {
+    specification(t)(clientRecordDecider, [opened(), linked()]).when(erase('client')).then([erasedBy('client')]);
+  });
+  t.test('a removed record is erased too: the log still holds what it noted', async (t) => {
+    specification(t)(clientRecordDecider, [opened(), removed()]).when(erase('organization')).then([erasedBy('organization')]);
+  });
+  t.test('erasing again (a retry, the loser of a race) is nothing new', async (t) => {
+    specification(t)(clientRecordDecider, [opened(), erasedBy('client', t1)]).when(erase('organization')).then([]);
+  });
+  t.test('an unknown record cannot be erased: not_found', async (t) => {
+    specification(t)(clientRecordDecider, []).when(erase('organization')).thenThrows('not_found');
+  });
+});
+
+t.test('an erased record refuses every other command as not found', async (t) => {
+  const history = [opened(), linked(), erasedBy('organization', t1)];
+  const commands: ClientRecordCommand[] = [open(), open(orgB), change({ firstName: 'Maria' }), linkAccount(bob), unlinkAccount(null, 'organization'), unlinkAccount(alice, 'client'), remove];
+  for (const command of commands) {
+    t.test(`${command.type} ${JSON.stringify(command.data).slice(0, 40)}`, async (t) => specification(t)(clientRecordDecider, history).when(command).thenThrows('not_found'));
+  }
+});

@@ -205,3 +205,44 @@ t.test('UnlinkRecord', async (t) => {
     specification(t)(clientDecider, []).when(unlink(orgA, recordA)).thenThrows('not_found');
   });
 });
+
+const erased = (records: string[] = [], by: 'client' | 'platform_admin' = 'client', at = t2): ClientEvent => ({ type: 'ClientErased', data: { clientId, by, records, erasedAt: at } });
+const erase = (by: 'client' | 'platform_admin' = 'client'): ClientCommand => ({ type: 'EraseClient', data: { by, now: t2 } });
+
+t.test('EraseClient', async (t) => {
+  t.test('the person erases their account: the event names who, when, and the records linked now, and nothing personal', async (t) => {
+    specification(t)(clientDecider, [...verified, linkedTo(orgA, recordA), linkedTo(orgB, recordB)]).when(erase()).then([erased([recordA, recordB])]);
+  });
+  t.test('a record unlinked before is the organization’s: not erased with the account', async (t) => {
+    specification(t)(clientDecider, [...verified, linkedTo(orgA, recordA), unlinkedFrom(orgA, recordA), linkedTo(orgB, recordB)]).when(erase()).then([erased([recordB])]);
+  });
+  t.test('a platform admin erases an account, unverified or not', async (t) => {
+    specification(t)(clientDecider, unverified).when(erase('platform_admin')).then([erased([], 'platform_admin')]);
+  });
+  t.test('erasing again (a retry, the loser of a race) is nothing new', async (t) => {
+    specification(t)(clientDecider, [...verified, erased()]).when(erase()).then([]);
+    specification(t)(clientDecider, [...verified, erased()]).when(erase('platform_admin')).then([]);
+  });
+  t.test('an unknown account cannot be erased: not_found', async (t) => {
+    specification(t)(clientDecider, []).when(erase()).thenThrows('not_found');
+  });
+});
+
+t.test('an erased account refuses every other command as not found', async (t) => {
+  const history = [...verified, linkedTo(orgA, recordA), erased([recordA])];
+  const commands: ClientCommand[] = [
+    register(challengeId),
+    changeProfile({ firstName: 'Maria' }),
+    changePhone(newPhone),
+    changePassword,
+    requestVerification,
+    verifyPhone(phone),
+    requestLoginCode,
+    requestReauthentication,
+    link(orgB, recordB),
+    unlink(orgA, recordA),
+  ];
+  for (const command of commands) {
+    t.test(command.type, async (t) => specification(t)(clientDecider, history).when(command).thenThrows('not_found'));
+  }
+});
