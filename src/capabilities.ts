@@ -44,5 +44,5 @@ export const capabilities: readonly Capability[] = [
   { name: 'organizations', events: organizationEvents, projections: organizationProjections, routes: organizationsApi },
   { name: 'scheduling', events: schedulingEvents, projections: schedulingProjections, processes: schedulingProcesses, routes: schedulingApi },
   // Tamper evidence: its reactor anchors every capability's events, so it reads the list once it is complete.
-  { name: 'audit', events: auditEvents, projections: auditProjections, processes: auditProcesses(() => capabilities.map((c) => c.events)), routes: auditApi },
+  { name: 'audit', events: auditEvents, projections: auditProjections, processes: auditProcesses, routes: auditApi },
 ];

@@ -26,6 +26,7 @@ import { capabilities } from './capabilities.js';
 import { catalogueOf } from './events/catalogue.js';
 import { catalogedEventStore, type CatalogedEventStore } from './store/cataloged.js';
 import { personalKeys } from './store/personal-keys.js';
+import { startPeriodic } from './workflows/periodic.js';
 import type { Projection } from './projections/projection.js';
 import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
@@ -125,8 +126,9 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     jobs = inProcess;
   }
 
+  const projectorContext = { jobs, store, config, now, logger };
   const runners = has(config, 'projector')
-    ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors({ jobs, store, config, now, logger }) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
+    ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors(projectorContext) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
@@ -157,6 +159,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (moved !== undefined) logger.info({ moved }, 'login contact ownership moved to pseudonymous streams (docs/privacy.md)');
   const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
+  const periodic = startPeriodic(has(config, 'projector') ? capabilities.flatMap((c) => c.processes?.periodic?.(projectorContext) ?? []) : [], logger);
 
   return {
     config,
@@ -168,7 +171,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     app,
     async close() {
       await app?.close();
-      await Promise.all(runners.map((r) => r.stop()));
+      await Promise.all([...runners.map((r) => r.stop()), periodic.stop()]);
       await worker?.close();
       await jobs.close();
       redis?.disconnect();

@@ -9,10 +9,10 @@ import type { Projection } from '../projections/projection.js';
 import type { CatalogedEventStore } from '../store/cataloged.js';
 import type { EventStore } from '../store/port.js';
 
-/** What a capability's reactors need: they turn events into jobs, in the projector role. */
+/** What a capability's reactors and periodic tasks need, in the projector role: reactors turn events into jobs. */
 export interface ReactorContext {
   readonly jobs: JobQueue;
-  /** The store, with the log as written (`raw`): the audit reactor anchors it. */
+  /** The store, with the log as written (`raw`): the audit's periodic task anchors it. */
   readonly store: CatalogedEventStore;
   readonly config: Config;
   readonly now: () => Date;
@@ -33,11 +33,20 @@ export interface WorkerContext {
   readonly logger: Logger;
 }
 
+/** Work the clock starts (every `everyMs`, in the projector role): a run that fails is tried again at the next tick. */
+export interface Periodic {
+  readonly name: string;
+  readonly everyMs: number;
+  readonly run: () => Promise<void>;
+}
+
 /**
- * A capability's processes driven by the log (src/workflows/<capability>/index.ts):
- * reactors follow the log like projections and enqueue jobs; the jobs' handlers run them.
+ * A capability's processes (src/workflows/<capability>/index.ts): reactors
+ * follow the log like projections and enqueue jobs; the jobs' handlers run
+ * them; periodic tasks run on the clock.
  */
 export interface Processes {
   readonly reactors: (context: ReactorContext) => readonly Projection[];
   readonly jobs: (context: WorkerContext) => JobRegistry;
+  readonly periodic?: (context: ReactorContext) => readonly Periodic[];
 }

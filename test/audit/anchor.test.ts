@@ -10,13 +10,15 @@ import { personalKeys } from '../../src/store/personal-keys.js';
 import { comparePositions, formatPosition, parsePosition, START, type EventStore, type Position } from '../../src/store/port.js';
 import { anchorLog } from '../../src/workflows/audit/anchor-log.js';
 import { verifyLog } from '../../src/workflows/audit/verify.js';
-import { startRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { startRuntime } from '../helpers/runtime.js';
+import type { JobQueue, Logger } from '../../src/jobs/queue.js';
+import { logAnchoring } from '../../src/workflows/audit/anchoring.js';
 import { openProcess, systemMetadata, visible } from '../helpers/store-events.js';
 import { until } from '../helpers/waiting.js';
 import { emptyLog } from './log-fixture.js';
 
 // Anchoring: a digest over the hashes of the events since the previous
-// anchor; by hand (the CLI), by the reactor, and by two processes at once.
+// anchor; by hand (the CLI), by the clock, and by two processes at once.
 
 const place = (placeId = randomUUID()) => ({
   type: 'PlaceCreated',
@@ -62,58 +64,63 @@ t.test('two processes anchoring at once: one anchor, the other gives up quietly'
   t.equal((await verifyLog(store.raw)).failure, undefined);
 });
 
-const reactorOf = (runtime: TestRuntime) => runtime.runners.find((r) => r.projection.name === 'reactor-audit-anchors')!;
-/** The runtime's store is the cataloged one (compose.ts), with the log as written. */
-const catalogedOf = (runtime: TestRuntime) => runtime.store as CatalogedEventStore;
+/** The periodic task as compose.ts builds it, on a clock the test moves, run by hand. */
+function anchoring(store: CatalogedEventStore, intervalSeconds: number, clock: () => Date) {
+  const config = loadConfig({ AUDIT_ANCHOR_INTERVAL_SECONDS: String(intervalSeconds) });
+  const logger = { info() {}, warn() {}, error() {} } as unknown as Logger;
+  return logAnchoring({ store, config, now: clock, logger, jobs: undefined as unknown as JobQueue });
+}
 
-t.test('the reactor anchors new events once the interval has passed (since it started, or since the last anchor), not before', async (t) => {
+t.test('the clock anchors new events once the interval has passed (since the process started, or since the last anchor), not before', async (t) => {
+  const { store } = await emptyLog(t);
   let clock = new Date('2026-11-30T09:00:00.000Z');
-  const runtime = await startRuntime(t, { now: () => clock });
-  const store = catalogedOf(runtime);
-  const appendPlace = async () => (await store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' })).position;
-  const anchoredUpTo = (position: Position) =>
-    until(async () => {
-      const found = await anchorsOf(store);
-      return found.some((a) => comparePositions(parsePosition(a.upTo)!, position) >= 0) ? found : undefined;
-    }, 20_000, 'an anchor covering the event');
+  const task = anchoring(store, 3600, () => clock);
+  t.equal(task.everyMs, 60_000, 'an hour between anchors: the clock is looked at every minute');
+  const appendPlace = async () => visible(store, (await store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' })).position);
 
-  // No anchor yet, and less than the interval (an hour by default) since it started: not anchored.
-  await reactorOf(runtime).waitFor(await appendPlace());
+  await appendPlace();
+  await task.run();
   t.equal((await anchorsOf(store)).length, 0, 'nothing anchored within the first hour');
 
   clock = new Date('2026-11-30T10:00:00.000Z');
-  t.equal((await anchoredUpTo(await appendPlace())).length, 1, 'an hour on, the next event is anchored with all before it');
+  const covered = await appendPlace();
+  await task.run();
+  const first = await anchorsOf(store);
+  t.equal(first.length, 1, 'an hour on, everything up to the head is anchored');
+  t.ok(comparePositions(parsePosition(first[0]!.upTo)!, covered) >= 0);
 
   clock = new Date('2026-11-30T10:59:59.000Z');
-  await reactorOf(runtime).waitFor(await appendPlace());
+  await visible(store, first[0]!.position);
+  await appendPlace();
+  await task.run();
   t.equal((await anchorsOf(store)).length, 1, 'less than an hour since that anchor: not yet');
 
   clock = new Date('2026-11-30T11:00:00.000Z');
-  const anchors = await anchoredUpTo(await appendPlace());
-  t.equal(anchors.length, 2, 'an hour since the last anchor');
-  t.same(anchors.map((a) => a.anchoredAt), ['2026-11-30T10:00:00.000Z', '2026-11-30T11:00:00.000Z']);
+  await task.run();
+  const anchors = await anchorsOf(store);
+  t.same(anchors.map((a) => a.anchoredAt), ['2026-11-30T10:00:00.000Z', '2026-11-30T11:00:00.000Z'], 'an hour since the last anchor');
+  await visible(store, anchors[1]!.position);
+  clock = new Date('2026-11-30T13:00:00.000Z');
+  await task.run();
+  t.equal((await anchorsOf(store)).length, 2, 'a quiet log (nothing but anchors since) is not anchored again');
   t.equal((await verifyLog(store.raw)).failure, undefined);
 });
 
-t.test('with no interval it anchors after new events, and never because of its own anchors', async (t) => {
+t.test('a running service anchors on its own, and never because of its own anchors', async (t) => {
   const runtime = await startRuntime(t, { env: { AUDIT_ANCHOR_INTERVAL_SECONDS: '0' } });
-  const store = catalogedOf(runtime);
+  const store = runtime.store as CatalogedEventStore;
   for (let round = 1; round <= 2; round++) {
     const { position } = await store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' });
     const anchors = await until(async () => {
       const found = await anchorsOf(store);
       return found.some((a) => comparePositions(parsePosition(a.upTo)!, position) >= 0) ? found : undefined;
     }, 20_000, `the events of round ${round} anchored`);
-    t.equal(anchors.length, round, `round ${round}: one more anchor`);
-    // The reactor meets its own anchor; that starts nothing.
-    await reactorOf(runtime).waitFor(anchors.at(-1)!.position);
-    t.equal(await anchorLog(store, new Date()), undefined, 'nothing but anchors since the last one');
+    t.equal(anchors.length, round, `round ${round}: one more anchor, none for the anchors themselves`);
   }
-  t.equal((await anchorsOf(store)).length, 2);
   t.equal((await verifyLog(store.raw)).failure, undefined);
 });
 
-t.test('embedded (PGlite, one connection): the reactor anchors without holding up the projector', async (t) => {
+t.test('embedded (PGlite, one connection): anchoring does not hold up the projector', async (t) => {
   const runtime = await startRuntime(t, { database: 'pglite', env: { AUDIT_ANCHOR_INTERVAL_SECONDS: '0' } });
   const { position } = await runtime.store.append(placeStream(randomUUID()), [place()], { expectedVersion: 'no_stream' });
   const anchors = await until(async () => {

@@ -1,14 +1,9 @@
-import type { EventCatalogue } from '../../events/catalogue.js';
 import type { Processes } from '../processes.js';
-import { anchorReactor } from './anchor-reactor.js';
+import { logAnchoring } from './anchoring.js';
 
-/**
- * The log is anchored by a reactor; there are no jobs. It reacts to every
- * capability's events, so it is given the catalogues once they are all known.
- */
-export function auditProcesses(catalogues: () => readonly EventCatalogue[]): Processes {
-  return {
-    reactors: (context) => [anchorReactor(context, catalogues())],
-    jobs: () => ({}),
-  };
-}
+/** The log is anchored by the clock; there are no reactors and no jobs. */
+export const auditProcesses: Processes = {
+  reactors: () => [],
+  periodic: (context) => [logAnchoring(context)],
+  jobs: () => ({}),
+};
