@@ -4,6 +4,10 @@ import type { Database } from '../../src/db/database.js';
 import { ERASED } from '../../src/events/personal.js';
 import { projections } from '../../src/compose.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
+import type { CatalogedEventStore } from '../../src/store/cataloged.js';
+import { anchorLog } from '../../src/workflows/audit/anchor-log.js';
+import { verifyLog } from '../../src/workflows/audit/verify.js';
+import { visible } from '../helpers/store-events.js';
 import { uniqueEmail, uniquePhone } from '../helpers/api-spec.js';
 import { acceptRecord, addRecord, person, PASSWORD } from '../helpers/clients.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -113,8 +117,20 @@ t.test('after erasure: nothing in clear, the books unchanged, a rebuild gives th
   const booksBefore = await books(db);
   const recordBefore = await db.selectFrom('client_records').selectAll().where('id', '=', record).executeTakeFirstOrThrow();
 
+  const store = runtime.store as CatalogedEventStore;
+  // An anchor over the person's history before it is erased: the erasure must not disturb what it covers.
+  t.ok(await anchorLog(store, new Date()), 'the log up to now is anchored');
+
   const erased = await call(runtime.app, 'POST', '/api/v1/clients/me/erasure', { token: p.token, body: { current_password: PASSWORD } });
   t.equal(erased.status, 200);
+
+  t.test('audit verify still passes: the erasure destroyed keys and rewrote nothing', async (t) => {
+    await visible(store, await store.headPosition());
+    t.ok(await anchorLog(store, new Date()), 'and the erasure is anchored too');
+    const verified = await verifyLog(store.raw);
+    t.equal(verified.failure, undefined, 'every chain and both anchors verify');
+    t.equal(verified.anchors, 2);
+  });
 
   t.test('no table holds the person’s phone, names, email, birthday, address, notes or cancel reason in clear', async (t) => {
     t.same(await clearText(db, needles), []);
