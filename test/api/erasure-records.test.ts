@@ -5,7 +5,7 @@ import { ERASED } from '../../src/events/personal.js';
 import { uniquePhone } from '../helpers/api-spec.js';
 import { eventCount, person, streamTypes } from '../helpers/clients.js';
 import { call, startRuntime } from '../helpers/runtime.js';
-import { clinic, linkedRecord } from '../helpers/scheduling.js';
+import { bookSelf, clinic, everyDay, linkedRecord, specialist } from '../helpers/scheduling.js';
 import { addMember, staffMember } from '../helpers/staff.js';
 import { grantPlatformAdmin } from '../helpers/trust-matrix-rules.js';
 
@@ -43,6 +43,20 @@ t.test('erasure by an organization and by a platform admin', async (t) => {
     t.equal((erased.data as { by: string }).by, 'organization');
     const row = await db.selectFrom('client_records').selectAll().where('id', '=', atA).executeTakeFirstOrThrow();
     t.same([row.organization_id, row.account_id, row.first_name, row.phone, row.email], [a.org, null, ERASED, ERASED, null]);
+  });
+
+  t.test('a person whose record the organization erased books there again, on a new record', async (t) => {
+    const doctor = await specialist(runtime, a, 'Dr Again', { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '00:00', end: '24:00' }]), min_notice_minutes: 0 });
+    const p = await person(runtime, uniquePhone(), { first_name: 'Raisa' });
+    const hour = (n: number) => new Date((Math.floor(Date.now() / 3_600_000) + n) * 3_600_000).toISOString();
+    const first = await bookSelf(runtime, a.org, p.token, { specialist_id: doctor, start: hour(30) });
+    t.equal(first.status, 201);
+    const erasedRecord = first.body.client_id as string;
+    t.equal((await eraseRecord(a.org, erasedRecord, a.owner.token)).status, 200);
+    const again = await bookSelf(runtime, a.org, p.token, { specialist_id: doctor, start: hour(32) });
+    t.equal(again.status, 201, 'booked');
+    t.not(again.body.client_id, erasedRecord, 'on a record other than the erased one');
+    t.equal((await call(app, 'GET', `/api/v1/clients/${again.body.client_id}`, { token: a.owner.token })).body.first_name, 'Raisa', 'which the clinic reads in clear');
   });
 
   t.test('the person’s account and the other organization’s record are untouched', async (t) => {

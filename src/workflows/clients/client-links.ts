@@ -80,6 +80,23 @@ export async function openRecordForBooking(
 
 type UnlinkedPlan = { recordId: string; linked: false; open: ClientRecordCommand };
 
+/** An organization that erased its record of a person may be booked again: a later record, named the same way by every booking. */
+const MAX_RECORDS_PER_ORGANIZATION = 100;
+
+/**
+ * The record a booking made from this account opens at this organization:
+ * `recordIdFor` the account, or, when the organization erased that one,
+ * the next of a series every concurrent booking names alike.
+ */
+async function bookableRecord(store: EventStore, organizationId: string, clientId: string) {
+  for (let generation = 1; generation <= MAX_RECORDS_PER_ORGANIZATION; generation++) {
+    const recordId = recordIdFor(organizationId, generation === 1 ? clientId : `${clientId}#${generation}`);
+    const { state } = await loadState(store, clientRecordDecider, clientRecordStream(recordId));
+    if (state.status !== 'erased') return { recordId, state };
+  }
+  throw new DomainError('conflict', 'This organization has erased too many records of you to open another.');
+}
+
 /**
  * The record a booking by this person at this organization would use,
  * decided from the streams without writing: the record their account links
@@ -97,11 +114,10 @@ export async function bookingRecordOf(
   if (!account.confirmedPhone) throw new DomainError('forbidden', PHONE_NOT_VERIFIED);
   const linked = account.links[organizationId];
   if (linked !== undefined) return { recordId: linked, linked: true };
-  const recordId = recordIdFor(organizationId, clientId);
+  const { recordId, state } = await bookableRecord(store, organizationId, clientId);
   const { firstName, lastName, patronymic } = account.profile;
   const profile = { firstName, lastName, patronymic, email: null, birthday: null, sex: null, address: '', additionalInfo: '', links: {} };
   const open: ClientRecordCommand = { type: 'OpenRecord', data: { recordId, organizationId, phone: account.phone, profile, openedBy: 'booking', now } };
-  const { state } = await loadState(store, clientRecordDecider, clientRecordStream(recordId));
   const opened = clientRecordDecider.decide(open, state).reduce(clientRecordDecider.evolve, state);
   clientRecordDecider.decide({ type: 'LinkAccount', data: { clientId, via: 'booking', shared: [], now } }, opened);
   return { recordId, linked: false, open };
