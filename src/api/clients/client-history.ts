@@ -7,6 +7,7 @@ import { clientAuditStream } from '../../events/clients/client-audit.js';
 import { clientRecordAuditStream } from '../../events/clients/client-record.js';
 import { appointmentIdsOfRecord } from '../../projections/scheduling/appointment-queries.js';
 import { accountAsOf, clientHistory, recordAsOf, type HistoryView } from '../../workflows/clients/client-history.js';
+import { profileOf } from '../../workflows/clients/export.js';
 import { listMembers } from '../../projections/organizations/organization-queries.js';
 import { STAFF } from '../access.js';
 import { actorOf, principalOf } from '../authenticate.js';
@@ -54,30 +55,6 @@ const ProfileThen = Type.Object({
   updated_at: Timestamp,
 });
 
-function profileThen(profile: {
-  firstName: string;
-  lastName: string;
-  patronymic: string;
-  email: string | null;
-  birthday: string | null;
-  sex: string | null;
-  address: string;
-  additionalInfo: string;
-  links: Record<string, string>;
-}) {
-  return {
-    first_name: profile.firstName,
-    last_name: profile.lastName,
-    patronymic: profile.patronymic,
-    email: profile.email,
-    birthday: profile.birthday,
-    sex: profile.sex,
-    address: profile.address,
-    additional_info: profile.additionalInfo,
-    links: profile.links,
-  };
-}
-
 export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   /** The view of the target the caller may have. */
   async function viewOf(target: ClientTarget, viewerId: string): Promise<HistoryView> {
@@ -98,7 +75,7 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
       return {
         phone: state.phone,
         confirmed_phone: state.confirmedPhone,
-        ...profileThen(state.profile),
+        ...profileOf(state.profile),
         registration_date: state.registeredAt,
         updated_at: state.updatedAt,
       };
@@ -108,7 +85,7 @@ export const clientHistoryRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
     return {
       phone: state.phone,
       linked: state.clientId !== null,
-      ...profileThen(state.profile),
+      ...profileOf(state.profile),
       registration_date: state.openedAt,
       updated_at: state.updatedAt,
     };

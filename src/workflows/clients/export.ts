@@ -23,7 +23,8 @@ import { actorRole, exportedEvent, platformAdminsAmong, type ActorRole, type Exp
 
 type Organization = { readonly id: string; readonly name: string };
 
-const profileOf = (profile: ClientProfile) => ({
+/** A profile as the API shows it (snake_case): the export's, and the history's `as_of`. */
+export const profileOf = (profile: ClientProfile) => ({
   first_name: profile.firstName,
   last_name: profile.lastName,
   patronymic: profile.patronymic,
