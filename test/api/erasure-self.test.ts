@@ -95,6 +95,7 @@ t.test('a person erases their own account', async (t) => {
     t.equal((await call(runtime.app, 'POST', '/api/v1/auth/token', { body: { phone: p.phone, password: PASSWORD } })).status, 401, 'password login refused');
     t.equal((await call(runtime.app, 'POST', '/api/v1/auth/login/verify', { body: { phone: p.phone, code } })).status, 400, 'the earlier login code opens nothing');
     t.equal((await call(runtime.app, 'GET', '/api/v1/clients/me', { token: p.token })).status, 403, 'the access token issued before is refused (a revoked session, seed 000)');
+    t.equal((await call(runtime.app, 'GET', '/api/v1/clients/me/export', { token: p.token })).status, 403, 'nor can it export what was erased');
     t.equal((await call(runtime.app, 'POST', '/api/v1/auth/token/refresh', { body: { refresh } })).status, 401, 'the refresh token is refused');
   });
 
