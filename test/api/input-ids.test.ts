@@ -243,8 +243,10 @@ t.test('every route that takes an id answers an UPPER-case id exactly as its low
 
   // After every case: what they appended.
   t.test('both worlds appended the same events, in the same streams', async (t) => {
+    // A contact's stream is named by a keyed hash whose key each world's database makes for itself.
+    const contact = (stream: string) => stream.replace(/^(phone|staff-phone|staff-email)-[0-9a-f]{64}$/, '$1-<pseudonym>');
     const streams = async (w: World, name: (text: string) => string) =>
-      (await w.runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).orderBy('global_position').execute()).map((e) => `${name(e.stream_id)} ${e.type}`).sort();
+      (await w.runtime.connection.db.selectFrom('events').select(['stream_id', 'type']).orderBy('global_position').execute()).map((e) => `${name(contact(e.stream_id))} ${e.type}`).sort();
     const [written, expected] = [await streams(upper, names.upper), await streams(lower, names.lower)];
     t.same(written, expected, 'the same events, in the same streams');
   });
