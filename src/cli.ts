@@ -21,12 +21,13 @@ import { findClientRecord } from './projections/clients/client-records.js';
 import { appointmentIdsOfRecord } from './projections/scheduling/appointment-queries.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './db/database.js';
-import { formatPosition, type EventStore } from './store/port.js';
+import type { CatalogedEventStore } from './store/cataloged.js';
+import { formatPosition } from './store/port.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An operator's look, like a platform admin's: an account's or a record's whole history. */
-async function printClientHistory(id: string | undefined, handle: CommandHandler, store: EventStore, db: Kysely<Database>): Promise<number> {
+async function printClientHistory(id: string | undefined, handle: CommandHandler, store: CatalogedEventStore, db: Kysely<Database>): Promise<number> {
   if (!id || !UUID.test(id)) {
     process.stderr.write('Usage: npm run cli -- clients history <account or record id (uuid)>\n');
     return 64;

@@ -136,7 +136,6 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const deps: Dependencies = {
     db,
     store,
-    keys: store.keys,
     handle: createCommandHandler(store),
     tokens,
     codeSecret,

@@ -9,15 +9,13 @@ import type { Database } from '../db/database.js';
 import type { ContactStreams } from '../events/identity/contact.js';
 import type { AwaitProjections } from '../projections/read-your-writes.js';
 import type { ProjectionStatus } from '../projections/runner.js';
-import type { EventStore } from '../store/port.js';
-import type { PersonalKeys } from '../store/personal-keys.js';
+import type { CatalogedEventStore } from '../store/cataloged.js';
 
 /** What the routes need, wired explicitly by the composition root (src/main.ts) or a test. */
 export interface Dependencies {
   readonly db: Kysely<Database>;
-  readonly store: EventStore;
-  /** The keys of personal data in events: erasure destroys an owner's (src/store/personal-keys.ts). */
-  readonly keys: PersonalKeys;
+  /** The log through the catalogue: checked, encrypted and chained on append; its `keys` are what erasure destroys. */
+  readonly store: CatalogedEventStore;
   readonly handle: CommandHandler;
   readonly tokens: TokenService;
   /** Keys the HMAC of one-time codes. */

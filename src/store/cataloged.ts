@@ -24,6 +24,8 @@ export interface CatalogedEventStore extends EventStore {
   /** The log exactly as the adapter holds it, ciphertext and hashes: what `audit verify` checks. */
   readonly raw: EventStore;
   readonly keys: PersonalKeys;
+  /** What the store checks, encrypts and upcasts by. */
+  readonly catalogue: Catalogue;
 }
 
 /** How often an 'any' or 'stream_exists' append is retried when another append to the stream wins the race for the chain's next link. */
@@ -104,6 +106,7 @@ export function catalogedEventStore(store: EventStore, catalogue: Catalogue, key
     recorded,
     raw: store,
     keys,
+    catalogue,
     readStream: async (stream, options) => current(await recorded.readStream(stream, options)),
     readAll: async (options) => current(await recorded.readAll(options)),
     subscribe: (options) => recorded.subscribe({ ...options, onEvents: (events) => options.onEvents(current([...events])) }),

@@ -6,6 +6,7 @@ import { asEvent } from '../../events/event.js';
 import { clientAuditStream } from '../../events/clients/client-audit.js';
 import { clientStream, type ClientEvent } from '../../events/clients/client.js';
 import { clientRecordAuditStream, clientRecordStream, type ClientRecordEvent } from '../../events/clients/client-record.js';
+import type { CatalogedEventStore } from '../../store/cataloged.js';
 import { chainOf } from '../../store/chain-heads.js';
 import type { EventStore, StoredEvent } from '../../store/port.js';
 
@@ -75,14 +76,12 @@ function entry(event: Hashed, sequence: number, named: (id: string) => boolean):
 /**
  * A stream's events with their hashes. Events written before events carried
  * one get the hash computed from the stream as written (ciphertext, not
- * upcast), as `audit verify` computes it: the cataloged store's `raw` log;
- * a bare adapter is its own.
+ * upcast), as `audit verify` computes it: the store's `raw` log.
  */
-async function hashedStream(store: EventStore, stream: string): Promise<Hashed[]> {
+async function hashedStream(store: CatalogedEventStore, stream: string): Promise<Hashed[]> {
   const events = await store.readStream(stream);
   if (events.every((e) => e.metadata.hash)) return events.map((e) => ({ ...e, hash: e.metadata.hash! }));
-  const raw = 'raw' in store ? (store.raw as EventStore) : store;
-  const chain = chainOf(await raw.readStream(stream));
+  const chain = chainOf(await store.raw.readStream(stream));
   return events.map((e) => ({ ...e, hash: e.metadata.hash ?? chain[e.version]! }));
 }
 
@@ -92,7 +91,7 @@ function streamsOf(view: HistoryView): string[] {
     : [clientRecordStream(view.recordId), clientRecordAuditStream(view.recordId), ...view.appointmentIds.map(appointmentStream)];
 }
 
-export async function clientHistory(store: EventStore, view: HistoryView): Promise<HistoryEntry[]> {
+export async function clientHistory(store: CatalogedEventStore, view: HistoryView): Promise<HistoryEntry[]> {
   const events = (await Promise.all(streamsOf(view).map((s) => hashedStream(store, s)))).flat();
   const named = view.kind === 'account' || view.named === 'all' ? () => true : view.named;
   return events

@@ -70,7 +70,7 @@ export async function eraseClient(deps: ErasureDeps, command: { clientId: string
   await forgetAccess(deps, clientId, phones, command.now);
   for (const recordId of records) position = laterPosition(position, await closeRecord(deps, recordId, 'client', now, metadata));
 
-  await deps.keys.erase([clientId, ...records], command.now);
+  await deps.store.keys.erase([clientId, ...records], command.now);
   await vacuumKeys(deps.db);
   return { records, position, eventsInClear: await eventsInClear(deps, [clientStream(clientId)], records, phones.map(deps.contacts.phone)) };
 }

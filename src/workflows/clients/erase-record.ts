@@ -2,14 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { clientStream } from '../../events/clients/client.js';
 import { clientRecordStream, type ClientRecordEvent } from '../../events/clients/client-record.js';
-import { clientEvents } from '../../events/clients/index.js';
 import { asEvent } from '../../events/event.js';
-import { identityEvents } from '../../events/identity/index.js';
 import { appointmentStream } from '../../events/scheduling/appointment.js';
-import { schedulingEvents } from '../../events/scheduling/index.js';
 import { appointmentIdsOfRecord } from '../../projections/scheduling/appointment-queries.js';
-import { laterPosition, type EventMetadata, type EventStore, type Position } from '../../store/port.js';
-import type { PersonalKeys } from '../../store/personal-keys.js';
+import { laterPosition, type EventMetadata, type Position } from '../../store/port.js';
+import type { CatalogedEventStore } from '../../store/cataloged.js';
 import { clientDecider } from '../../commands/clients/client.js';
 import { clientRecordDecider } from '../../commands/clients/client-record.js';
 import { DomainError } from '../../commands/errors.js';
@@ -23,8 +20,9 @@ import type { ClientBookDeps } from './register-client.js';
 // step is idempotent: a retry after a crash, or the loser of a race,
 // finishes the same job and appends nothing twice.
 
+/** Erasure destroys keys and tells clear-text events from sealed ones: it needs the cataloged store itself. */
 export interface ErasureDeps extends ClientBookDeps {
-  readonly keys: PersonalKeys;
+  readonly store: CatalogedEventStore;
 }
 
 const notFound = () => new DomainError('not_found', 'Not found.');
@@ -38,8 +36,6 @@ export async function vacuumKeys(db: Kysely<Database>): Promise<void> {
   await sql`vacuum personal_keys`.execute(db).catch(() => undefined);
 }
 
-const PERSONAL = new Set([clientEvents, identityEvents, schedulingEvents].flatMap((c) => Object.keys(c.personal ?? {})));
-
 /**
  * How many events of the erased streams (and of the appointments of erased
  * records) hold personal data in clear: written before events were
@@ -51,7 +47,7 @@ export async function eventsInClear(deps: Pick<ErasureDeps, 'store' | 'db'>, str
   const appointments = (await Promise.all(records.map((id) => appointmentIdsOfRecord(deps.db, id)))).flat().map(appointmentStream);
   let count = 0;
   for (const stream of [...streams, ...records.map(clientRecordStream), ...appointments]) {
-    for (const event of await deps.store.readStream(stream)) if (!event.metadata.keyOwner && PERSONAL.has(event.type)) count++;
+    for (const event of await deps.store.readStream(stream)) if (!event.metadata.keyOwner && deps.store.catalogue.personalOf(event.type)) count++;
   }
   for (const stream of contacts) for (const event of await deps.store.readStream(stream)) if (!event.metadata.keyOwner) count++;
   return count;
@@ -108,7 +104,7 @@ export async function eraseRecord(
   if (state.status === 'open' && state.clientId !== null) position = await unlinkRecord(deps, { recordId, by: 'organization', clientId: null, now: command.now }, metadata);
   position = laterPosition(position, await closeRecord(deps, recordId, 'organization', now, metadata));
   position = laterPosition(position, await releaseAccounts(deps, recordId, now, metadata));
-  await deps.keys.erase([recordId], command.now);
+  await deps.store.keys.erase([recordId], command.now);
   await vacuumKeys(deps.db);
   return { position, eventsInClear: await eventsInClear(deps, [], [recordId]) };
 }
