@@ -64,6 +64,15 @@ export function catalogedEventStore(store: EventStore, catalogue: Catalogue, key
     });
   }
 
+  // The projectors of a process mostly read the same batch of the log (the
+  // PostgreSQL adapter hands them one shared array): it is decrypted once for all.
+  const openedBatches = new WeakMap<readonly StoredEvent[], Promise<StoredEvent[]>>();
+  function openedOnce(events: readonly StoredEvent[]): Promise<StoredEvent[]> {
+    let batch = openedBatches.get(events);
+    if (!batch) openedBatches.set(events, (batch = opened([...events])));
+    return batch;
+  }
+
   const current = (events: StoredEvent[]) => events.map((event) => catalogue.current(event));
 
   const recorded: EventStore = {
@@ -95,7 +104,7 @@ export function catalogedEventStore(store: EventStore, catalogue: Catalogue, key
     },
     readStream: async (stream, options) => opened(await store.readStream(stream, options)),
     readAll: async (options) => opened(await store.readAll(options)),
-    subscribe: (options) => store.subscribe({ ...options, onEvents: async (events) => options.onEvents(await opened([...events])) }),
+    subscribe: (options) => store.subscribe({ ...options, onEvents: async (events) => options.onEvents(await openedOnce(events)) }),
     headPosition: () => store.headPosition(),
     ping: () => store.ping(),
     close: () => store.close(),
