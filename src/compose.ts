@@ -156,7 +156,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   if (has(config, 'projector') && (await migrateToTrustModel({ log: store.recorded, store, handle: deps.handle, contacts, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
   const moved = has(config, 'projector') ? await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now }) : undefined;
   if (moved !== undefined) logger.info({ moved }, 'login contact ownership moved to pseudonymous streams (docs/privacy.md)');
-  const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, opsToken: config.opsToken }) : undefined;
+  const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, compatProfiles: config.compatProfiles, opsToken: config.opsToken }) : undefined;
   for (const runner of runners) runner.start();
   const periodic = startPeriodic(has(config, 'projector') ? capabilities.flatMap((c) => c.processes?.periodic?.(projectorContext) ?? []) : [], logger);
 

@@ -1,4 +1,4 @@
-import { httpSettings } from './config/http.js';
+import { httpSettings, type CompatSeed } from './config/http.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
 
@@ -47,6 +47,8 @@ export interface Config {
   readonly passwordHashQueue: number;
   /** Origins allowed to call the API from a browser (CORS); empty: no CORS headers at all. */
   readonly corsOrigins: readonly string[];
+  /** The seed documents whose own APIs are served under /compat/<seed> (docs/compat.md); all by default. */
+  readonly compatProfiles: readonly CompatSeed[];
   /** Bearer token that shows error details in /health/ready and opens /metrics; unset: details hidden, /metrics open without error texts. */
   readonly opsToken: string | undefined;
   readonly jwt: { readonly privateJwk: string | undefined; readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };

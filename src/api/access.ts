@@ -17,12 +17,12 @@ import type { Dependencies } from './dependencies.js';
  *   claims) holds one of these roles in the organization named by the path
  *   parameter; a platform admin passes every such check.
  *
- * One hook enforces it for every route under /api/. It runs at onRequest,
+ * One hook enforces it for every route under /api/ and /compat/. It runs at onRequest,
  * before the body is parsed and validated: an anonymous caller learns
  * nothing from validation errors, and a malformed organization id is a 404
  * like any organization the caller cannot see.
  *
- * Fail closed: an /api/ route WITHOUT a declaration is refused (401 without a
+ * Fail closed: such a route WITHOUT a declaration is refused (401 without a
  * token, 403 with any token), and the refusal is logged as a programming
  * error. test/api/access.test.ts checks that every route declares one.
  */
@@ -60,8 +60,15 @@ declare module 'fastify' {
   }
 }
 
-/** The part of the URL space whose routes must declare their access. */
+/** The unified API; the matrix of test/api/trust-matrix.test.ts walks its routes. */
 export const API_PREFIX = '/api/';
+/** The seeds' own APIs (src/api/compat/): the same declarations, the same enforcement. */
+export const COMPAT_PREFIX = '/compat/';
+
+/** Whether a route must declare its access: everything but the operations endpoints (health, docs, metrics, JWKS). */
+export function mustDeclareAccess(url: string): boolean {
+  return url.startsWith(API_PREFIX) || url.startsWith(COMPAT_PREFIX);
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = 'Not found.';
@@ -132,8 +139,8 @@ export const accessControl = fp<{ deps: Dependencies }>(
 
     app.addHook('onRequest', async (request, reply) => {
       const url = request.routeOptions.url;
-      // Unknown URLs fall through to the 404 handler; operations endpoints (health, docs) live outside /api/.
-      if (url === undefined || !url.startsWith(API_PREFIX)) return;
+      // Unknown URLs fall through to the 404 handler; operations endpoints (health, docs) live outside /api/ and /compat/.
+      if (url === undefined || !mustDeclareAccess(url)) return;
       const access = request.routeOptions.config.access;
       if (access === undefined) {
         request.log.error({ route: `${request.method} ${url}` }, 'route has no access declaration: refused');

@@ -16,6 +16,8 @@ import { capabilities } from '../capabilities.js';
 import { ErrorReply, INPUT_RULES } from './schemas.js';
 import { strictInput } from './validation.js';
 import type { Dependencies } from './dependencies.js';
+import { compatTags, registerCompat } from './compat/index.js';
+import { COMPAT_SEEDS, type CompatSeed } from '../config/http.js';
 
 // A hop count trusts that many proxies nearest to this server, as proxy-addr counts them.
 function trustProxyOption(trust: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -45,6 +47,8 @@ export interface AppOptions {
   readonly trustProxy?: boolean | number | readonly string[];
   /** Browser origins allowed to call the API (Config.corsOrigins); none: no CORS headers. */
   readonly corsOrigins?: readonly string[];
+  /** The seed documents whose own APIs are served under /compat/ (Config.compatProfiles); all unless given. */
+  readonly compatProfiles?: readonly CompatSeed[];
   /** Shows error details in /health/ready and guards /metrics (Config.opsToken). */
   readonly opsToken?: string | undefined;
 }
@@ -59,6 +63,7 @@ const CORS_HEADERS = {
 
 /** The HTTP API as one Fastify instance; src/main.ts listens, tests inject. */
 export async function buildApp(deps: Dependencies, options: AppOptions = {}): Promise<FastifyInstance> {
+  const compatProfiles = options.compatProfiles ?? COMPAT_SEEDS;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // A caller's request id is kept when it looks like one, so logs join across deps.
@@ -120,6 +125,7 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
         { name: 'sessions', description: 'Sign in, refresh, sign out, re-authenticate.' },
         { name: 'clients', description: 'Your own account (clients), or your organization’s records (staff).' },
         { name: 'links', description: 'The person links organizations’ records of them to their account.' },
+        ...compatTags(compatProfiles),
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
@@ -149,5 +155,7 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
     },
     { prefix: '/api/v1' },
   );
+  // The seeds' own APIs, each in its own scope and error format (docs/compat.md).
+  await registerCompat(app, deps, compatProfiles);
   return app;
 }

@@ -38,7 +38,8 @@ export const authentication = fp<{ deps: Dependencies }>(
     app.decorateRequest('principal', undefined);
     app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers.authorization;
-      const match = header ? /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header) : null;
+      // `Token <access>` is seed 003's spelling of the same header; both carry our access token on every route.
+      const match = header ? /^(?:Bearer|Token) ([A-Za-z0-9_\-.]+)$/.exec(header) : null;
       if (!match) return reply.code(401).header('www-authenticate', 'Bearer').send({ detail: NOT_AUTHENTICATED });
       try {
         const claims = await deps.tokens.verifyAccess(match[1]!);

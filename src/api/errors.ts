@@ -126,46 +126,69 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   else void reply.code(400).send({ detail: 'The URL is not valid: check its percent-encoding.' });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+/** An error as the API answers it: the status, the body in the `{ detail, errors? }` format, and headers. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly body: { readonly detail: string; readonly errors?: Record<string, string[]>; readonly id?: string };
+  readonly headers: Readonly<Record<string, string>>;
+  /** What failed, as the error said it (a domain error's kind, a validation, a Fastify code), for formats that word it their own way. */
+  readonly cause: 'validation' | 'body_not_object' | 'media_type' | 'json' | DomainErrorKind | 'outage' | 'overloaded' | 'not_visible' | 'internal' | 'framework';
+}
 
+/** The one translation of a thrown error into an answer; the seeds' profiles (src/api/compat/) reword it, never decide it again. */
+export function errorAnswer(error: FastifyError & { validation?: AjvError[] }, request: FastifyRequest): ErrorAnswer {
+  // Too much password work queued: turned away before anything changed.
+  if (error instanceof Overloaded) return { status: 503, body: { detail: error.message }, headers: { 'retry-after': String(error.retryAfterSeconds) }, cause: 'overloaded' };
+  if (error instanceof NotVisibleYet) {
+    request.log.warn({ id: error.id }, 'read model lagging: answered 202');
+    const headers: Record<string, string> = { 'retry-after': '1', ...(error.location ? { location: error.location } : {}) };
+    return { status: 202, body: { detail: error.message, id: error.id }, headers, cause: 'not_visible' };
+  }
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+    return { status: statusOf[error.kind], body: error.fields ? { detail: error.message, errors: error.fields } : { detail: error.message }, headers, cause: error.kind };
+  }
+  if (error.validation) {
+    const bodyNotObject = error.validation.some((e) => e.instancePath === '' && e.keyword === 'type');
+    if (bodyNotObject && error.validationContext === 'body') return { status: 400, body: { detail: 'The request body must be a JSON object.' }, headers: {}, cause: 'body_not_object' };
+    return { status: 400, body: { detail: 'Invalid input.', errors: fieldErrors(error.validation) }, headers: {}, cause: 'validation' };
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const detail = `Unsupported media type "${request.headers['content-type'] ?? ''}": this API accepts only application/json.`;
+    return { status: 415, body: { detail }, headers: {}, cause: 'media_type' };
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return { status: 400, body: { detail: 'The request body is not valid JSON.' }, headers: {}, cause: 'json' };
+  if (isOutage(error)) {
+    request.log.warn({ err: error }, 'a dependency is unreachable: answered 503');
+    const detail = 'The service is temporarily unavailable; try again shortly.';
+    return { status: 503, body: { detail }, headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) }, cause: 'outage' };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return { status: 500, body: { detail: 'Internal Server Error' }, headers: {}, cause: 'internal' };
+  }
+  // Fastify's own 4xx (body too large, empty JSON body, too many requests...): its message is safe to show.
+  return { status, body: { detail: error.message }, headers: {}, cause: status === 429 ? 'too_many_requests' : 'framework' };
+}
+
+/** How a scope words its answers; /api/v1 sends them as they are. */
+export type ErrorFormat = (answer: ErrorAnswer, request: FastifyRequest) => { readonly status: number; readonly body: unknown };
+
+const AS_IS: ErrorFormat = (answer) => answer;
+
+/** The not-found answer every scope words in its format. */
+export const NOT_FOUND_ANSWER: ErrorAnswer = { status: 404, body: { detail: 'Not found.' }, headers: {}, cause: 'not_found' };
+
+/** The error and not-found handlers of a scope: /api/v1 and the operations routes as they are, each seed profile in its format. */
+export function registerErrorHandling(app: FastifyInstance, format: ErrorFormat = AS_IS): void {
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = format(NOT_FOUND_ANSWER, request);
+    return reply.code(status).send(body);
+  });
   app.setErrorHandler((error: FastifyError & { validation?: AjvError[] }, request, reply) => {
-    // Too much password work queued: turned away before anything changed.
-    if (error instanceof Overloaded) return reply.code(503).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message });
-    if (error instanceof NotVisibleYet) {
-      request.log.warn({ id: error.id }, 'read model lagging: answered 202');
-      if (error.location) reply.header('location', error.location);
-      return reply.code(202).header('retry-after', '1').send({ detail: error.message, id: error.id });
-    }
-    if (error instanceof DomainError) {
-      const status = statusOf[error.kind];
-      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply.code(status).send(error.fields ? { detail: error.message, errors: error.fields } : { detail: error.message });
-    }
-    if (error.validation) {
-      const bodyNotObject = error.validation.some((e) => e.instancePath === '' && e.keyword === 'type');
-      if (bodyNotObject && error.validationContext === 'body') return reply.code(400).send({ detail: 'The request body must be a JSON object.' });
-      return reply.code(400).send({ detail: 'Invalid input.', errors: fieldErrors(error.validation) });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send({ detail: `Unsupported media type "${request.headers['content-type'] ?? ''}": this API accepts only application/json.` });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-      return reply.code(400).send({ detail: 'The request body is not valid JSON.' });
-    }
-    if (isOutage(error)) {
-      request.log.warn({ err: error }, 'a dependency is unreachable: answered 503');
-      return reply.code(503).header(
-        'retry-after',
-        String(OUTAGE_RETRY_AFTER_SECONDS)
-      ).send({ detail: 'The service is temporarily unavailable; try again shortly.' });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ detail: 'Internal Server Error' });
-    }
-    // Fastify's own 4xx (body too large, empty JSON body...): its message is safe to show.
-    return reply.code(status).send({ detail: error.message });
+    const answer = errorAnswer(error, request);
+    const { status, body } = format(answer, request);
+    return reply.code(status).headers(answer.headers).send(body);
   });
 }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { startSession } from '../../src/auth/sessions.js';
-import { accessControl, API_PREFIX } from '../../src/api/access.js';
+import { accessControl, mustDeclareAccess } from '../../src/api/access.js';
 import { authentication } from '../../src/api/authenticate.js';
 import { findUser } from '../../src/projections/identity/users.js';
 
@@ -49,14 +49,14 @@ function printedRoutes(app: FastifyInstance): string[] {
 t.test('the access plugin', async (t) => {
   const runtime = await startRuntime(t);
 
-  t.test('every /api/v1 route declares who may call it', async (t) => {
+  t.test('every /api/v1 and /compat/ route declares who may call it', async (t) => {
     const { app } = runtime;
     const declared = app.declaredRoutes();
-    const printed = printedRoutes(app).filter((r) => r.split(' ')[1]!.startsWith(API_PREFIX));
+    const printed = printedRoutes(app).filter((r) => mustDeclareAccess(r.split(' ')[1]!));
     t.ok(printed.length >= 15, `the router lists the API routes (${printed.length})`);
     const seen = new Set(declared.map((r) => `${r.method} ${r.url}`));
     t.same(printed.filter((r) => !seen.has(r)), [], 'the access plugin saw every route the router has');
-    const undeclared = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.access === undefined).map((r) => `${r.method} ${r.url}`);
+    const undeclared = declared.filter((r) => mustDeclareAccess(r.url) && r.access === undefined).map((r) => `${r.method} ${r.url}`);
     t.same(undeclared, [], 'no route without an access declaration');
   });
 
@@ -65,7 +65,7 @@ t.test('the access plugin', async (t) => {
     const declared = app.declaredRoutes();
     // The security requirement is derived from the declaration, never written by hand.
     const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
-    const documented = declared.filter((r) => r.url.startsWith(API_PREFIX) && r.method !== 'HEAD');
+    const documented = declared.filter((r) => mustDeclareAccess(r.url) && r.method !== 'HEAD');
     const wrong = documented.filter((r) => {
       const operation = document.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
       if (!operation) return true;

@@ -1,0 +1,10 @@
+import { drfErrors } from '../drf.js';
+import type { CompatProfile } from '../profile.js';
+
+export const clientsApi000: CompatProfile = {
+  seed: '000',
+  base: '/clients',
+  description: 'Seed 000, the Clients API (staff): an organization’s client book, and a client’s token.',
+  errors: drfErrors,
+  routes: async () => {},
+};
