@@ -1,0 +1,3 @@
+import type { Routes } from '../../dependencies.js';
+
+export const appointmentsRoutes: Routes = async () => {};
