@@ -67,8 +67,22 @@ export function typeOf(schema: Schema): string | undefined {
 }
 
 /** The world's ids for a field or parameter name (`client_id`, `org`, the segment before `{id}`). */
+// The seeds' own words for our resources (src/api/compat/): the path segment before an `{id}`, or a field.
+const SEED_WORDS: Record<string, string> = {
+  'client-u': 'record',
+  'client-l': 'org',
+  'clients-r': 'record',
+  organization: 'org',
+  clients: 'client',
+  workers: 'specialist',
+  worker: 'specialist',
+  places: 'place',
+  spot: 'place',
+};
+
 export function idsFor(world: FuzzWorld, name: string): readonly string[] {
-  const key = name.replace(/_id$/, '');
+  const bare = name.replace(/_id$/, '');
+  const key = SEED_WORDS[bare] ?? bare;
   return world.ids[key] ?? world.ids[`${key}s`] ?? [];
 }
 

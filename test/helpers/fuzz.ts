@@ -96,8 +96,36 @@ function urlOf(op: Operation, draft: Draft): string {
   return query ? `${path}?${query}` : path;
 }
 
-/** What is wrong with a reply's body, for a 4xx: it must be `{ detail, errors? }` and nothing else. */
-export function errorBodyProblem(contentType: string | undefined, text: string): string | undefined {
+const isMessages = (list: unknown): boolean => Array.isArray(list) && list.every((m) => typeof m === 'string');
+
+/** The error format of the part of the API a path is in: /api/v1's, or a seed profile's own (src/api/compat/). */
+function formatProblem(path: string, body: Record<string, unknown>): string | undefined {
+  const seed = /^\/compat\/(\d{3})\//.exec(path)?.[1];
+  if (seed === '004') {
+    // Flask's words: `{ error }`, or `{ message }` where the seed answers so (429).
+    const [key, ...more] = Object.keys(body);
+    if (more.length > 0 || (key !== 'error' && key !== 'message')) return `not { error } or { message }: keys ${Object.keys(body).join(',')}`;
+    return typeof body[key] === 'string' && (body[key] as string).length > 0 ? undefined : `${key} is not a message`;
+  }
+  if (seed === '000' || seed === '002' || seed === '003') {
+    // Django REST Framework's: `{ detail }`, or the fields at the top level, each a list of messages.
+    if (typeof body.detail === 'string' && Object.keys(body).length === 1) return undefined;
+    // Seed 000's `{}` for a token request it refuses, and only there.
+    if (Object.keys(body).length === 0) return seed === '000' ? undefined : 'an empty object';
+    const bad = Object.entries(body).find(([, list]) => !isMessages(list));
+    return bad ? `${bad[0]} is not a list of messages` : undefined;
+  }
+  const { detail, errors, ...rest } = body;
+  if (typeof detail !== 'string' || detail.length === 0) return 'no detail';
+  if (Object.keys(rest).length > 0) return `extra keys ${Object.keys(rest).join(',')}`;
+  if (errors === undefined) return undefined;
+  if (errors === null || typeof errors !== 'object' || Array.isArray(errors)) return 'errors is not an object';
+  const bad = Object.entries(errors).find(([, list]) => !isMessages(list));
+  return bad ? `errors.${bad[0]} is not a list of strings` : undefined;
+}
+
+/** What is wrong with a reply's body, for a 4xx: JSON in the error format of its part of the API (`{ detail, errors? }` under /api/v1). */
+export function errorBodyProblem(contentType: string | undefined, text: string, path = '/api/v1/'): string | undefined {
   if (!contentType?.startsWith('application/json')) return `content-type ${contentType ?? 'none'}`;
   let body: unknown;
   try {
@@ -106,13 +134,7 @@ export function errorBodyProblem(contentType: string | undefined, text: string):
     return 'not JSON';
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'not an object';
-  const { detail, errors, ...rest } = body as Record<string, unknown>;
-  if (typeof detail !== 'string' || detail.length === 0) return 'no detail';
-  if (Object.keys(rest).length > 0) return `extra keys ${Object.keys(rest).join(',')}`;
-  if (errors === undefined) return undefined;
-  if (errors === null || typeof errors !== 'object' || Array.isArray(errors)) return 'errors is not an object';
-  const bad = Object.entries(errors).find(([, list]) => !Array.isArray(list) || list.some((m) => typeof m !== 'string'));
-  return bad ? `errors.${bad[0]} is not a list of strings` : undefined;
+  return formatProblem(path, body as Record<string, unknown>);
 }
 
 async function lastPosition(runtime: TestRuntime): Promise<string> {
@@ -180,7 +202,7 @@ async function one(
   const finding = (problem: Finding['problem'], detail: string) => figures.findings.push({ operation: name, variant, caller, status, problem, detail: detail.slice(0, 300), requestId });
   if (status >= 500) finding('5xx', causeOf(runtime.logs.slice(logsBefore), requestId) ?? reply.body);
   if (status < 400 || status >= 500) return;
-  const bodyProblem = errorBodyProblem(reply.headers['content-type'] as string | undefined, reply.body);
+  const bodyProblem = errorBodyProblem(reply.headers['content-type'] as string | undefined, reply.body, op.path);
   if (bodyProblem) finding('error body', `${bodyProblem}: ${reply.body}`);
   const appended = await appendedBy(runtime, requestId);
   if (appended.length > 0) finding('appended on 4xx', appended.join(' '));
