@@ -75,6 +75,10 @@ export const userRoutes: Routes = async (app, { deps }) => {
 
   app.delete('/user/', {
     config: { access: staff },
+    // The seed's DELETE has no body: taken as an empty one, so the answer says what is missing (current_password), not that a body is.
+    preValidation: async (request) => {
+      if (request.body === undefined) request.body = {};
+    },
     schema: {
       summary: 'Delete my account, with `current_password` or a `code`, as DELETE /api/v1/users/me: sessions end, the email and number become free.',
       body: Type.Object(Proof),
