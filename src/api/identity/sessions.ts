@@ -67,7 +67,6 @@ async function passwordOwner(db: Dependencies['db'], accounts: readonly Subject[
 }
 
 function passwordLoginRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
   app.post('/auth/token', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -98,7 +97,7 @@ export async function passwordLogin(deps: Dependencies, login: { phone?: string 
 }
 
 function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
+  const { db } = deps;
   app.post('/auth/token/refresh', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
