@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { getPasswordHash, type Subject } from '../../auth/credentials.js';
 import { loginAccount, throttled } from '../../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
 import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../../auth/refresh-tokens.js';
-import { startSession } from '../../auth/sessions.js';
+import { startSession, type SessionTokens } from '../../auth/sessions.js';
 import { clientDecider, registered } from '../../commands/clients/client.js';
 import { DomainError, tooManyRequests } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
@@ -21,7 +22,7 @@ import type { Dependencies } from '../dependencies.js';
 // Sessions: password and passwordless login, refresh rotation, logout
 // (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
 
-const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+export const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 const BAD_REFRESH = 'Token is invalid or expired.';
 
 const TokenBody = Type.Object(
@@ -66,7 +67,6 @@ async function passwordOwner(db: Dependencies['db'], accounts: readonly Subject[
 }
 
 function passwordLoginRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
   app.post('/auth/token', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -75,22 +75,29 @@ function passwordLoginRoutes(app: App, deps: Dependencies): void {
       body: TokenBody,
       response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
     },
-  }, async (request) => {
-    const { password } = request.body;
-    const phone = request.body.phone === undefined ? undefined : deps.normalizePhone(request.body.phone)!;
-    const email = request.body.email?.toLowerCase();
-    if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
-    const throttleKey = phone ? loginAccount('phone', deps.contacts.destination(phone)) : loginAccount('email', deps.contacts.destination(email!));
-    const now = deps.now();
-    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
-    if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
-    if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
-    return startSession(db, tokens, attempt.value, now);
-  });
+  }, async (request) => passwordLogin(deps, request.body));
+}
+
+/**
+ * The password login (seeds 000, 002, 003, 004): a phone or an email and the
+ * password for a session; failures are counted per login and lock it (429).
+ */
+export async function passwordLogin(deps: Dependencies, login: { phone?: string | undefined; email?: string | undefined; password: string }): Promise<SessionTokens> {
+  const { db, tokens } = deps;
+  const { password } = login;
+  const phone = login.phone === undefined ? undefined : deps.normalizePhone(login.phone)!;
+  const email = login.email?.toLowerCase();
+  if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
+  const throttleKey = phone ? loginAccount('phone', deps.contacts.destination(phone)) : loginAccount('email', deps.contacts.destination(email!));
+  const now = deps.now();
+  const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
+  if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+  if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+  return startSession(db, tokens, attempt.value, now);
 }
 
 function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
+  const { db } = deps;
   app.post('/auth/token/refresh', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -99,19 +106,7 @@ function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {
       body: Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
     },
-  }, async (request) => {
-    try {
-      const rotated = await rotateRefresh(db, request.body.refresh, { now: deps.now() });
-      const access = await tokens.issueAccess({ sub: rotated.subject.id, kind: rotated.subject.kind, sid: rotated.familyId });
-      return { access: access.token, refresh: rotated.token, expires_in: access.expiresIn };
-    } catch (error) {
-      if (error instanceof InvalidRefreshToken) {
-        request.log.info({ reason: error.reason }, 'refresh token refused');
-        throw new DomainError('unauthenticated', BAD_REFRESH);
-      }
-      throw error;
-    }
-  });
+  }, async (request) => refreshSession(deps, request, request.body.refresh));
 
   app.post('/auth/logout', {
     config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] } },
@@ -188,6 +183,21 @@ function passwordCheckRoutes(app: App, deps: Dependencies): void {
     if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
     return { match: attempt.value === true };
   });
+}
+
+/** Refresh rotation (RFC 9700): a new access and refresh token; a reused refresh token ends its session. */
+export async function refreshSession(deps: Dependencies, request: FastifyRequest, refresh: string): Promise<SessionTokens> {
+  try {
+    const rotated = await rotateRefresh(deps.db, refresh, { now: deps.now() });
+    const access = await deps.tokens.issueAccess({ sub: rotated.subject.id, kind: rotated.subject.kind, sid: rotated.familyId });
+    return { access: access.token, refresh: rotated.token, expires_in: access.expiresIn };
+  } catch (error) {
+    if (error instanceof InvalidRefreshToken) {
+      request.log.info({ reason: error.reason }, 'refresh token refused');
+      throw new DomainError('unauthenticated', BAD_REFRESH);
+    }
+    throw error;
+  }
 }
 
 // In this order, the order the OpenAPI document lists them.

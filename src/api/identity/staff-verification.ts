@@ -52,42 +52,46 @@ const channels: Record<ContactField, Channel> = {
   },
 };
 
+/** The caller as their stream says now (not the read model): the code is bound to what they name at this moment. */
+async function currentUser(deps: Dependencies, request: FastifyRequest): Promise<ActiveUser> {
+  const { state } = await loadState(deps.store, userDecider, userStream(principalOf(request).id));
+  if (state.status !== 'active') throw new DomainError('not_found', 'Not found.');
+  return state;
+}
+
+/** Sends a code to the caller's email or phone: 409 when confirmed already or someone else owns it, 429 inside the cooldown. */
+export async function sendContactCode(deps: Dependencies, request: FastifyRequest, field: ContactField): Promise<void> {
+  const channel = channels[field];
+  const user = await currentUser(deps, request);
+  const destination = channel.current(user);
+  if (destination === null) throw new DomainError('conflict', 'There is no phone number to confirm.');
+  if (channel.confirmed(user)) throw new DomainError('conflict', channel.alreadyConfirmed);
+  // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
+  const owner = await ownerOf(deps, channel.field, destination);
+  if (isTakenFrom(owner, user.userId)) throw contactTakenOn(channel.field);
+  await claimOrThrow(deps, request, channel.purpose, destination);
+  await deps.handle(userDecider, userStream(user.userId), channel.request(user.userId, deps.newId(), deps.now().toISOString()), metadataOf(request));
+}
+
+/** Confirms the caller's email or phone with the code sent to it, while they still name it. */
+export async function confirmContact(deps: Dependencies, request: FastifyRequest, field: ContactField, code: string): Promise<void> {
+  const channel = channels[field];
+  const user = await currentUser(deps, request);
+  const destination = channel.current(user);
+  if (destination === null) throw rejectCode('missing');
+  await expectCode(deps, { purpose: channel.purpose, destination, subjectId: user.userId, code });
+  const position = await verifyStaffContact(
+    deps,
+    { userId: user.userId, field: channel.field, value: destination, now: deps.now().toISOString() },
+    metadataOf(request)
+  );
+  await deps.awaitProjections(position, ['users']);
+}
+
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
 
 export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const staff = { kind: 'authenticated', principals: STAFF } as const;
-
-  /** The caller as their stream says now (not the read model): the code is bound to what they name at this moment. */
-  async function currentUser(request: FastifyRequest): Promise<ActiveUser> {
-    const { state } = await loadState(deps.store, userDecider, userStream(principalOf(request).id));
-    if (state.status !== 'active') throw new DomainError('not_found', 'Not found.');
-    return state;
-  }
-
-  async function sendCode(request: FastifyRequest, channel: Channel): Promise<void> {
-    const user = await currentUser(request);
-    const destination = channel.current(user);
-    if (destination === null) throw new DomainError('conflict', 'There is no phone number to confirm.');
-    if (channel.confirmed(user)) throw new DomainError('conflict', channel.alreadyConfirmed);
-    // Someone else proved it already: no code would make it this user's, so none is sent to the owner's inbox.
-    const owner = await ownerOf(deps, channel.field, destination);
-    if (isTakenFrom(owner, user.userId)) throw contactTakenOn(channel.field);
-    await claimOrThrow(deps, request, channel.purpose, destination);
-    await deps.handle(userDecider, userStream(user.userId), channel.request(user.userId, deps.newId(), deps.now().toISOString()), metadataOf(request));
-  }
-
-  async function confirm(request: FastifyRequest, channel: Channel, code: string): Promise<void> {
-    const user = await currentUser(request);
-    const destination = channel.current(user);
-    if (destination === null) throw rejectCode('missing');
-    await expectCode(deps, { purpose: channel.purpose, destination, subjectId: user.userId, code });
-    const position = await verifyStaffContact(
-      deps,
-      { userId: user.userId, field: channel.field, value: destination, now: deps.now().toISOString() },
-      metadataOf(request)
-    );
-    await deps.awaitProjections(position, ['users']);
-  }
 
   for (const channel of Object.values(channels)) {
     const noun = channel.field === 'email' ? 'email' : 'phone';
@@ -99,7 +103,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
         response: { 202: CodeSent, ...errorReplies(401, 403, 404, 409, 429) },
       },
     }, async (request, reply) => {
-      await sendCode(request, channel);
+      await sendContactCode(deps, request, channel.field);
       return reply.code(202).send({ detail: channel.sent, expires_in: expiresIn });
     });
 
@@ -112,7 +116,7 @@ export const staffVerificationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependen
         response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415, 429) },
       },
     }, async (request) => {
-      await confirm(request, channel, request.body.code);
+      await confirmContact(deps, request, channel.field, request.body.code);
       return { detail: 'Successfully confirmed' };
     });
   }

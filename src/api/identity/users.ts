@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { DomainError } from '../../commands/errors.js';
 import { registerUser } from '../../workflows/identity/staff-accounts.js';
 import { loadState } from '../../commands/load-state.js';
-import { changeUserProfile, deleteUser, type ProfileField } from '../../workflows/identity/staff-profile.js';
+import { changeUserProfile, deleteUser, type ProfileField, type ProfileOutcome } from '../../workflows/identity/staff-profile.js';
 import { userDecider } from '../../commands/identity/user.js';
 import { userStream, type UserChanges } from '../../events/identity/user.js';
 import { findUser } from '../../projections/identity/users.js';
+import type { UserRow } from '../../projections/identity/tables.js';
 import { STAFF } from '../access.js';
 import { principalOf } from '../authenticate.js';
 import { Code } from './codes.js';
@@ -54,6 +56,101 @@ const FIELDS: Record<ProfileField, readonly [string, string]> = {
 
 const notFound = () => new DomainError('not_found', 'Not found.');
 
+/** A registration as the API takes it: email as typed, phone in any notation. */
+export interface StaffRegistration {
+  readonly email: string;
+  readonly password: string;
+  readonly phone?: string | undefined;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+  readonly patronymic?: string | undefined;
+  readonly address?: string | undefined;
+}
+
+/** Registers a staff user (seed 003) and answers the profile once the read model shows it. */
+export async function registerStaff(deps: Dependencies, request: FastifyRequest, body: StaffRegistration): Promise<UserRow> {
+  const { userId, position } = await registerUser(
+    deps,
+    {
+      userId: deps.newId(),
+      email: body.email.toLowerCase(),
+      phone: body.phone === undefined ? null : deps.normalizePhone(body.phone)!,
+      password: body.password,
+      profile: { firstName: body.firstName ?? '', lastName: body.lastName ?? '', patronymic: body.patronymic ?? '', address: body.address ?? '' },
+      now: deps.now(),
+    },
+    metadataOf(request),
+  );
+  await deps.awaitProjections(position, ['users']);
+  const row = await findUser(deps.db, userId);
+  if (!row) throw new NotVisibleYet(userId);
+  return row;
+}
+
+/** The signed-in user's own row; 404 once deleted. */
+export async function ownProfile(deps: Dependencies, userId: string): Promise<UserRow> {
+  const row = await findUser(deps.db, userId);
+  if (!row || row.deleted_at !== null) throw notFound();
+  return row;
+}
+
+/**
+ * Whether the request changes the password, the login email or the login
+ * phone, the changes that need re-authentication. Sending the current email
+ * again (a form posted whole) changes nothing and needs no proof.
+ */
+async function changesLogin(deps: Dependencies, userId: string, changes: UserChanges, password: string | undefined): Promise<boolean> {
+  if (password !== undefined) return true;
+  if (changes.email === undefined && changes.phone === undefined) return false;
+  const { state } = await loadState(deps.store, userDecider, userStream(userId));
+  if (state.status !== 'active') throw notFound();
+  return (changes.email ?? state.email) !== state.email || (changes.phone ?? state.phone) !== state.phone;
+}
+
+export interface OwnProfileChange {
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+  readonly patronymic?: string | undefined;
+  readonly address?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly password?: string | undefined;
+  readonly currentPassword?: string | undefined;
+  readonly code?: string | undefined;
+}
+
+/**
+ * The signed-in user changes their own profile: a new password, login email
+ * or login phone needs re-authentication (the whole request is refused
+ * without it); the outcome says per field what changed and what could not.
+ */
+export async function changeOwnProfile(deps: Dependencies, request: FastifyRequest, body: OwnProfileChange): Promise<ProfileOutcome> {
+  const { firstName, lastName, patronymic, address, email, phone, password } = body;
+  const userId = principalOf(request).id;
+  const changes: UserChanges = {
+    ...(firstName === undefined ? {} : { firstName }),
+    ...(lastName === undefined ? {} : { lastName }),
+    ...(patronymic === undefined ? {} : { patronymic }),
+    ...(address === undefined ? {} : { address }),
+    ...(email === undefined ? {} : { email: email.toLowerCase() }),
+    ...(phone === undefined ? {} : { phone: deps.normalizePhone(phone)! }),
+  };
+  if (await changesLogin(deps, userId, changes, password)) {
+    await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: body.currentPassword, code: body.code });
+  }
+  const outcome = await changeUserProfile(deps, { userId, changes, password, now: deps.now() }, metadataOf(request));
+  await deps.awaitProjections(outcome.position, ['users']);
+  return outcome;
+}
+
+/** The signed-in user deletes their account, with re-authentication: a token alone (maybe a stolen one) cannot end it. */
+export async function deleteOwnAccount(deps: Dependencies, request: FastifyRequest, proof: { currentPassword?: string | undefined; code?: string | undefined }): Promise<void> {
+  const userId = principalOf(request).id;
+  await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: proof.currentPassword, code: proof.code });
+  const { position, left } = await deleteUser(deps, { userId, now: deps.now() }, metadataOf(request));
+  await Promise.all([deps.awaitProjections(position, ['users']), deps.awaitProjections(left, ['organizations'])]);
+}
+
 export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const staffOnly = { kind: 'authenticated', principals: STAFF } as const;
 
@@ -66,46 +163,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
       response: { 201: StaffProfile, ...errorReplies(400, 409, 415) },
     },
   }, async (request, reply) => {
-    const body = request.body;
-    const { userId, position } = await registerUser(
-      deps,
-      {
-        userId: deps.newId(),
-        email: body.email.toLowerCase(),
-        phone: body.phone === undefined ? null : deps.normalizePhone(body.phone)!,
-        password: body.password,
-        profile: { firstName: body.first_name ?? '', lastName: body.last_name ?? '', patronymic: body.patronymic ?? '', address: body.address ?? '' },
-        now: deps.now(),
-      },
-      metadataOf(request),
-    );
-    await deps.awaitProjections(position, ['users']);
-    const row = await findUser(deps.db, userId);
-    if (!row) throw new NotVisibleYet(userId);
+    const { email, password, first_name, last_name, patronymic, address, phone } = request.body;
+    const row = await registerStaff(deps, request, { email, password, phone, firstName: first_name, lastName: last_name, patronymic, address });
     return reply.code(201).send(staffProfile(row));
   });
 
   app.get('/users/me', {
     config: { access: staffOnly },
     schema: { tags: ['users'], summary: 'The signed-in staff user’s profile.', response: { 200: StaffProfile, ...errorReplies(401, 403, 404) } },
-  }, async (request) => {
-    const row = await findUser(deps.db, principalOf(request).id);
-    if (!row || row.deleted_at !== null) throw notFound();
-    return staffProfile(row);
-  });
-
-  /**
-   * Whether the request changes the password, the login email or the login
-   * phone, the changes that need re-authentication. Sending the current email
-   * again (a form posted whole) changes nothing and needs no proof.
-   */
-  async function changesLogin(userId: string, changes: UserChanges, password: string | undefined): Promise<boolean> {
-    if (password !== undefined) return true;
-    if (changes.email === undefined && changes.phone === undefined) return false;
-    const { state } = await loadState(deps.store, userDecider, userStream(userId));
-    if (state.status !== 'active') throw notFound();
-    return (changes.email ?? state.email) !== state.email || (changes.phone ?? state.phone) !== state.phone;
-  }
+  }, async (request) => staffProfile(await ownProfile(deps, principalOf(request).id)));
 
   app.patch('/users/me', {
     // No per-IP cap: guessing current_password needs the account's own token, and
@@ -121,20 +187,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
     },
   }, async (request) => {
     const { first_name, last_name, patronymic, address, email, phone, password, current_password, code } = request.body;
-    const userId = principalOf(request).id;
-    const changes: UserChanges = {
-      ...(first_name === undefined ? {} : { firstName: first_name }),
-      ...(last_name === undefined ? {} : { lastName: last_name }),
-      ...(patronymic === undefined ? {} : { patronymic }),
-      ...(address === undefined ? {} : { address }),
-      ...(email === undefined ? {} : { email: email.toLowerCase() }),
-      ...(phone === undefined ? {} : { phone: deps.normalizePhone(phone)! }),
-    };
-    if (await changesLogin(userId, changes, password)) {
-      await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: current_password, code });
-    }
-    const outcome = await changeUserProfile(deps, { userId, changes, password, now: deps.now() }, metadataOf(request));
-    await deps.awaitProjections(outcome.position, ['users']);
+    const outcome = await changeOwnProfile(deps, request, {
+      firstName: first_name, lastName: last_name, patronymic, address, email, phone, password, currentPassword: current_password, code,
+    });
     const success = Object.fromEntries(outcome.changed.map((field) => FIELDS[field]));
     const error = Object.fromEntries(Object.entries(outcome.refused).map(([field, reason]) => [FIELDS[field as ProfileField][0], reason]));
     return { success, error };
@@ -150,11 +205,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
       response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 401, 403, 404, 409, 415) },
     },
   }, async (request) => {
-    const userId = principalOf(request).id;
-    // A token alone (maybe a stolen one) cannot end an account.
-    await checkReauthentication(deps, { subject: { id: userId, kind: 'user' }, currentPassword: request.body.current_password, code: request.body.code });
-    const { position, left } = await deleteUser(deps, { userId, now: deps.now() }, metadataOf(request));
-    await Promise.all([deps.awaitProjections(position, ['users']), deps.awaitProjections(left, ['organizations'])]);
+    await deleteOwnAccount(deps, request, { currentPassword: request.body.current_password, code: request.body.code });
     return { detail: 'Account deleted.' };
   });
 };
