@@ -115,6 +115,15 @@ export function errorBodyProblem(contentType: string | undefined, text: string):
   return bad ? `errors.${bad[0]} is not a list of strings` : undefined;
 }
 
+function compatBodyProblem(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    return body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length > 0 ? undefined : 'not a JSON object';
+  } catch {
+    return 'not JSON';
+  }
+}
+
 async function lastPosition(runtime: TestRuntime): Promise<string> {
   const { rows } = await sql<{ last: string | null }>`select max(global_position)::text as last from events`.execute(runtime.connection.db);
   return rows[0]?.last ?? '0';
@@ -180,7 +189,8 @@ async function one(
   const finding = (problem: Finding['problem'], detail: string) => figures.findings.push({ operation: name, variant, caller, status, problem, detail: detail.slice(0, 300), requestId });
   if (status >= 500) finding('5xx', causeOf(runtime.logs.slice(logsBefore), requestId) ?? reply.body);
   if (status < 400 || status >= 500) return;
-  const bodyProblem = errorBodyProblem(reply.headers['content-type'] as string | undefined, reply.body);
+  // A seed's profile (/compat/) words its errors its own way, checked by its conformance test: here only a JSON object.
+  const bodyProblem = op.path.startsWith('/compat/') ? compatBodyProblem(reply.body) : errorBodyProblem(reply.headers['content-type'] as string | undefined, reply.body);
   if (bodyProblem) finding('error body', `${bodyProblem}: ${reply.body}`);
   const appended = await appendedBy(runtime, requestId);
   if (appended.length > 0) finding('appended on 4xx', appended.join(' '));
