@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { clientDecider } from '../../commands/clients/client.js';
 import { isConflict } from '../../commands/errors.js';
 import { phoneOwner, registerClient, verifyClientPhone } from '../../workflows/clients/register-client.js';
-import { clientStream } from '../../events/clients/client.js';
+import { clientStream, type ClientProfile } from '../../events/clients/client.js';
 import { findUnverifiedAccountIdByPhone } from '../../projections/clients/client-accounts.js';
 import { claimOrThrow, Code, expectCode, expiresIn } from '../identity/codes.js';
 import { ClientProfileFields, fullProfile } from './client-fields.js';
@@ -20,6 +21,41 @@ const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Passwor
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
 
+/** A new account for this E.164 phone, its verification code capped and sent; returns its id once the read model has it. */
+export async function registerByPhone(
+  deps: Dependencies,
+  request: FastifyRequest,
+  account: { phone: string; password: string | undefined; profile: ClientProfile },
+): Promise<string> {
+  const { clientId, position } = await registerClient(
+    deps,
+    {
+      ...account,
+      clientId: deps.newId(),
+      challengeId: deps.newId(),
+      now: deps.now(),
+      // The registration sends a code: it is capped like every code, before anything is recorded.
+      beforeRecording: () => claimOrThrow(deps, request, 'phone_verification', account.phone),
+    },
+    metadataOf(request),
+  );
+  await deps.awaitProjections(position, ['client-accounts']);
+  return clientId;
+}
+
+/**
+ * The verification code sent to this E.164 phone: the account it was sent
+ * for owns the number from now on. `clientId` narrows the code to that
+ * account's latest one (seed 004 names it); without it, the latest sent to the phone.
+ */
+export async function verifyPhoneByCode(deps: Dependencies, request: FastifyRequest, attempt: { phone: string; code: string; clientId?: string }): Promise<void> {
+  const { phone, code } = attempt;
+  const subject = attempt.clientId === undefined ? {} : { subjectId: attempt.clientId };
+  const clientId = await expectCode(deps, { purpose: 'phone_verification', destination: phone, code, ...subject });
+  const position = await verifyClientPhone(deps, { clientId, phone, now: deps.now() }, metadataOf(request));
+  await deps.awaitProjections(position, ['client-accounts']);
+}
+
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.post('/auth/register', {
     config: { access: { kind: 'public' } },
@@ -31,22 +67,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
     },
   }, async (request, reply) => {
     const body = request.body;
-    const phone = deps.normalizePhone(body.phone)!;
-    const { clientId, position } = await registerClient(
-      deps,
-      {
-        clientId: deps.newId(),
-        challengeId: deps.newId(),
-        phone,
-        password: body.password,
-        profile: fullProfile(body),
-        now: deps.now(),
-        // The registration sends a code: it is capped like every code, before anything is recorded.
-        beforeRecording: () => claimOrThrow(deps, request, 'phone_verification', phone),
-      },
-      metadataOf(request),
-    );
-    await deps.awaitProjections(position, ['client-accounts']);
+    const clientId = await registerByPhone(deps, request, { phone: deps.normalizePhone(body.phone)!, password: body.password, profile: fullProfile(body) });
     return reply.code(201).send({ client_id: clientId, expires_in: expiresIn });
   });
 
@@ -59,10 +80,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
       response: { 200: Type.Object({ detail: Type.String() }), ...errorReplies(400, 409, 415, 429) },
     },
   }, async (request) => {
-    const phone = deps.normalizePhone(request.body.phone)!;
-    const clientId = await expectCode(deps, { purpose: 'phone_verification', destination: phone, code: request.body.code });
-    const position = await verifyClientPhone(deps, { clientId, phone, now: deps.now() }, metadataOf(request));
-    await deps.awaitProjections(position, ['client-accounts']);
+    await verifyPhoneByCode(deps, request, { phone: deps.normalizePhone(request.body.phone)!, code: request.body.code });
     return { detail: 'Phone number verified.' };
   });
 

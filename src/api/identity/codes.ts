@@ -28,15 +28,16 @@ export function rejectCode(check: Exclude<CodeCheck, 'ok'>): DomainError {
 /**
  * Every code-sending path, before anything is recorded: the caps per
  * destination, per signed-in account and per client IP
- * (src/auth/send-limits.ts); 429 with Retry-After otherwise.
+ * (src/auth/send-limits.ts); 429 with Retry-After otherwise. `cooldown`
+ * words the refusal within the cooldown where a seed has its own text for it.
  */
-export async function claimOrThrow(deps: Dependencies, request: FastifyRequest, purpose: CodePurpose, destination: string): Promise<void> {
+export async function claimOrThrow(deps: Dependencies, request: FastifyRequest, purpose: CodePurpose, destination: string, cooldown?: string): Promise<void> {
   const send = { purpose, destination: deps.contacts.destination(destination), accountId: request.principal?.id, ip: request.ip };
   const claim = await claimCodeSend(deps.db, deps.rateLimits, send, deps.now());
   if (claim.ok) return;
   const wait = claim.retryAfterSeconds;
   throw tooManyRequests(
-    isCooldown(claim) ? `A code was sent recently; try again in ${wait} seconds.` : `Too many codes were asked for; try again in ${wait} seconds.`,
+    isCooldown(claim) ? (cooldown ?? `A code was sent recently; try again in ${wait} seconds.`) : `Too many codes were asked for; try again in ${wait} seconds.`,
     wait
   );
 }

@@ -121,8 +121,35 @@ function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {
   });
 }
 
+/**
+ * Passwordless login's first half, for the client who verified this E.164
+ * phone; nothing is sent for any other number. The cooldown is claimed for
+ * every number, so a 429 does not tell whether it is registered
+ * (`cooldown`: a seed's own words for that 429).
+ */
+export async function sendLoginCode(deps: Dependencies, request: FastifyRequest, phone: string, cooldown?: string): Promise<void> {
+  await claimOrThrow(deps, request, 'login', phone, cooldown);
+  const clientId = await findAccountIdByVerifiedPhone(deps.db, phone);
+  if (clientId) {
+    await deps.handle(
+      clientDecider,
+      clientStream(clientId),
+      { type: 'RequestLoginCode', data: { challengeId: deps.newId(), now: deps.now().toISOString() } },
+      metadataOf(request)
+    );
+  }
+}
+
+/** The login code sent to this E.164 phone, for a new session of the account it was sent for. */
+export async function signInWithLoginCode(deps: Dependencies, phone: string, code: string): Promise<SessionTokens> {
+  const clientId = await expectCode(deps, { purpose: 'login', destination: phone, code });
+  // The code opens the account only while that account still holds the number it was sent to.
+  const account = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state);
+  if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
+  return startSession(deps.db, deps.tokens, { id: clientId, kind: 'client' }, deps.now());
+}
+
 function codeLoginRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
   app.post('/auth/login/code', {
     config: { access: { kind: 'public' } },
     schema: {
@@ -132,18 +159,7 @@ function codeLoginRoutes(app: App, deps: Dependencies): void {
       response: { 200: Type.Object({ detail: Type.String(), expires_in: Type.Integer() }), ...errorReplies(400, 415, 429) },
     },
   }, async (request) => {
-    const phone = deps.normalizePhone(request.body.phone)!;
-    // The cooldown is claimed for every number, so a 429 does not tell whether it is registered.
-    await claimOrThrow(deps, request, 'login', phone);
-    const clientId = await findAccountIdByVerifiedPhone(db, phone);
-    if (clientId) {
-      await deps.handle(
-        clientDecider,
-        clientStream(clientId),
-        { type: 'RequestLoginCode', data: { challengeId: deps.newId(), now: deps.now().toISOString() } },
-        metadataOf(request)
-      );
-    }
+    await sendLoginCode(deps, request, deps.normalizePhone(request.body.phone)!);
     return { detail: 'If this phone number is registered and verified, a login code has been sent to it.', expires_in: expiresIn };
   });
 
@@ -155,14 +171,7 @@ function codeLoginRoutes(app: App, deps: Dependencies): void {
       body: Type.Object({ phone: Phone, code: Code }),
       response: { 200: Tokens, ...errorReplies(400, 415, 429) },
     },
-  }, async (request) => {
-    const phone = deps.normalizePhone(request.body.phone)!;
-    const clientId = await expectCode(deps, { purpose: 'login', destination: phone, code: request.body.code });
-    // The code opens the account only while that account still holds the number it was sent to.
-    const account = registered((await loadState(deps.store, clientDecider, clientStream(clientId))).state);
-    if (account.phone !== phone || !account.confirmedPhone) throw rejectCode('missing');
-    return startSession(db, tokens, { id: clientId, kind: 'client' }, deps.now());
-  });
+  }, async (request) => signInWithLoginCode(deps, deps.normalizePhone(request.body.phone)!, request.body.code));
 }
 
 function passwordCheckRoutes(app: App, deps: Dependencies): void {
