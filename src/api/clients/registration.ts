@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
 import { clientDecider } from '../../commands/clients/client.js';
 import { isConflict } from '../../commands/errors.js';
 import { phoneOwner, registerClient, verifyClientPhone } from '../../workflows/clients/register-client.js';
@@ -16,9 +17,31 @@ import type { Dependencies } from '../dependencies.js';
 // code. Until then the phone gives the account no right, and stops nobody
 // else from registering it: whoever verifies it owns it.
 
-const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
+export const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
+export type RegisterBody = Static<typeof RegisterBody>;
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
+
+/** Registers the account and sends the code (seeds 001 and 004, here and in their profiles); the new account's id. */
+export async function registerByPhone(deps: Dependencies, request: FastifyRequest, body: RegisterBody): Promise<string> {
+  const phone = deps.normalizePhone(body.phone)!;
+  const { clientId, position } = await registerClient(
+    deps,
+    {
+      clientId: deps.newId(),
+      challengeId: deps.newId(),
+      phone,
+      password: body.password,
+      profile: fullProfile(body),
+      now: deps.now(),
+      // The registration sends a code: it is capped like every code, before anything is recorded.
+      beforeRecording: () => claimOrThrow(deps, request, 'phone_verification', phone),
+    },
+    metadataOf(request),
+  );
+  await deps.awaitProjections(position, ['client-accounts']);
+  return clientId;
+}
 
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.post('/auth/register', {
@@ -29,26 +52,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
       body: RegisterBody,
       response: { 201: Type.Object({ client_id: Uuid, expires_in: Type.Integer() }), ...errorReplies(400, 409, 415, 429) },
     },
-  }, async (request, reply) => {
-    const body = request.body;
-    const phone = deps.normalizePhone(body.phone)!;
-    const { clientId, position } = await registerClient(
-      deps,
-      {
-        clientId: deps.newId(),
-        challengeId: deps.newId(),
-        phone,
-        password: body.password,
-        profile: fullProfile(body),
-        now: deps.now(),
-        // The registration sends a code: it is capped like every code, before anything is recorded.
-        beforeRecording: () => claimOrThrow(deps, request, 'phone_verification', phone),
-      },
-      metadataOf(request),
-    );
-    await deps.awaitProjections(position, ['client-accounts']);
-    return reply.code(201).send({ client_id: clientId, expires_in: expiresIn });
-  });
+  }, async (request, reply) => reply.code(201).send({ client_id: await registerByPhone(deps, request, request.body), expires_in: expiresIn }));
 
   app.post('/auth/phone/verify', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
