@@ -31,7 +31,7 @@ export const onePurposeRoutes: Routes = async (app, { deps }) => {
     schema: {
       summary: 'Change the name; a name given as null or "null" stays as it is.',
       params: ClientIdParams,
-      body: Type.Object({ first_name: NameOrUnchanged, last_name: NameOrUnchanged, patronymic: NameOrUnchanged, reason: reason }, { minProperties: 1 }),
+      body: Type.Object({ first_name: NameOrUnchanged, last_name: NameOrUnchanged, patronymic: NameOrUnchanged, reason }, { minProperties: 1 }),
       response: { 200: ClientIdReply, ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
