@@ -31,7 +31,7 @@ const EVERYONE = ['client', ...STAFF] as const;
 const signedIn = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
 const ClientOrRecord = Type.Union([AccountReply, RecordReply]);
 
-interface Change {
+export interface Change {
   readonly profile?: Partial<ClientProfile>;
   readonly phone?: string;
   readonly password?: string;
@@ -49,54 +49,60 @@ export async function recordView(deps: Dependencies, recordId: string) {
   return recordReply(row, (await sharedWith(deps.db, [row])).get(row.id));
 }
 
+/** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
+async function changeAccount(
+  deps: Dependencies, request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
+): Promise<Position | undefined> {
+  const { accountId } = target;
+  const current = await findClientAccount(deps.db, accountId);
+  if (!current) throw new DomainError('not_found', 'Not found.');
+  const sensitive = change.password !== undefined || (change.phone !== undefined && change.phone !== current.phone);
+  const metadata = await reauthenticate(deps, request, target, sensitive, proof);
+  const phone = change.phone !== undefined && change.phone !== current.phone ? change.phone : undefined;
+  const claimSend = (to: string) => claimOrThrow(deps, request, 'phone_verification', to);
+  return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
+}
+
+/** Staff write their organization's record freely; it has no password. */
+async function changeRecord(
+  deps: Dependencies, request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change
+): Promise<Position | undefined> {
+  if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
+  const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
+  const handled = await deps.handle(
+    clientRecordDecider,
+    clientRecordStream(target.record.id),
+    { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
+    metadataOf(request)
+  );
+  return handled.position;
+}
+
+/**
+ * Applies a change the caller may make to what `id` names and waits for the
+ * read model (here and in seed 001's profile); the account or the record changed.
+ */
+export async function changeClientOrRecord(
+  deps: Dependencies, request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}
+): Promise<ClientTarget> {
+  const target = await clientTarget(deps, request, id, 'write');
+  if (target.kind === 'account') {
+    const position = await changeAccount(deps, request, target, fields, proof);
+    await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
+  } else {
+    const position = await changeRecord(deps, request, target, fields);
+    await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
+  }
+  return target;
+}
+
+const viewOf = (deps: Dependencies, target: ClientTarget) => (target.kind === 'account' ? accountView(deps, target.accountId) : recordView(deps, target.record.id));
+
 export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
-
-  /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
-  async function changeAccount(
-    request: FastifyRequest,
-    target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
-  ): Promise<Position | undefined> {
-    const { accountId } = target;
-    const current = await findClientAccount(deps.db, accountId);
-    if (!current) throw new DomainError('not_found', 'Not found.');
-    const sensitive = change.password !== undefined || (change.phone !== undefined && change.phone !== current.phone);
-    const metadata = await reauthenticate(deps, request, target, sensitive, proof);
-    const phone = change.phone !== undefined && change.phone !== current.phone ? change.phone : undefined;
-    const claimSend = (to: string) => claimOrThrow(deps, request, 'phone_verification', to);
-    return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
-  }
-
-  /** Staff write their organization's record freely; it has no password. */
-  async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
-    if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
-    const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await deps.handle(
-      clientRecordDecider,
-      clientRecordStream(target.record.id),
-      { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
-      metadataOf(request)
-    );
-    return handled.position;
-  }
-
-  /** Applies a change the caller may make, waits for the read model, replies with the account or the record. */
-  async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) {
-    const target = await clientTarget(deps, request, id, 'write');
-    if (target.kind === 'account') {
-      const position = await changeAccount(request, target, fields, proof);
-      await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
-      return accountView(deps, target.accountId);
-    }
-    const position = await changeRecord(request, target, fields);
-    await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
-    return recordView(deps, target.record.id);
-  }
-
-  async function view(request: FastifyRequest, id: string) {
-    const target = await clientTarget(deps, request, id, 'read');
-    return target.kind === 'account' ? accountView(deps, target.accountId) : recordView(deps, target.record.id);
-  }
+  const change = async (request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) =>
+    viewOf(deps, await changeClientOrRecord(deps, request, id, fields, proof));
+  const view = async (request: FastifyRequest, id: string) => viewOf(deps, await clientTarget(deps, request, id, 'read'));
 
   app.get('/clients/me', {
     config: { access: { kind: 'authenticated', principals: ['client'] } },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { clientDecider } from '../../commands/clients/client.js';
 import { isConflict } from '../../commands/errors.js';
 import { phoneOwner, registerClient, verifyClientPhone } from '../../workflows/clients/register-client.js';
@@ -17,9 +17,13 @@ import type { Dependencies } from '../dependencies.js';
 // code. Until then the phone gives the account no right, and stops nobody
 // else from registering it: whoever verifies it owns it.
 
-const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
+export const RegisterBody = Type.Object({ phone: Phone, password: Type.Optional(Password), ...ClientProfileFields });
+export type RegisterBody = Static<typeof RegisterBody>;
 const PhoneAndCode = Type.Object({ phone: Phone, code: Code });
 const CodeSent = Type.Object({ detail: Type.String(), expires_in: Type.Integer({ description: 'Seconds the code stays valid.' }) });
+
+/** What POST /auth/register's body asks for (seed 001's registration too). */
+export const registrationOf = (deps: Dependencies, body: RegisterBody) => ({ phone: deps.normalizePhone(body.phone)!, password: body.password, profile: fullProfile(body) });
 
 /** A new account for this E.164 phone, its verification code capped and sent; returns its id once the read model has it. */
 export async function registerByPhone(
@@ -66,8 +70,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
       response: { 201: Type.Object({ client_id: Uuid, expires_in: Type.Integer() }), ...errorReplies(400, 409, 415, 429) },
     },
   }, async (request, reply) => {
-    const body = request.body;
-    const clientId = await registerByPhone(deps, request, { phone: deps.normalizePhone(body.phone)!, password: body.password, profile: fullProfile(body) });
+    const clientId = await registerByPhone(deps, request, registrationOf(deps, request.body));
     return reply.code(201).send({ client_id: clientId, expires_in: expiresIn });
   });
 

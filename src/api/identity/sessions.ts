@@ -174,8 +174,15 @@ function codeLoginRoutes(app: App, deps: Dependencies): void {
   }, async (request) => signInWithLoginCode(deps, deps.normalizePhone(request.body.phone)!, request.body.code));
 }
 
-function passwordCheckRoutes(app: App, deps: Dependencies): void {
+/** Whether this is the account's password; wrong guesses are counted per account (429 once locked), as for a login. */
+export async function checkOwnPassword(deps: Dependencies, accountId: string, password: string): Promise<boolean> {
   const { db } = deps;
+  const attempt = await throttled(db, `check:${accountId}`, deps.now(), async () => (await passwordMatches(db, accountId, password)) || undefined);
+  if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+  return attempt.value === true;
+}
+
+function passwordCheckRoutes(app: App, deps: Dependencies): void {
   app.post('/auth/password/check', {
     config: { access: { kind: 'authenticated', principals: ['client', 'user', 'admin'] }, rateLimit: guessLimit(deps) },
     schema: {
@@ -184,14 +191,7 @@ function passwordCheckRoutes(app: App, deps: Dependencies): void {
       body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 128 }) }),
       response: { 200: Type.Object({ match: Type.Boolean() }), ...errorReplies(400, 401, 403, 429) },
     },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const attempt = await throttled(db, `check:${principal.id}`, deps.now(), async () => {
-      return (await passwordMatches(db, principal.id, request.body.password)) || undefined;
-    });
-    if (attempt.locked) throw tooManyRequests(`Too many wrong passwords; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
-    return { match: attempt.value === true };
-  });
+  }, async (request) => ({ match: await checkOwnPassword(deps, principalOf(request).id, request.body.password) }));
 }
 
 /** Refresh rotation (RFC 9700): a new access and refresh token; a reused refresh token ends its session. */

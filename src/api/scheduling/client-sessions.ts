@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { listAppointments } from '../../projections/scheduling/appointment-queries.js';
+import type { FastifyRequest } from 'fastify';
+import { listAppointments, type AppointmentFilter } from '../../projections/scheduling/appointment-queries.js';
+import type { AppointmentRow } from '../../projections/scheduling/tables.js';
 import { linkedRecordIds } from '../../projections/clients/client-record-queries.js';
 import { STAFF } from '../access.js';
 import { clientTarget } from '../clients/client-access.js';
-import { AppointmentReply, appointmentReplyFor, PeriodQuery, periodFilter } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReplyFor, PeriodQuery, periodFilter, type Audience } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 
@@ -25,16 +27,21 @@ export const clientSessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies
       response: { 200: Type.Array(AppointmentReply), ...errorReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const target = await clientTarget(deps, request, request.params.client, 'read');
-    const filter = periodFilter(request.query);
-    if (target.kind === 'record') {
-      const rows = await listAppointments(deps.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
-      return rows.map(appointmentReplyFor('staff'));
-    }
-    const records = await linkedRecordIds(deps.db, target.accountId);
-    if (records.length === 0) return [];
-    const rows = await listAppointments(deps.db, { clientIds: records, ...filter });
-    // The person sees who acted by kind only: staff ids are their organizations' business.
-    return rows.map(appointmentReplyFor('client'));
+    const { rows, audience } = await sessionsOf(deps, request, request.params.client, periodFilter(request.query));
+    return rows.map(appointmentReplyFor(audience));
   });
 };
+
+/** The sessions `id` names for the caller (seeds 001 here and in its own profile), and as whom the caller sees them. */
+export async function sessionsOf(
+  deps: Dependencies, request: FastifyRequest, id: string, filter: AppointmentFilter
+): Promise<{ rows: AppointmentRow[]; audience: Audience }> {
+  const target = await clientTarget(deps, request, id, 'read');
+  if (target.kind === 'record') {
+    const rows = await listAppointments(deps.db, { organizationIds: [target.record.organization_id], clientId: target.record.id, ...filter });
+    return { rows, audience: 'staff' };
+  }
+  const records = await linkedRecordIds(deps.db, target.accountId);
+  // The person sees who acted by kind only: staff ids are their organizations' business.
+  return { rows: records.length === 0 ? [] : await listAppointments(deps.db, { clientIds: records, ...filter }), audience: 'client' };
+}
