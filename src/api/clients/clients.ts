@@ -31,7 +31,7 @@ const EVERYONE = ['client', ...STAFF] as const;
 const signedIn = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
 const ClientOrRecord = Type.Union([AccountReply, RecordReply]);
 
-interface Change {
+export interface ClientChange {
   readonly profile?: Partial<ClientProfile>;
   readonly phone?: string;
   readonly password?: string;
@@ -49,13 +49,26 @@ export async function recordView(deps: Dependencies, recordId: string) {
   return recordReply(row, (await sharedWith(deps.db, [row])).get(row.id));
 }
 
+/** Staff write their organization's record freely (here and in seed 000's client-u); it has no password. */
+export async function changeRecord(deps: Dependencies, request: FastifyRequest, recordId: string, change: ClientChange): Promise<Position | undefined> {
+  if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
+  const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
+  const handled = await deps.handle(
+    clientRecordDecider,
+    clientRecordStream(recordId),
+    { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
+    metadataOf(request)
+  );
+  return handled.position;
+}
+
 export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
 
   /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
   async function changeAccount(
     request: FastifyRequest,
-    target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
+    target: Extract<ClientTarget, { kind: 'account' }>, change: ClientChange, proof: ReauthenticationFields
   ): Promise<Position | undefined> {
     const { accountId } = target;
     const current = await findClientAccount(deps.db, accountId);
@@ -67,28 +80,15 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
   }
 
-  /** Staff write their organization's record freely; it has no password. */
-  async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
-    if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
-    const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await deps.handle(
-      clientRecordDecider,
-      clientRecordStream(target.record.id),
-      { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
-      metadataOf(request)
-    );
-    return handled.position;
-  }
-
   /** Applies a change the caller may make, waits for the read model, replies with the account or the record. */
-  async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) {
+  async function change(request: FastifyRequest, id: string, fields: ClientChange, proof: ReauthenticationFields = {}) {
     const target = await clientTarget(deps, request, id, 'write');
     if (target.kind === 'account') {
       const position = await changeAccount(request, target, fields, proof);
       await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
       return accountView(deps, target.accountId);
     }
-    const position = await changeRecord(request, target, fields);
+    const position = await changeRecord(deps, request, target.record.id, fields);
     await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
     return recordView(deps, target.record.id);
   }

@@ -4,7 +4,7 @@ import { getPasswordHash, type Subject } from '../../auth/credentials.js';
 import { loginAccount, throttled } from '../../auth/login-throttle.js';
 import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
 import { InvalidRefreshToken, revokeFamily, rotateRefresh } from '../../auth/refresh-tokens.js';
-import { startSession } from '../../auth/sessions.js';
+import { startSession, type SessionTokens } from '../../auth/sessions.js';
 import { clientDecider, registered } from '../../commands/clients/client.js';
 import { DomainError, tooManyRequests } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
@@ -65,8 +65,21 @@ async function passwordOwner(db: Dependencies['db'], accounts: readonly Subject[
   return undefined;
 }
 
-function passwordLoginRoutes(app: App, deps: Dependencies): void {
+/**
+ * A password login, for POST /auth/token and the seed profiles' token routes alike: failures are throttled per login (locked after
+ * 5), a client's phone must be verified; 401 for any wrong credential, 429 while locked.
+ */
+export async function passwordLogin(deps: Dependencies, login: { phone: string } | { email: string }, password: string): Promise<SessionTokens> {
   const { db, tokens } = deps;
+  const throttleKey = 'phone' in login ? loginAccount('phone', deps.contacts.destination(login.phone)) : loginAccount('email', deps.contacts.destination(login.email));
+  const now = deps.now();
+  const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, login), password));
+  if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+  if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+  return startSession(db, tokens, attempt.value, now);
+}
+
+function passwordLoginRoutes(app: App, deps: Dependencies): void {
   app.post('/auth/token', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -80,12 +93,7 @@ function passwordLoginRoutes(app: App, deps: Dependencies): void {
     const phone = request.body.phone === undefined ? undefined : deps.normalizePhone(request.body.phone)!;
     const email = request.body.email?.toLowerCase();
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
-    const throttleKey = phone ? loginAccount('phone', deps.contacts.destination(phone)) : loginAccount('email', deps.contacts.destination(email!));
-    const now = deps.now();
-    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
-    if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
-    if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
-    return startSession(db, tokens, attempt.value, now);
+    return passwordLogin(deps, phone ? { phone } : { email: email! }, password);
   });
 }
 
