@@ -19,7 +19,10 @@ export const WRITERS: readonly Role[] = ['owner', 'admin', 'manager'];
 export const READERS: readonly Role[] = [...WRITERS, 'specialist', 'auditor'];
 
 /** The seed's errors: a 400 keyed by field at the top level, the rest `{detail}` (src/api/compat/drf.ts). */
-const FieldErrors = Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. {"name": ["This field is required."]}.' });
+const FieldErrors = Type.Object(
+  { detail: Type.Optional(Type.String({ description: 'Instead of fields, when the body as a whole is refused (not JSON, not an object).' })) },
+  { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. {"name": ["This field is required."]}.' },
+);
 const Detail = Type.Object({ detail: Type.String() });
 export const drfReplies = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, code === 400 ? FieldErrors : Detail]));
 
