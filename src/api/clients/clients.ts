@@ -31,7 +31,7 @@ const EVERYONE = ['client', ...STAFF] as const;
 const signedIn = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
 const ClientOrRecord = Type.Union([AccountReply, RecordReply]);
 
-export interface Change {
+export interface ClientChange {
   readonly profile?: Partial<ClientProfile>;
   readonly phone?: string;
   readonly password?: string;
@@ -51,7 +51,7 @@ export async function recordView(deps: Dependencies, recordId: string) {
 
 /** The account's change, once the person re-authenticated (or a platform admin gave a reason). */
 async function changeAccount(
-  deps: Dependencies, request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: Change, proof: ReauthenticationFields
+  deps: Dependencies, request: FastifyRequest, target: Extract<ClientTarget, { kind: 'account' }>, change: ClientChange, proof: ReauthenticationFields
 ): Promise<Position | undefined> {
   const { accountId } = target;
   const current = await findClientAccount(deps.db, accountId);
@@ -63,15 +63,13 @@ async function changeAccount(
   return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
 }
 
-/** Staff write their organization's record freely; it has no password. */
-async function changeRecord(
-  deps: Dependencies, request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change
-): Promise<Position | undefined> {
+/** Staff write their organization's record freely (here and in seeds 000 and 002); it has no password. */
+export async function changeRecord(deps: Dependencies, request: FastifyRequest, recordId: string, change: ClientChange): Promise<Position | undefined> {
   if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
   const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
   const handled = await deps.handle(
     clientRecordDecider,
-    clientRecordStream(target.record.id),
+    clientRecordStream(recordId),
     { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
     metadataOf(request)
   );
@@ -83,14 +81,14 @@ async function changeRecord(
  * read model (here and in seed 001's profile); the account or the record changed.
  */
 export async function changeClientOrRecord(
-  deps: Dependencies, request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}
+  deps: Dependencies, request: FastifyRequest, id: string, fields: ClientChange, proof: ReauthenticationFields = {}
 ): Promise<ClientTarget> {
   const target = await clientTarget(deps, request, id, 'write');
   if (target.kind === 'account') {
     const position = await changeAccount(deps, request, target, fields, proof);
     await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
   } else {
-    const position = await changeRecord(deps, request, target, fields);
+    const position = await changeRecord(deps, request, target.record.id, fields);
     await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
   }
   return target;
@@ -100,7 +98,7 @@ const viewOf = (deps: Dependencies, target: ClientTarget) => (target.kind === 'a
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const normalized = (phone: string | undefined) => (phone === undefined ? undefined : deps.normalizePhone(phone)!);
-  const change = async (request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) =>
+  const change = async (request: FastifyRequest, id: string, fields: ClientChange, proof: ReauthenticationFields = {}) =>
     viewOf(deps, await changeClientOrRecord(deps, request, id, fields, proof));
   const view = async (request: FastifyRequest, id: string) => viewOf(deps, await clientTarget(deps, request, id, 'read'));
 

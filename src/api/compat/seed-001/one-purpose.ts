@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { clientTarget } from '../../clients/client-access.js';
 import { profileChanges } from '../../clients/client-fields.js';
-import { changeClientOrRecord, type Change } from '../../clients/clients.js';
+import { changeClientOrRecord, type ClientChange } from '../../clients/clients.js';
 import { ReauthenticationFields } from '../../clients/client-reauthentication.js';
 import type { Routes } from '../../dependencies.js';
 import { checkOwnPassword } from '../../identity/sessions.js';
@@ -21,7 +21,7 @@ const NameOrUnchanged = Type.Optional(Type.Union([Name, Type.Null()], { descript
 const unlessUnchanged = (name: string | null | undefined) => (name === null || name === 'null' ? undefined : name);
 
 export const onePurposeRoutes: Routes = async (app, { deps }) => {
-  async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields) {
+  async function change(request: FastifyRequest, id: string, fields: ClientChange, proof: ReauthenticationFields) {
     await changeClientOrRecord(deps, request, id, fields, proof);
     return { client_id: id };
   }
