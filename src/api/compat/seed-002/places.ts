@@ -67,6 +67,7 @@ export const placesRoutes: Routes = async (app, { deps }) => {
     config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       summary: 'Add a place (owner, admin; seed 002).',
+      querystring: ListQuery,
       body: PlaceCreation,
       response: { 201: Place, ...drfReplies(400, 401, 403, 404, 415) },
     },

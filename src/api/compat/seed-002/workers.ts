@@ -97,6 +97,7 @@ export const workersRoutes: Routes = async (app, { deps }) => {
     config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       summary: 'Add a worker to the clinic (owner, admin; seed 002).',
+      querystring: Type.Object(Named),
       body: WorkerBody,
       response: { 201: Worker, ...drfReplies(400, 401, 403, 404, 415) },
     },
