@@ -108,6 +108,11 @@ t.test('seed 002 trust', async (t) => {
       { name: 'a login without its password', method: 'POST', url: `${P}/workers/login/`, ...form({ username: 'someone@example.org' }), status: 400, expected: { password: ['This field is required.'] } },
       { name: 'a login as text', method: 'POST', url: `${P}/workers/login/`, body: 'username=a&password=b', headers: { 'content-type': 'text/plain' }, status: 415 },
       {
+        name: 'a login form cut short', method: 'POST', url: `${P}/workers/login/`, status: 400, expected: { detail: 'The form data could not be read.' },
+        body: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="username"\r\n\r\nx`,
+        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      },
+      {
         name: 'a login with a file in it', method: 'POST', url: `${P}/workers/login/`, status: 413,
         body: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="username"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nx\r\n--${BOUNDARY}--\r\n`,
         headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },

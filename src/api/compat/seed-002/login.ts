@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { DomainError } from '../../../commands/errors.js';
 import { passwordLogin } from '../../identity/sessions.js';
@@ -26,10 +27,34 @@ function loginOf(username: string, normalizePhone: (input: string) => string | u
   return phone ? { phone } : { email: username.trim().toLowerCase() };
 }
 
+/**
+ * The fields of a multipart form, the last of a repeated name winning as in
+ * Django. A form the parser cannot read (truncated, a broken part header) is
+ * the sender's: a 400, where the parser's own error would be a 500.
+ */
+async function formFields(request: FastifyRequest): Promise<Record<string, unknown>> {
+  // The parser refuses names of Object.prototype (400), so a plain object is safe.
+  const fields: Record<string, unknown> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') fields[part.fieldname] = part.value;
+      else part.file.resume();
+    }
+  } catch (error) {
+    if (typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    request.log.info({ err: error }, 'unreadable multipart form');
+    throw new DomainError('invalid', 'The form data could not be read.');
+  }
+  return fields;
+}
+
 export const loginRoutes: Routes = async (app, { deps }) => {
   await app.register(formbody, { bodyLimit: 4096 });
-  // Fields only, as the seed sends them; a file part is refused (413) before the handler.
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 4, fieldSize: 1024, parts: 4 } });
+  // Fields only, as the seed sends them: a file part is refused (413).
+  await app.register(multipart, { limits: { files: 0, fields: 4, fieldSize: 1024, parts: 4 } });
+  app.addHook('preValidation', async (request) => {
+    if (request.isMultipart()) request.body = await formFields(request);
+  });
 
   app.post('/workers/login/', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
