@@ -21,7 +21,7 @@ import type { Dependencies } from '../dependencies.js';
 // Sessions: password and passwordless login, refresh rotation, logout
 // (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
 
-export const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 const BAD_REFRESH = 'Token is invalid or expired.';
 
 const TokenBody = Type.Object(
