@@ -31,7 +31,7 @@ const EVERYONE = ['client', ...STAFF] as const;
 const signedIn = { access: { kind: 'authenticated' as const, principals: EVERYONE } };
 const ClientOrRecord = Type.Union([AccountReply, RecordReply]);
 
-interface Change {
+export interface Change {
   readonly profile?: Partial<ClientProfile>;
   readonly phone?: string;
   readonly password?: string;
@@ -47,6 +47,19 @@ export async function recordView(deps: Dependencies, recordId: string) {
   const row = await findClientRecord(deps.db, recordId);
   if (!row || row.removed_at !== null) throw new NotVisibleYet(recordId);
   return recordReply(row, (await sharedWith(deps.db, [row])).get(row.id));
+}
+
+/** Staff write their organization's record freely; it has no password (nobody but the person sets one). */
+export async function changeRecord(deps: Dependencies, request: FastifyRequest, recordId: string, change: Change): Promise<Position | undefined> {
+  if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
+  const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
+  const handled = await deps.handle(
+    clientRecordDecider,
+    clientRecordStream(recordId),
+    { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
+    metadataOf(request)
+  );
+  return handled.position;
 }
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
@@ -67,19 +80,6 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
     return changeClient(deps, { clientId: accountId, ...change, phone, challengeId: deps.newId(), claimSend, now: deps.now() }, metadata);
   }
 
-  /** Staff write their organization's record freely; it has no password. */
-  async function changeRecord(request: FastifyRequest, target: Extract<ClientTarget, { kind: 'record' }>, change: Change): Promise<Position | undefined> {
-    if (change.password !== undefined) throw new DomainError('forbidden', FORBIDDEN);
-    const changes = { ...change.profile, ...(change.phone === undefined ? {} : { phone: change.phone }) };
-    const handled = await deps.handle(
-      clientRecordDecider,
-      clientRecordStream(target.record.id),
-      { type: 'ChangeRecord', data: { changes, now: deps.now().toISOString() } },
-      metadataOf(request)
-    );
-    return handled.position;
-  }
-
   /** Applies a change the caller may make, waits for the read model, replies with the account or the record. */
   async function change(request: FastifyRequest, id: string, fields: Change, proof: ReauthenticationFields = {}) {
     const target = await clientTarget(deps, request, id, 'write');
@@ -88,7 +88,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = a
       await awaitVisible(deps, position, ['client-accounts'], target.accountId, `/api/v1/clients/${target.accountId}`);
       return accountView(deps, target.accountId);
     }
-    const position = await changeRecord(request, target, fields);
+    const position = await changeRecord(deps, request, target.record.id, fields);
     await awaitVisible(deps, position, ['client-records'], target.record.id, `/api/v1/clients/${target.record.id}`);
     return recordView(deps, target.record.id);
   }
