@@ -3,8 +3,8 @@ import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { conform, send, type Example } from '../helpers/compat.js';
 import { eventCount, person } from '../helpers/clients.js';
 import { clinic, everyDay, place, recordOf, rub, specialist } from '../helpers/scheduling.js';
-import { STAFF_PASSWORD } from '../helpers/staff.js';
-import { uniquePhone } from '../helpers/api-spec.js';
+import { addMember, STAFF_PASSWORD, staffMember } from '../helpers/staff.js';
+import { uniqueEmail, uniquePhone } from '../helpers/api-spec.js';
 
 // Seed 002's appointments (/compat/002/api/v1/appointments/), "CRUD for
 // admin and managers": booked, listed, read, rescheduled (PUT) and cancelled
@@ -43,6 +43,8 @@ t.test('seed 002: appointments', async (t) => {
   t.test('admin and managers book, list, read, reschedule and cancel; anonymous 401, a client 403', async (t) => {
     const { c, room, worker, client } = await world(runtime);
     const someone = await person(runtime, uniquePhone());
+    const admin = await staffMember(runtime, uniqueEmail('admin'));
+    await addMember(runtime, c.org, c.owner, admin, 'admin');
     const booked = await conform(t, app, {
       name: 'POST by the manager', method: 'POST', url: `${BASE}/appointments/`, token: c.manager.token,
       body: { client, worker, start: ten, duration: 60, service: 'Massage', cost: rub(300000) },
@@ -61,7 +63,7 @@ t.test('seed 002: appointments', async (t) => {
     t.same((await send(app, { method: 'GET', url: `${BASE}/appointments/?worker=${worker}&date=2026-06-11`, token: c.owner.token })).body, [], 'filtered by worker and date');
     await conform(t, app, { name: 'GET one by the manager', method: 'GET', url: one, token: c.manager.token, status: 200, shape: APPOINTMENT, values: { id: booked.body.id, status: 'pending' } });
     await conform(t, app, {
-      name: 'PUT: reschedule and reprice', method: 'PUT', url: one, token: c.manager.token, body: { start: '2026-06-11T14:00:00+03:00', duration: 90, cost: rub(450000) },
+      name: 'PUT by the admin: reschedule and reprice', method: 'PUT', url: one, token: admin.token, body: { start: '2026-06-11T14:00:00+03:00', duration: 90, cost: rub(450000) },
       status: 200, shape: APPOINTMENT, values: { start: '2026-06-11T14:00:00+03:00', end: '2026-06-11T15:30:00+03:00', duration: 90, cost: rub(450000), place: room },
     });
     t.match((await call(app, 'GET', `/api/v1/appointments/${booked.body.id}`, { token: c.owner.token })).body, { specialist_id: worker, client_id: client, duration: 90 }, '/api/v1 reads the same appointment');
