@@ -21,7 +21,7 @@ import type { Dependencies } from '../dependencies.js';
 // Sessions: password and passwordless login, refresh rotation, logout
 // (seeds 000, 002, 003, 004; RFC 9700 for refresh tokens).
 
-const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+export const BAD_CREDENTIALS = 'No active account found with the given credentials.';
 const BAD_REFRESH = 'Token is invalid or expired.';
 
 const TokenBody = Type.Object(
@@ -66,7 +66,6 @@ async function passwordOwner(db: Dependencies['db'], accounts: readonly Subject[
 }
 
 function passwordLoginRoutes(app: App, deps: Dependencies): void {
-  const { db, tokens } = deps;
   app.post('/auth/token', {
     config: { access: { kind: 'public' }, rateLimit: guessLimit(deps) },
     schema: {
@@ -76,17 +75,26 @@ function passwordLoginRoutes(app: App, deps: Dependencies): void {
       response: { 200: Tokens, ...errorReplies(400, 401, 415, 429) },
     },
   }, async (request) => {
-    const { password } = request.body;
     const phone = request.body.phone === undefined ? undefined : deps.normalizePhone(request.body.phone)!;
     const email = request.body.email?.toLowerCase();
     if (!phone && !email) throw new DomainError('invalid', 'Invalid input.', { phone: ['Give a phone or an email.'], email: ['Give a phone or an email.'] });
-    const throttleKey = phone ? loginAccount('phone', deps.contacts.destination(phone)) : loginAccount('email', deps.contacts.destination(email!));
-    const now = deps.now();
-    const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, { phone, email }), password));
-    if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
-    if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
-    return startSession(db, tokens, attempt.value, now);
+    return passwordLogin(deps, phone ? { phone } : { email: email! }, request.body.password);
   });
+}
+
+/**
+ * The password login, with its lockout per login (seed 002's form login
+ * shares it): a session for the account whose password this is, 401 for
+ * any other, 429 once locked. `phone` in E.164, `email` in lower case.
+ */
+export async function passwordLogin(deps: Dependencies, login: { readonly phone: string } | { readonly email: string }, password: string) {
+  const { db, tokens } = deps;
+  const throttleKey = 'phone' in login ? loginAccount('phone', deps.contacts.destination(login.phone)) : loginAccount('email', deps.contacts.destination(login.email));
+  const now = deps.now();
+  const attempt = await throttled(db, throttleKey, now, async () => passwordOwner(db, await candidates(db, login), password));
+  if (attempt.locked) throw tooManyRequests(`Too many failed login attempts; try again in ${attempt.retryAfterSeconds} seconds.`, attempt.retryAfterSeconds);
+  if (!attempt.value) throw new DomainError('unauthenticated', BAD_CREDENTIALS);
+  return startSession(db, tokens, attempt.value, now);
 }
 
 function refreshAndLogoutRoutes(app: App, deps: Dependencies): void {

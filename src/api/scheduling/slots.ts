@@ -24,7 +24,7 @@ const SlotsQuery = Type.Object({
   duration: Duration,
 });
 
-const Slot = Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) });
+export const Slot = Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) });
 
 function datesOf(query: { date?: string; from?: string; to?: string }): string[] {
   if (query.date !== undefined && query.from !== undefined) throw invalid('date', 'Give a date, or a range with from and to, not both.');
@@ -36,9 +36,39 @@ function datesOf(query: { date?: string; from?: string; to?: string }): string[]
   return datesBetween(from, to);
 }
 
-export const slotRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
+/**
+ * The free slots of a specialist on these dates, as the public reads them;
+ * without a duration, slots one step of the specialist's grid long (seed 002
+ * asks for "the schedule" and names no duration).
+ */
+export async function freeSlotsOf(deps: Pick<Dependencies, 'store' | 'now'>, specialistId: string, dates: readonly string[], durationMinutes?: number) {
   const { store } = deps;
+  const specialist = await activeSpecialistOf(store, specialistId);
+  if (!specialist) throw new DomainError('not_found', 'Not found.');
+  const { hours } = specialist;
+  if (!hours) return [];
+  const first = dates[0]!;
+  const last = dates.at(-1)!;
+  const working = expandWorkingHours(hours, addDays(first, -1), last);
+  const [held, closed] = await Promise.all([
+    heldTimesAround(store, specialist.organizationId, first, last),
+    closedPlaces(store, working.flatMap((w) => (w.placeId === null ? [] : [w.placeId])), specialist.organizationId),
+  ]);
+  const slots = freeSlots({
+    specialistId: specialist.specialistId,
+    timeZone: hours.timeZone,
+    dates,
+    durationMinutes: durationMinutes ?? hours.policy.stepMinutes,
+    policy: hours.policy,
+    working,
+    held,
+    closedPlaces: closed,
+    now: deps.now().getTime(),
+  });
+  return slots.map((s) => ({ start: formatInstant(s.start, hours.timeZone), end: formatInstant(s.end, hours.timeZone), place_id: s.placeId }));
+}
 
+export const slotRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.get('/specialists/:id/slots', {
     config: { access: { kind: 'public' } },
     schema: {
@@ -48,30 +78,5 @@ export const slotRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = asy
       querystring: SlotsQuery,
       response: { 200: Type.Array(Slot), ...errorReplies(400, 404) },
     },
-  }, async (request) => {
-    const dates = datesOf(request.query);
-    const specialist = await activeSpecialistOf(store, request.params.id);
-    if (!specialist) throw new DomainError('not_found', 'Not found.');
-    const { hours } = specialist;
-    if (!hours) return [];
-    const first = dates[0]!;
-    const last = dates.at(-1)!;
-    const working = expandWorkingHours(hours, addDays(first, -1), last);
-    const [held, closed] = await Promise.all([
-      heldTimesAround(store, specialist.organizationId, first, last),
-      closedPlaces(store, working.flatMap((w) => (w.placeId === null ? [] : [w.placeId])), specialist.organizationId),
-    ]);
-    const slots = freeSlots({
-      specialistId: specialist.specialistId,
-      timeZone: hours.timeZone,
-      dates,
-      durationMinutes: request.query.duration,
-      policy: hours.policy,
-      working,
-      held,
-      closedPlaces: closed,
-      now: deps.now().getTime(),
-    });
-    return slots.map((s) => ({ start: formatInstant(s.start, hours.timeZone), end: formatInstant(s.end, hours.timeZone), place_id: s.placeId }));
-  });
+  }, async (request) => freeSlotsOf(deps, request.params.id, datesOf(request.query), request.query.duration));
 };

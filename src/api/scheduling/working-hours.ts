@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import Type, { type Static } from 'typebox';
 import { closedPlaces } from '../../workflows/scheduling/schedule-reads.js';
 import { specialistDecider } from '../../commands/scheduling/specialist.js';
 import { ROLES } from '../../events/organizations/organization.js';
@@ -34,7 +35,7 @@ const Policy = {
   horizon_days: Type.Integer({ minimum: 1, maximum: 366, description: `Default ${DEFAULT_POLICY.horizonDays}.` }),
 };
 
-const HoursBody = Type.Object({
+export const HoursBody = Type.Object({
   time_zone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA, e.g. Europe/Moscow.' }),
   weekly: Type.Array(Weekly, { maxItems: 100 }),
   exceptions: Type.Optional(Type.Array(Exception, { maxItems: 400 })),
@@ -45,8 +46,10 @@ const HoursBody = Type.Object({
   horizon_days: Type.Optional(Policy.horizon_days),
 });
 
+export type HoursFields = Static<typeof HoursBody>;
+
 const IntervalReply = Type.Object({ start: Type.String(), end: Type.String(), place_id: Type.Union([Uuid, Type.Null()]) });
-const HoursReply = Type.Object({
+export const HoursReply = Type.Object({
   specialist_id: Uuid,
   /** Null until hours are set. */
   time_zone: Type.Union([Type.String(), Type.Null()]),
@@ -58,7 +61,7 @@ const HoursReply = Type.Object({
 const toLocal = (i: { start: string; end: string; place_id?: string | null }): LocalInterval => ({ start: i.start, end: i.end, placeId: i.place_id ?? null });
 const fromLocal = (i: LocalInterval) => ({ start: i.start, end: i.end, place_id: i.placeId });
 
-function hoursReply(specialistId: string, hours: WorkingHours | null) {
+export function hoursReply(specialistId: string, hours: WorkingHours | null) {
   const policy = hours?.policy ?? DEFAULT_POLICY;
   return {
     specialist_id: specialistId,
@@ -73,6 +76,34 @@ function hoursReply(specialistId: string, hours: WorkingHours | null) {
   };
 }
 
+/** Replaces the working hours of a specialist the caller may edit (owner, admin; 404 when they cannot see it). */
+export async function setWorkingHours(deps: Dependencies, request: FastifyRequest, specialistId: string, body: HoursFields) {
+  const row = await findSpecialist(deps.db, specialistId);
+  const { organizationId } = await authorizeInOrganization(deps, request, row?.organization_id, ['owner', 'admin']);
+  const hours: WorkingHours = {
+    timeZone: body.time_zone,
+    weekly: body.weekly.map((w) => ({ weekday: w.weekday, ...toLocal(w) })),
+    exceptions: (body.exceptions ?? []).map((e) => ({ date: e.date, intervals: e.intervals.map(toLocal) })).sort((a, b) => a.date.localeCompare(b.date)),
+    policy: {
+      stepMinutes: body.slot_step_minutes ?? DEFAULT_POLICY.stepMinutes,
+      bufferBeforeMinutes: body.buffer_before_minutes ?? DEFAULT_POLICY.bufferBeforeMinutes,
+      bufferAfterMinutes: body.buffer_after_minutes ?? DEFAULT_POLICY.bufferAfterMinutes,
+      minNoticeMinutes: body.min_notice_minutes ?? DEFAULT_POLICY.minNoticeMinutes,
+      horizonDays: body.horizon_days ?? DEFAULT_POLICY.horizonDays,
+    },
+  };
+  const placeIds = [...hours.weekly, ...hours.exceptions.flatMap((e) => e.intervals)].flatMap((i) => (i.placeId === null ? [] : [i.placeId]));
+  const closed = [...(await closedPlaces(deps.store, placeIds, organizationId))];
+  const { position } = await deps.handle(
+    specialistDecider,
+    specialistStream(row!.id),
+    { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: deps.now().toISOString() } },
+    metadataOf(request)
+  );
+  await deps.awaitProjections(position, ['specialists']);
+  return hoursReply(row!.id, hours);
+}
+
 export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const { db } = deps;
 
@@ -85,33 +116,7 @@ export const workingHoursRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
       body: HoursBody,
       response: { 200: HoursReply, ...errorReplies(400, 401, 403, 404, 415) },
     },
-  }, async (request) => {
-    const row = await findSpecialist(db, request.params.id);
-    const { organizationId } = await authorizeInOrganization(deps, request, row?.organization_id, ['owner', 'admin']);
-    const body = request.body;
-    const hours: WorkingHours = {
-      timeZone: body.time_zone,
-      weekly: body.weekly.map((w) => ({ weekday: w.weekday, ...toLocal(w) })),
-      exceptions: (body.exceptions ?? []).map((e) => ({ date: e.date, intervals: e.intervals.map(toLocal) })).sort((a, b) => a.date.localeCompare(b.date)),
-      policy: {
-        stepMinutes: body.slot_step_minutes ?? DEFAULT_POLICY.stepMinutes,
-        bufferBeforeMinutes: body.buffer_before_minutes ?? DEFAULT_POLICY.bufferBeforeMinutes,
-        bufferAfterMinutes: body.buffer_after_minutes ?? DEFAULT_POLICY.bufferAfterMinutes,
-        minNoticeMinutes: body.min_notice_minutes ?? DEFAULT_POLICY.minNoticeMinutes,
-        horizonDays: body.horizon_days ?? DEFAULT_POLICY.horizonDays,
-      },
-    };
-    const placeIds = [...hours.weekly, ...hours.exceptions.flatMap((e) => e.intervals)].flatMap((i) => (i.placeId === null ? [] : [i.placeId]));
-    const closed = [...(await closedPlaces(deps.store, placeIds, organizationId))];
-    const { position } = await deps.handle(
-      specialistDecider,
-      specialistStream(row!.id),
-      { type: 'SetWorkingHours', data: { hours, closedPlaces: closed, now: deps.now().toISOString() } },
-      metadataOf(request)
-    );
-    await deps.awaitProjections(position, ['specialists']);
-    return hoursReply(row!.id, hours);
-  });
+  }, async (request) => setWorkingHours(deps, request, request.params.id, request.body));
 
   app.get('/specialists/:id/working-hours', {
     config: { access: { kind: 'authenticated', principals: STAFF } },

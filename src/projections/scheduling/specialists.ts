@@ -65,8 +65,10 @@ export function findSpecialist(db: Kysely<Database>, specialistId: string): Prom
   return db.selectFrom('specialists').selectAll().where('id', '=', specialistId).where('removed_at', 'is', null).executeTakeFirst();
 }
 
-export function listSpecialists(db: Kysely<Database>, organizationId: string, filter: { readonly specialty?: string } = {}): Promise<SpecialistRow[]> {
-  let query = db.selectFrom('specialists').selectAll().where('organization_id', '=', organizationId).where('removed_at', 'is', null);
+/** The specialists of an organization, or (null) of every organization: the lists are public. */
+export function listSpecialists(db: Kysely<Database>, organizationId: string | null, filter: { readonly specialty?: string } = {}): Promise<SpecialistRow[]> {
+  let query = db.selectFrom('specialists').selectAll().where('removed_at', 'is', null);
+  if (organizationId !== null) query = query.where('organization_id', '=', organizationId);
   if (filter.specialty) query = query.where('specialty', '=', filter.specialty);
   return query.orderBy('name').orderBy('id').execute();
 }
