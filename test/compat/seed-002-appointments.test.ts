@@ -134,7 +134,7 @@ t.test('seed 002: appointments', async (t) => {
     t.equal(await eventCount(runtime), before, 'nothing appended');
   });
 
-  t.test('a PUT of the whole appointment as read changes nothing; a PUT with a new start and place moves it there', async (t) => {
+  t.test('a PUT of the whole appointment as read changes nothing (nor its status); a PUT with a new start and place moves it there', async (t) => {
     const { c, room } = await world(runtime);
     const hall = await place(runtime, c, `Hall ${clinics}`);
     const anywhere = await specialist(runtime, c, `Nurse ${clinics}`, { time_zone: 'Europe/Moscow', weekly: everyDay([{ start: '09:00', end: '18:00' }]), min_notice_minutes: 0 });
@@ -142,11 +142,12 @@ t.test('seed 002: appointments', async (t) => {
     const booked = await bookBy(c.manager.token, { client, worker: anywhere, place: hall, start: ten, service: 'Massage' });
     t.equal(booked.status, 201, JSON.stringify(booked.body));
     const one = `${BASE}/appointments/${booked.body.id}/`;
-    const { worker, place: booth, start, duration, service, cost } = booked.body;
-    const whole = { client, worker, place: booth, start, duration, service, cost };
+    const whole = (await send(app, { method: 'GET', url: one, token: c.manager.token })).body;
     const before = await eventCount(runtime);
-    t.match(await send(app, { method: 'PUT', url: one, token: c.manager.token, body: whole }), { status: 200, body: { place: hall, start: ten, cost: null } });
+    t.match(await send(app, { method: 'PUT', url: one, token: c.manager.token, body: whole }), { status: 200, body: { place: hall, start: ten, cost: null } }, 'what GET answered');
     t.equal(await eventCount(runtime), before, 'nothing appended');
+    t.match(await send(app, { method: 'PUT', url: one, token: c.manager.token, body: { ...whole, status: 'completed' } }), { status: 400, body: { status: [/DELETE cancels/] } });
+    t.equal(await eventCount(runtime), before, 'a status is not set by PUT');
     t.match(await send(app, { method: 'PUT', url: one, token: c.manager.token, body: { ...whole, place: room, start: eleven } }), { status: 200, body: { place: room, start: eleven } });
     t.match(await send(app, { method: 'PUT', url: one, token: c.manager.token, body: { start: ten } }), { status: 200, body: { place: room, start: ten } }, 'a move alone keeps its place');
   });

@@ -16,9 +16,9 @@ const BASE = '/compat/002/api/v1';
 const UNAUTHENTICATED = { detail: 'Authentication credentials were not provided.' };
 const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
 
-/** A record as the routes answer it (the shape of /api/v1's record), values of the same JSON type (email, birthday and sex may be null). */
+/** A record as the routes answer it (/api/v1's, with the clinic as `organization`), values of the same JSON type (email, birthday and sex may be null). */
 const RECORD = {
-  id: '', organization_id: '', phone: '', first_name: '', last_name: '', patronymic: '',
+  id: '', organization: '', phone: '', first_name: '', last_name: '', patronymic: '',
   address: '', additional_info: '', links: {}, registration_date: '', updated_at: '', linked: false, shared: {},
 };
 
@@ -56,7 +56,7 @@ t.test('seed 002: clients', async (t) => {
     const added = await conform(t, app, {
       name: 'POST by the manager', method: 'POST', url: `${BASE}/clients/`, token: c.manager.token,
       body: { first_name: 'Ivan', last_name: 'Sidorov', phone: '8 952 777-00-01', birthday: '1990-04-01' },
-      status: 201, shape: RECORD, values: { organization_id: c.org, first_name: 'Ivan', last_name: 'Sidorov', phone: '+79527770001', birthday: '1990-04-01', linked: false },
+      status: 201, shape: RECORD, values: { organization: c.org, first_name: 'Ivan', last_name: 'Sidorov', phone: '+79527770001', birthday: '1990-04-01', linked: false },
     });
     const list = await conform(t, app, { name: 'GET the list by the manager', method: 'GET', url: `${BASE}/clients/`, token: c.manager.token, status: 200, shape: [RECORD] });
     t.same(list.body.map((r: { id: string }) => r.id).sort(), [record, added.body.id].sort(), 'a plain array of the clinic’s records');
@@ -67,7 +67,9 @@ t.test('seed 002: clients', async (t) => {
     });
     const replaced = await conform(t, app, { name: 'PUT by the owner', method: 'PUT', url: one, body: { first_name: 'Anya', phone: '+79521112233' }, token: c.owner.token, status: 200, shape: RECORD });
     t.match(replaced.body, { first_name: 'Anya', last_name: '', additional_info: '' }, 'PUT replaces: fields left out are emptied');
-    t.match((await call(app, 'GET', `/api/v1/clients/${record}`, { token: c.manager.token })).body, { first_name: 'Anya' }, '/api/v1 reads the same record');
+    const sentBack = await send(app, { method: 'PUT', url: one, token: c.owner.token, body: { ...replaced.body, first_name: 'Anna' } });
+    t.match(sentBack, { status: 200, body: { first_name: 'Anna', organization: c.org } }, 'what GET answered may be sent back: the read-only fields are ignored');
+    t.match((await call(app, 'GET', `/api/v1/clients/${record}`, { token: c.manager.token })).body, { first_name: 'Anna' }, '/api/v1 reads the same record');
     await conform(t, app, { name: 'DELETE by the admin', method: 'DELETE', url: one, token: admin.token, status: 204 });
     await conform(t, app, { name: 'GET the deleted one', method: 'GET', url: one, token: admin.token, status: 404, values: { detail: 'Not found.' } });
     await conform(t, app, { name: 'DELETE again', method: 'DELETE', url: `${BASE}/clients/${added.body.id}/`, token: c.owner.token, status: 204 });
@@ -109,6 +111,7 @@ t.test('seed 002: clients', async (t) => {
 
   t.test('bad input is a 400 naming the fields, DRF style, and appends nothing', async (t) => {
     const { c } = await world(runtime);
+    const elsewhere = await world(runtime);
     const record = await recordOf(runtime, c, uniquePhone());
     const before = await eventCount(runtime);
     await conform(t, app, { name: 'POST without fields', method: 'POST', url: `${BASE}/clients/`, body: {}, token: c.owner.token, status: 400,
@@ -117,6 +120,8 @@ t.test('seed 002: clients', async (t) => {
       body: { first_name: 'X', phone: 'not a phone', is_staff: true }, status: 400, values: { phone: ['Enter a valid phone number.'], is_staff: [/Unknown field/] } });
     await conform(t, app, { name: 'PUT with a bad birthday', method: 'PUT', url: `${BASE}/clients/${record}/`, token: c.owner.token,
       body: { first_name: 'X', phone: uniquePhone(), birthday: '01.04.1990' }, status: 400, values: { birthday: ['Date has wrong format. Use YYYY-MM-DD.'] } });
+    await conform(t, app, { name: 'PUT into another clinic', method: 'PUT', url: `${BASE}/clients/${record}/`, token: c.owner.token,
+      body: { first_name: 'X', phone: uniquePhone(), organization: elsewhere.c.org }, status: 400, values: { organization: ['A client stays in its clinic.'] } });
     await conform(t, app, { name: 'GET a malformed id', method: 'GET', url: `${BASE}/clients/42/`, token: c.owner.token, status: 400, values: { id: ['Must be a valid UUID.'] } });
     await conform(t, app, { name: 'a body that is not JSON', method: 'POST', url: `${BASE}/clients/`, token: c.owner.token,
       body: '{"first_name":', headers: { 'content-type': 'application/json' }, status: 400, values: { detail: 'The request body is not valid JSON.' } });
@@ -155,7 +160,7 @@ t.test('seed 002: clients', async (t) => {
     const listed = await send(app, { method: 'GET', url: `${BASE}/clients/?organization=${b.c.org}`, token: both.token });
     t.same(listed.body.map((r: { id: string }) => r.id), [inB], 'clinic B’s book');
     const added = await send(app, { method: 'POST', url: `${BASE}/clients/`, token: both.token, body: { organization: b.c.org, first_name: 'New', phone: uniquePhone() } });
-    t.match(added, { status: 201, body: { organization_id: b.c.org } });
+    t.match(added, { status: 201, body: { organization: b.c.org } });
     t.equal((await send(app, { method: 'GET', url: `${BASE}/clients/${inB}/`, token: both.token })).status, 200, 'a record names its own clinic');
     t.equal((await send(app, { method: 'DELETE', url: `${BASE}/clients/${inB}/`, token: both.token })).status, 403, 'where they are a manager, they do not delete');
   });

@@ -12,8 +12,8 @@ import { actorRefOf, authorizedAppointment, BOOKERS, presentAppointment } from '
 import { appointmentReplyFor, Cost, Duration, LocalDate, StatusSchema, ZonedTime } from '../../scheduling/scheduling-schemas.js';
 import { Timestamp, Uuid } from '../../schemas.js';
 import type { Routes } from '../../dependencies.js';
-import { drfReplies } from '../drf.js';
 import { organizationOf } from './organization.js';
+import { drfReplies } from './schemas.js';
 
 // Seed 002's appointments, "CRUD for admin and managers": the booking,
 // rescheduling and cancelling of /api/v1 (src/api/scheduling/appointments.ts),
@@ -82,7 +82,11 @@ const BookBody = Type.Object({
   cost: Type.Optional(Nullable(Cost)),
 });
 
-/** Every writable field, each optional: a frontend may send back the whole appointment or only what changes. */
+/**
+ * Every writable field, each optional: a frontend may send back the whole
+ * appointment it read (the read-only fields are accepted and ignored) or
+ * only what changes.
+ */
 const ChangeBody = Type.Object({
   client: Type.Optional(Uuid),
   worker: Type.Optional(Uuid),
@@ -91,6 +95,15 @@ const ChangeBody = Type.Object({
   duration: Type.Optional(Duration),
   service: Type.Optional(Service),
   cost: Type.Optional(Nullable(Cost)),
+  id: Type.Optional(Uuid),
+  organization: Type.Optional(Uuid),
+  end: Type.Optional(ZonedTime),
+  time_zone: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(StatusSchema),
+  cancel_reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  cancelled_by: Type.Optional(Nullable(Type.Object({ kind: Type.String({ maxLength: 32 }), id: Type.Optional(Type.String({ maxLength: 64 })) }))),
+  created_at: Type.Optional(Timestamp),
+  updated_at: Type.Optional(Timestamp),
 });
 
 const ListQuery = Type.Object({
@@ -122,8 +135,14 @@ function moveOf(row: AppointmentRow, body: Static<typeof ChangeBody>): Omit<Resc
   return { ...move, ...(body.place === undefined ? {} : { placeId: body.place }) };
 }
 
-/** What an appointment keeps for life: its client and its service (to change them, cancel and book again). */
+/**
+ * What an appointment keeps for life: its clinic, its client and its service
+ * (to change them, cancel and book again). Its status is not a PUT's to set
+ * (DELETE cancels): ignoring a new one would leave the frontend believing it.
+ */
 function checkKept(row: AppointmentRow, body: Static<typeof ChangeBody>): void {
+  if (body.organization !== undefined && body.organization !== row.organization_id) throw invalid('organization', 'An appointment stays in its clinic.');
+  if (body.status !== undefined && body.status !== row.status) throw invalid('status', 'The status is not changed by PUT: DELETE cancels the appointment.');
   if (body.client !== undefined && body.client !== row.client_id) throw invalid('client', 'An appointment’s client cannot be changed: cancel it and book again.');
   if (body.service !== undefined && body.service !== row.service) throw invalid('service', 'An appointment’s service cannot be changed: cancel it and book again.');
   if (body.cost === null && row.cost_amount !== null) throw invalid('cost', 'A price once set is changed, not removed.');
@@ -198,8 +217,8 @@ export const appointmentsRoutes: Routes = async (app, { deps }) => {
   app.put('/appointments/:id/', {
     config: staff,
     schema: {
-      summary: 'Reschedule (worker, place, start, duration; to another day too) or change the cost (admin, manager). Fields left out stay as they are; ' +
-        'the client and the service stay for life.',
+      summary: 'Reschedule (worker, place, start, duration; to another day too) or change the cost (admin, manager). Fields left out stay as they are, ' +
+        'read-only ones are ignored; the client and the service stay for life.',
       params: Params,
       body: ChangeBody,
       response: { 200: Appointment, ...drfReplies(400, 401, 403, 404, 409, 415) },

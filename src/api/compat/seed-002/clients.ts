@@ -2,21 +2,22 @@ import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { addClientRecord } from '../../../workflows/clients/client-records.js';
 import { removeRecord } from '../../../workflows/clients/client-links.js';
-import { DomainError } from '../../../commands/errors.js';
+import { DomainError, invalid } from '../../../commands/errors.js';
 import type { Role } from '../../../events/organizations/organization.js';
 import { findClientRecord } from '../../../projections/clients/client-records.js';
 import { decodeCursor, listClientRecords, sharedWith, type ClientSort } from '../../../projections/clients/client-record-queries.js';
 import type { ClientRecordRow } from '../../../projections/clients/tables.js';
 import { STAFF } from '../../access.js';
 import { ClientProfileFields, fullProfile, RecordReply, recordReply } from '../../clients/client-fields.js';
+import { Nullable } from '../../../events/schema.js';
 import { changeRecord, recordView } from '../../clients/clients.js';
 import { metadataOf } from '../../metadata.js';
 import { authorizeInOrganization } from '../../scheduling/scheduling-access.js';
-import { Name, Password, Phone, Uuid } from '../../schemas.js';
+import { Name, Password, Phone, Timestamp, Uuid } from '../../schemas.js';
 import type { Dependencies, Routes } from '../../dependencies.js';
 import { awaitVisible } from '../../visibility.js';
-import { drfReplies } from '../drf.js';
 import { organizationOf } from './organization.js';
+import { drfReplies } from './schemas.js';
 
 // Seed 002's clients: the clinic's own records of its clients (never
 // anyone's account, docs/trust-model.md), through the same workflows and
@@ -32,6 +33,29 @@ const Organization = Type.Optional(Uuid);
 const ORDERINGS: readonly ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
 /** How many records one read of the list takes; the answer holds them all, as a DRF list without pagination does. */
 const PAGE = 100;
+
+/** /api/v1's record, with the clinic as `organization`, as every resource of this profile names it. */
+const { organization_id: _organizationId, ...RecordFields } = RecordReply.properties;
+const Client = Type.Object({ ...RecordFields, organization: Uuid });
+
+function clientReply(record: ReturnType<typeof recordReply>) {
+  const { organization_id: organization, ...fields } = record;
+  return { ...fields, organization };
+}
+
+/** A whole client, as a DRF frontend sends back what it read: the read-only fields are accepted and ignored. */
+const ClientReplacement = Type.Object({
+  ...ClientProfileFields,
+  first_name: Name,
+  phone: Phone,
+  password: Type.Optional(Password),
+  id: Type.Optional(Uuid),
+  organization: Type.Optional(Uuid),
+  registration_date: Type.Optional(Timestamp),
+  updated_at: Type.Optional(Timestamp),
+  linked: Type.Optional(Type.Boolean()),
+  shared: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Nullable(Type.String({ maxLength: 500 })), { maxProperties: 20 })),
+});
 
 /** Every open record of the organization, page by page through the one client-book query. */
 async function allRecords(deps: Dependencies, organizationId: string, sort: ClientSort, search: string | undefined): Promise<ClientRecordRow[]> {
@@ -63,13 +87,13 @@ export const clientsRoutes: Routes = async (app, { deps }) => {
         search: Type.Optional(Type.String({ maxLength: 100, description: 'A name part or a phone prefix.' })),
         ordering: Type.Optional(Type.Union(ORDERINGS.map((s) => Type.Literal(s)), { default: 'name' })),
       }),
-      response: { 200: Type.Array(RecordReply), ...drfReplies(400, 401, 403, 404) },
+      response: { 200: Type.Array(Client), ...drfReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { organizationId } = await organizationOf(deps, request, KEEPERS);
     const rows = await allRecords(deps, organizationId, request.query.ordering ?? 'name', request.query.search);
     const shared = await sharedWith(deps.db, rows);
-    return rows.map((row) => recordReply(row, shared.get(row.id)));
+    return rows.map((row) => clientReply(recordReply(row, shared.get(row.id))));
   });
 
   app.post('/clients/', {
@@ -78,7 +102,7 @@ export const clientsRoutes: Routes = async (app, { deps }) => {
       summary: 'Add a client (admin, manager): always a new record of the clinic. A `password` is only the first password of a new account for the ' +
         'phone, when none exists; the account still verifies its phone.',
       body: Type.Object({ organization: Organization, ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
-      response: { 201: RecordReply, ...drfReplies(400, 401, 403, 404, 415) },
+      response: { 201: Client, ...drfReplies(400, 401, 403, 404, 415) },
     },
   }, async (request, reply) => {
     const { organizationId } = await organizationOf(deps, request, KEEPERS);
@@ -90,7 +114,7 @@ export const clientsRoutes: Routes = async (app, { deps }) => {
       metadataOf(request),
     );
     await awaitVisible(deps, position, ['client-records'], recordId, `/compat/002/api/v1/clients/${recordId}/`);
-    return reply.code(201).send(await recordView(deps, recordId));
+    return reply.code(201).send(clientReply(await recordView(deps, recordId)));
   });
 
   app.get('/clients/:id/', {
@@ -98,28 +122,30 @@ export const clientsRoutes: Routes = async (app, { deps }) => {
     schema: {
       summary: 'One client of the clinic (admin, manager).',
       params: RecordParams,
-      response: { 200: RecordReply, ...drfReplies(400, 401, 403, 404) },
+      response: { 200: Client, ...drfReplies(400, 401, 403, 404) },
     },
   }, async (request) => {
     const record = await recordFor(deps, request, request.params.id, KEEPERS);
-    return recordReply(record, (await sharedWith(deps.db, [record])).get(record.id));
+    return clientReply(recordReply(record, (await sharedWith(deps.db, [record])).get(record.id)));
   });
 
   app.put('/clients/:id/', {
     config: staff,
     schema: {
-      summary: 'Replace a client’s data (admin only); fields left out are emptied. A record has no password: sending one is refused (403).',
+      summary: 'Replace a client’s data (admin only); fields left out are emptied, read-only ones ignored. A record has no password: sending one is ' +
+        'refused (403).',
       params: RecordParams,
-      body: Type.Object({ ...ClientProfileFields, first_name: Name, phone: Phone, password: Type.Optional(Password) }),
-      response: { 200: RecordReply, ...drfReplies(400, 401, 403, 404, 415) },
+      body: ClientReplacement,
+      response: { 200: Client, ...drfReplies(400, 401, 403, 404, 415) },
     },
   }, async (request) => {
     const record = await recordFor(deps, request, request.params.id, ADMINS);
-    const { phone, password, ...profile } = request.body;
+    const { phone, password, id: _id, organization, registration_date: _since, updated_at: _at, linked: _linked, shared: _shared, ...profile } = request.body;
+    if (organization !== undefined && organization !== record.organization_id) throw invalid('organization', 'A client stays in its clinic.');
     const change = { profile: fullProfile(profile), phone: deps.normalizePhone(phone)!, ...(password === undefined ? {} : { password }) };
     const position = await changeRecord(deps, request, record.id, change);
     await awaitVisible(deps, position, ['client-records'], record.id, `/compat/002/api/v1/clients/${record.id}/`);
-    return recordView(deps, record.id);
+    return clientReply(await recordView(deps, record.id));
   });
 
   app.delete('/clients/:id/', {
