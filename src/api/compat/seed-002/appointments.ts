@@ -9,7 +9,7 @@ import { laterPosition, type Position } from '../../../store/port.js';
 import { STAFF } from '../../access.js';
 import { metadataOf } from '../../metadata.js';
 import { actorRefOf, authorizedAppointment, BOOKERS, presentAppointment } from '../../scheduling/appointments.js';
-import { appointmentReplyFor, Cost, Duration, LocalDate, StatusSchema, ZonedTime } from '../../scheduling/scheduling-schemas.js';
+import { appointmentReplyFor, Cost, Duration, LocalDate, periodFilter, StatusSchema, ZonedTime } from '../../scheduling/scheduling-schemas.js';
 import { Timestamp, Uuid } from '../../schemas.js';
 import type { Routes } from '../../dependencies.js';
 import { organizationOf } from './organization.js';
@@ -167,12 +167,11 @@ export const appointmentsRoutes: Routes = async (app, { deps }) => {
       ...(q.worker ? { specialistId: q.worker } : {}),
       ...(q.client ? { clientId: q.client } : {}),
       ...(q.date ? { day: q.date } : {}),
-      ...(q.status ? { statuses: q.status } : {}),
-      ...(q.from ? { from: new Date(q.from) } : {}),
-      ...(q.to ? { to: new Date(q.to) } : {}),
+      ...periodFilter(q),
     };
     const rows: AppointmentRow[] = [];
-    for (let page = await listAppointments(deps.db, { ...filter, limit: PAGE }); ; page = await listAppointments(deps.db, { ...filter, limit: PAGE, offset: rows.length })) {
+    for (;;) {
+      const page = await listAppointments(deps.db, { ...filter, limit: PAGE, offset: rows.length });
       rows.push(...page);
       if (page.length < PAGE) break;
     }
