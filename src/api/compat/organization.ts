@@ -23,7 +23,8 @@ export type OrganizationResolution = { readonly grant: OrganizationGrant } | { r
  * names it in the body's `organization` list, seed 002 nowhere): decided by
  * the one organization access rule of src/api/access.ts, from current
  * memberships. With `implicit`, a request that names none acts in the
- * caller's only organization where they hold one of the roles. Call it
+ * caller's only organization where they hold one of the roles (a member
+ * holding none of them anywhere: forbidden). Call it
  * behind an `authenticated` STAFF declaration.
  */
 export async function resolveOrganization(
@@ -36,7 +37,10 @@ export async function resolveOrganization(
   const userId = principalOf(request).id;
   if (named === undefined) {
     if (!options.implicit) return { refused: 'missing' };
-    const eligible = (await membershipsOfUser(deps.db, userId)).filter((m) => roles.includes(m.role));
+    const memberships = await membershipsOfUser(deps.db, userId);
+    const eligible = memberships.filter((m) => roles.includes(m.role));
+    // A member who holds the right nowhere is refused as the seed refuses a manager; one who could mean several, or none, names it.
+    if (eligible.length === 0 && memberships.length > 0) return { refused: 'forbidden' };
     if (eligible.length !== 1) return { refused: 'missing' };
     return { grant: { organizationId: eligible[0]!.organizationId, role: eligible[0]!.role, platformAdmin: false } };
   }

@@ -13,9 +13,8 @@ import { FORBIDDEN, NotVisibleYet } from '../../errors.js';
 import { metadataOf } from '../../metadata.js';
 import { Name, Password, Phone, Uuid } from '../../schemas.js';
 import { awaitVisible } from '../../visibility.js';
-import {
-  AddedRecord, addedRecord, drfReplies, ListedRecord, listedRecord, namedInBody, namedInPath, organizationGate, OrganizationList, READERS, RecordFields, WRITERS,
-} from './shapes.js';
+import { AddedRecord, addedRecord, ListedRecord, listedRecord, namedInBody, namedInPath, organizationGate, OrganizationList, READERS, RecordFields, WRITERS } from './shapes.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 000's client book: client-c (add), client-l (list), clients-r
 // (remove), onto /api/v1's /organizations/{org}/clients workflows and reads.

@@ -9,7 +9,8 @@ import type { Routes } from '../../dependencies.js';
 import { NotVisibleYet } from '../../errors.js';
 import { Name, Phone, Uuid } from '../../schemas.js';
 import { awaitVisible } from '../../visibility.js';
-import { ChangedRecord, changedRecord, drfReplies, namedInBody, organizationGate, OrganizationList, RecordFields, WRITERS } from './shapes.js';
+import { ChangedRecord, changedRecord, namedInBody, organizationGate, OrganizationList, RecordFields, WRITERS } from './shapes.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 000's client-u: staff change their organization's record, by the
 // same decider as PUT/PATCH /api/v1/clients/{record}. The seed lets them set

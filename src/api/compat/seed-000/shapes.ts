@@ -18,14 +18,6 @@ import { resolveOrganization } from '../organization.js';
 export const WRITERS: readonly Role[] = ['owner', 'admin', 'manager'];
 export const READERS: readonly Role[] = [...WRITERS, 'specialist', 'auditor'];
 
-/** The seed's errors: a 400 keyed by field at the top level, the rest `{detail}` (src/api/compat/drf.ts). */
-const FieldErrors = Type.Object(
-  { detail: Type.Optional(Type.String({ description: 'Instead of fields, when the body as a whole is refused (not JSON, not an object).' })) },
-  { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. {"name": ["This field is required."]}.' },
-);
-const Detail = Type.Object({ detail: Type.String() });
-export const drfReplies = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, code === 400 ? FieldErrors : Detail]));
-
 export const OrganizationList = Type.Array(Uuid, { minItems: 1, maxItems: 20, description: 'Organization ids; the first one counts (the seed’s list).' });
 
 /** The record fields seed 000 writes (phone apart: client-c requires it, PATCH does not). */

@@ -5,8 +5,7 @@ import { errorAnswer } from '../../errors.js';
 import { passwordLogin } from '../../identity/sessions.js';
 import { guessLimit } from '../../rate-limits.js';
 import { Phone } from '../../schemas.js';
-import { drfErrors } from '../drf.js';
-import { drfReplies } from './shapes.js';
+import { drfErrors, drfReplies } from '../drf.js';
 
 // Seed 000's client login: POST /api/v1/auth/token's password login (its
 // throttle, lockout and the verified phone it requires), answered as

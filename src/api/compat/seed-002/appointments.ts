@@ -13,7 +13,7 @@ import { appointmentReplyFor, Cost, Duration, LocalDate, periodFilter, StatusSch
 import { Timestamp, Uuid } from '../../schemas.js';
 import type { Routes } from '../../dependencies.js';
 import { organizationOf } from './organization.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 002's appointments, "CRUD for admin and managers": the booking,
 // rescheduling and cancelling of /api/v1 (src/api/scheduling/appointments.ts),

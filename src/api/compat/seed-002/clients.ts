@@ -17,7 +17,7 @@ import { Name, Password, Phone, Timestamp, Uuid } from '../../schemas.js';
 import type { Dependencies, Routes } from '../../dependencies.js';
 import { awaitVisible } from '../../visibility.js';
 import { organizationOf } from './organization.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 002's clients: the clinic's own records of its clients (never
 // anyone's account, docs/trust-model.md), through the same workflows and

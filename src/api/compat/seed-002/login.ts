@@ -6,7 +6,7 @@ import { DomainError } from '../../../commands/errors.js';
 import { passwordLogin } from '../../identity/sessions.js';
 import { guessLimit } from '../../rate-limits.js';
 import type { Routes } from '../../dependencies.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 002's login (simplejwt's TokenObtainPairView): `username` and
 // `password` as form data, for our access and refresh tokens. The form

@@ -24,8 +24,8 @@ function namedOrganization(request: FastifyRequest): string | undefined {
  * profile (one rule, shared by all its modules): the one named by
  * `?organization=` or the body's `organization`, else the caller's only
  * organization where they hold one of `roles`. Refusals are worded as DRF
- * would: none to choose -> 400 naming `organization`; named but without the
- * role -> 403; not theirs or none such -> 404. Call it behind an
+ * would: none to choose -> 400 naming `organization`; named, or a member
+ * anywhere, but without the role -> 403; not theirs or none such -> 404. Call it behind an
  * `authenticated` STAFF declaration.
  */
 export async function organizationOf(deps: Pick<Dependencies, 'db'>, request: FastifyRequest, roles: readonly Role[]): Promise<OrganizationGrant> {

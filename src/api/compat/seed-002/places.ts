@@ -10,7 +10,7 @@ import { addPlace, authorizedPlace, changePlace, PlaceBody, removePlace } from '
 import { placeReply } from '../../scheduling/scheduling-schemas.js';
 import { Timestamp, Uuid } from '../../schemas.js';
 import { organizationOf } from './organization.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 002's places ("the rest is the same CRUD for admin user"): our places
 // (src/api/scheduling/places.ts), the clinic as `organization`. Staff of the

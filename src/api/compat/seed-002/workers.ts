@@ -12,7 +12,7 @@ import { specialistReply } from '../../scheduling/scheduling-schemas.js';
 import { addSpecialist, authorizedSpecialist, changeSpecialist, removeSpecialist, SpecialistBody } from '../../scheduling/specialists.js';
 import { Timestamp, Uuid } from '../../schemas.js';
 import { organizationOf } from './organization.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 002's workers: our specialists (src/api/scheduling/specialists.ts),
 // in DRF's snake case with the clinic as `organization`. The lists are

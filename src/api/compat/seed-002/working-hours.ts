@@ -7,7 +7,7 @@ import type { Routes } from '../../dependencies.js';
 import { Duration, LocalDate } from '../../scheduling/scheduling-schemas.js';
 import { freeSlotsOf, Slot } from '../../scheduling/slots.js';
 import { HoursBody, HoursReply, hoursReply, setWorkingHours } from '../../scheduling/working-hours.js';
-import { drfReplies } from './schemas.js';
+import { drfReplies } from '../drf.js';
 import { WorkerParams } from './workers.js';
 
 // A worker's schedule (seed 002 names no path; these are ours): the free

@@ -6,7 +6,8 @@ import { BAD_CREDENTIALS, passwordLogin, refreshSession } from '../../identity/s
 import { registerStaff } from '../../identity/users.js';
 import { guessLimit } from '../../rate-limits.js';
 import { Email, FreeText, Name, Password, Phone } from '../../schemas.js';
-import { drfReplies, UserReply, userReply } from './replies.js';
+import { UserReply, userReply } from './replies.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 003's registration and tokens: /api/v1's staff registration, password
 // login (with its per-login lockout) and refresh rotation, in the seed's words.

@@ -4,7 +4,7 @@ import type { Routes } from '../../dependencies.js';
 import { Code, expiresIn } from '../../identity/codes.js';
 import { confirmContact, sendContactCode } from '../../identity/staff-verification.js';
 import { guessLimit } from '../../rate-limits.js';
-import { drfReplies } from './replies.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 003's email verification, as POST /api/v1/users/me/email/verify and
 // /confirm. The seed writes the code as a JSON number (000000), which loses

@@ -9,7 +9,7 @@ import { FORBIDDEN } from '../../errors.js';
 import { Nullable } from '../../../events/schema.js';
 import { Uuid } from '../../schemas.js';
 import { resolveOrganization } from '../organization.js';
-import { drfReplies } from './replies.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 003's `user/executor/`: the specialists of the caller's organizations,
 // as GET /api/v1/organizations/{org}/executors shows them to any member (name

@@ -7,16 +7,6 @@ import { Timestamp, Uuid } from '../../schemas.js';
 // Seed 003's words for what /api/v1 calls first_name, last_name and phone:
 // `name`, `surname` and `number`. The replies are /api/v1's, renamed.
 
-/** DRF's 400: messages per field at the top level, or a `detail` for a body that is no object at all. */
-const DrfInvalid = Type.Object(
-  { detail: Type.Optional(Type.String()) },
-  { additionalProperties: Type.Array(Type.String()), description: 'Messages by field, e.g. { "email": ["Must be an email address."] }.' },
-);
-const DrfDetail = Type.Object({ detail: Type.String() });
-
-/** The error replies of a seed 003 route, in DRF's format (src/api/compat/drf.ts). */
-export const drfReplies = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, code === 400 ? DrfInvalid : DrfDetail]));
-
 export const UserReply = Type.Object({
   id: Uuid,
   surname: Type.String(),

@@ -6,7 +6,8 @@ import type { Routes } from '../../dependencies.js';
 import { Code } from '../../identity/codes.js';
 import { changeOwnProfile, deleteOwnAccount, ownProfile } from '../../identity/users.js';
 import { Email, FreeText, Name, Password, Phone } from '../../schemas.js';
-import { drfReplies, UserReply, userReply } from './replies.js';
+import { UserReply, userReply } from './replies.js';
+import { drfReplies } from '../drf.js';
 
 // Seed 003's `user/`: the signed-in staff user's own profile, as
 // /api/v1/users/me. The token comes as `Bearer <access>` or `Token <access>`
