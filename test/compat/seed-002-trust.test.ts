@@ -85,9 +85,9 @@ t.test('seed 002 trust', async (t) => {
     t.equal(await eventCount(runtime), before, 'nothing appended');
     const named = await call(app, 'POST', `${P}/workers/`, { token: a.owner.token, body: { name: 'Dr. Somewhere', organization: b.org } });
     t.match(named, { status: 201, body: { organization: b.org } }, 'naming one, they act in it');
-    // The same rule for one clinic: a manager holds no role that may add a worker, so there is none to choose for them.
+    // A manager holds no role that may add a worker anywhere: the seed's 403, as when they name their clinic.
     const manager = await send(app, { method: 'POST', url: `${P}/workers/`, body: { name: 'Dr. Nowhere' }, token: a.manager.token });
-    t.same([manager.status, manager.body], [400, required], 'a manager naming none is asked to name one');
+    t.same([manager.status, manager.body], [403, { detail: 'You do not have permission to perform this action.' }], 'a manager naming none is refused as the seed refuses them');
   });
 
   t.test('bad input is a DRF 400 (never a 5xx) and appends nothing', async (t) => {
