@@ -11,7 +11,7 @@ import { addMember, organizationOf, staffMember, verifyPhone } from '../helpers/
 
 const BASE = '/compat/003/users';
 const PASSWORD = 'first-password';
-const REAUTHENTICATE = { current_password: ['Give your current password or a code to change the password, email or phone.'] };
+const REAUTHENTICATE = { detail: 'Give your current password or a code to change the password, email or phone.' };
 const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
 const NOT_AUTHENTICATED = { detail: 'Authentication credentials were not provided.' };
 
@@ -32,13 +32,13 @@ t.test('seed 003 trust', async (t) => {
 
   const signsIn = async (login: Record<string, string>) => (await call(app, 'POST', `${BASE}/auth/token/`, { body: login })).status;
 
-  t.test('a new email, number or password without the current password is refused whole: 400, nothing changes', async (t) => {
+  t.test('a new email, number or password without the current password is refused whole: 403, nothing changes', async (t) => {
     const user = await givenUser(t);
     for (const body of [{ email: uniqueEmail('thief') }, { number: uniquePhone() }, { password: 'taken-over-password' }, { surname: 'Stolen', password: 'taken-over-password' }]) {
       const before = await eventCount(runtime);
       const refused = await send(app, { method: 'PATCH', url: `${BASE}/user/`, token: user.access, body });
-      t.equal(refused.status, 400, `${Object.keys(body).join(', ')}: refused`);
-      t.same(refused.body, REAUTHENTICATE, 'in DRF format, naming current_password');
+      t.equal(refused.status, 403, `${Object.keys(body).join(', ')}: refused`);
+      t.same(refused.body, REAUTHENTICATE, 'DRF’s 403, its detail saying how to pass');
       t.equal(await eventCount(runtime), before, 'nothing appended');
     }
     const wrong = await send(app, { method: 'PATCH', url: `${BASE}/user/`, token: user.access, body: { password: 'taken-over-password', current_password: 'a-guess' } });
@@ -70,7 +70,7 @@ t.test('seed 003 trust', async (t) => {
     const user = await givenUser(t);
     const before = await eventCount(runtime);
     const refused = await send(app, { method: 'DELETE', url: `${BASE}/user/`, token: user.access });
-    t.same([refused.status, refused.body], [400, REAUTHENTICATE]);
+    t.same([refused.status, refused.body], [403, REAUTHENTICATE]);
     t.equal(await eventCount(runtime), before, 'nothing appended');
     t.equal((await call(app, 'GET', `${BASE}/user/`, { token: user.access })).status, 200, 'the account is still there');
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CompatSeed } from '../../config/http.js';
-import { registerErrorHandling, type ErrorFormat } from '../errors.js';
+import { registerErrorHandling, type ErrorAnswer, type ErrorFormat } from '../errors.js';
+import { REAUTHENTICATION_REQUIRED } from '../identity/reauthentication.js';
 import type { Routes } from '../dependencies.js';
 
 /**
@@ -35,3 +36,12 @@ export function compatScope(app: FastifyInstance, profile: CompatProfile): void 
   });
   registerErrorHandling(app, profile.errors);
 }
+
+/**
+ * A change of a password, login phone or email without `current_password`
+ * or a code: /api/v1 calls it invalid input (400 naming `current_password`);
+ * the seeds let a token alone do it, so to their frontends it is a refusal,
+ * worded as each profile words its 403 (the trust model wins, docs/compat.md).
+ */
+export const isUnproven = (answer: ErrorAnswer): boolean =>
+  answer.cause === 'invalid' && answer.body.errors?.current_password?.includes(REAUTHENTICATION_REQUIRED) === true;

@@ -1,8 +1,8 @@
 import Type from 'typebox';
 import { STAFF } from '../../access.js';
-import { REAUTHENTICATION_REQUIRED } from '../../identity/reauthentication.js';
 import { FORBIDDEN, type ErrorFormat } from '../../errors.js';
 import { Uuid } from '../../schemas.js';
+import { isUnproven } from '../profile.js';
 
 // What seed 001's routes share: the path's `client_id`, the `{client_id}`
 // the document answers its changes with, who may call, and its one error
@@ -23,6 +23,5 @@ export const signedIn = { access: { kind: 'authenticated' as const, principals: 
  * keeps the field message that says how to pass.
  */
 export const errors001: ErrorFormat = (answer) => {
-  const unproven = answer.cause === 'invalid' && answer.body.errors?.current_password?.includes(REAUTHENTICATION_REQUIRED) === true;
-  return unproven ? { status: 403, body: { detail: FORBIDDEN, errors: answer.body.errors } } : answer;
+  return isUnproven(answer) ? { status: 403, body: { detail: FORBIDDEN, errors: answer.body.errors } } : answer;
 };

@@ -60,7 +60,7 @@ export const userRoutes: Routes = async (app, { deps }) => {
     schema: {
       summary:
         'Change my profile, as PATCH /api/v1/users/me; the reply says per field what changed and what could not. A new password, email or ' +
-          'number needs `current_password` or a `code` (without, 400 and nothing changes). A new password ends every session.',
+          'number needs `current_password` or a `code` (without, 403 and nothing changes). A new password ends every session.',
       body: Change,
       response: { 200: Report, ...drfReplies(400, 401, 403, 404, 415, 429) },
     },
