@@ -4,6 +4,7 @@ import { recordIdFor } from '../clients/client-record.js';
 import * as appointment from './appointment.js';
 import * as place from './place.js';
 import * as schedule from './schedule.js';
+import * as service from './service.js';
 import * as specialist from './specialist.js';
 
 type Data = Record<string, unknown>;
@@ -29,7 +30,7 @@ const slotsOfRecord =
     return next;
   };
 
-/** Places, specialists and their hours, the day streams' claims, and appointments. */
+/** Places, specialists and their hours, services, the day streams' claims, and appointments. */
 export const schedulingEvents: EventCatalogue = {
   schemas: {
     AppointmentBooked: appointment.AppointmentBookedData,
@@ -44,6 +45,10 @@ export const schedulingEvents: EventCatalogue = {
     PlaceCreated: place.PlaceCreatedData,
     PlaceUpdated: place.PlaceUpdatedData,
     PlaceRemoved: place.PlaceRemovedData,
+
+    ServiceCreated: service.ServiceCreatedData,
+    ServiceUpdated: service.ServiceUpdatedData,
+    ServiceRemoved: service.ServiceRemovedData,
 
     SlotClaimed: schedule.SlotClaimedData,
     SlotReleased: schedule.SlotReleasedData,

@@ -31,7 +31,15 @@ export type ActorRef = Static<typeof ActorRef>;
  * reschedule). Staff set the service and the price, or leave them empty
  * ('' and null); a client booking for themself never sets them.
  */
-export const BookingTerms = Type.Object({ service: Type.String(), cost: Nullable(Cost), bookedBy: ActorRef });
+export const BookingTerms = Type.Object({
+  service: Type.String(),
+  cost: Nullable(Cost),
+  bookedBy: ActorRef,
+  /** Booked by a service of the catalogue (service.ts): its id. */
+  serviceId: Type.Optional(Type.String()),
+  /** One occurrence of a weekly series booked in one request: the series' id. */
+  seriesId: Type.Optional(Type.String()),
+});
 export type BookingTerms = Static<typeof BookingTerms>;
 
 export const Claim = Type.Object({
@@ -55,6 +63,11 @@ export const Claim = Type.Object({
   bufferBeforeMinutes: Type.Integer(),
   bufferAfterMinutes: Type.Integer(),
   terms: Type.Optional(BookingTerms),
+  /**
+   * A seat of a group session: claims of the same service, specialist and
+   * time share it, up to `capacity` clients (src/commands/scheduling/conflicts.ts).
+   */
+  seat: Type.Optional(Type.Object({ serviceId: Type.String(), capacity: Type.Integer() })),
 });
 export type Claim = Static<typeof Claim>;
 

@@ -48,6 +48,8 @@ export interface BookRequest extends Placement {
   readonly service: string | undefined;
   readonly cost: Cost | null | undefined;
   readonly bookedBy: ActorRef;
+  /** A seat of a group session (a service with a capacity over one). */
+  readonly seat?: Claim['seat'];
   readonly now: Date;
 }
 
@@ -131,7 +133,8 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
   const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true as const };
-  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...where };
+  const seat = request.seat && { seat: request.seat };
+  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...seat, ...where };
   if (!planned.linked || claim.days.length > 1) await checkClaim(deps.store, claim, now.toISOString());
   const { recordId, position: joined } = client.kind === 'self' && !planned.linked
     ? await openRecordForBooking(deps, { clientId: client.accountId, organizationId, planned, now }, metadata)

@@ -1,5 +1,6 @@
 import { placeStream } from '../../events/scheduling/place.js';
 import { scheduleStream } from '../../events/scheduling/schedule.js';
+import { serviceStream } from '../../events/scheduling/service.js';
 import { specialistStream } from '../../events/scheduling/specialist.js';
 import type { HeldTime } from '../../commands/scheduling/conflicts.js';
 import { addDays, datesBetween } from '../../commands/scheduling/zoned-time.js';
@@ -7,6 +8,7 @@ import type { EventStore } from '../../store/port.js';
 import { loadState } from '../../commands/load-state.js';
 import { placeDecider } from '../../commands/scheduling/place.js';
 import { heldTime, scheduleDecider } from '../../commands/scheduling/schedule.js';
+import { serviceDecider, type ActiveService } from '../../commands/scheduling/service.js';
 import { specialistDecider, type ActiveSpecialist } from '../../commands/scheduling/specialist.js';
 
 // Reads of the scheduling streams (the source of truth, not the read
@@ -18,6 +20,12 @@ export async function activeSpecialistOf(store: EventStore, specialistId: string
   const { state } = await loadState(store, specialistDecider, specialistStream(specialistId));
   if (state.status !== 'active') return undefined;
   return organizationId === undefined || state.organizationId === organizationId ? state : undefined;
+}
+
+/** The service when it is offered (active) by this organization. */
+export async function activeServiceOf(store: EventStore, serviceId: string, organizationId: string): Promise<ActiveService | undefined> {
+  const { state } = await loadState(store, serviceDecider, serviceStream(serviceId));
+  return state.status === 'active' && state.organizationId === organizationId ? state : undefined;
 }
 
 export async function isOpenPlace(store: EventStore, placeId: string, organizationId: string): Promise<boolean> {
