@@ -67,14 +67,19 @@ export function schedule(q: QueueState, entry: Entry, delayMs: number): void {
   }
 }
 
+/** The longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning), so it is waited for in steps. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 function later(q: QueueState, entry: Entry, delayMs: number): void {
   entry.state = 'delayed';
+  const step = Math.min(delayMs, LONGEST_TIMER_MS);
   entry.timer = setTimeout(() => {
     entry.timer = undefined;
+    if (delayMs > step) return later(q, entry, delayMs - step);
     entry.state = 'waiting';
     q.waiting.push(entry);
     schedulePump(q);
-  }, delayMs);
+  }, step);
 }
 
 // setImmediate rather than a direct call: the handler must never run inside

@@ -51,3 +51,15 @@ t.test('close drops pending jobs, cancels their timers and refuses new ones', as
   t.equal(runs, 1);
   // No assertion for the timers: tap would hang past its timeout if one were left.
 });
+
+t.test('a job delayed beyond what one Node timer holds (24.8 days) waits, and does not run at once', async (t) => {
+  const ran: string[] = [];
+  const queue = createInProcessJobs({ handlers: { job: async (data) => void ran.push(String((data as { name: string }).name)) }, logger: recordingLogger().logger });
+  t.teardown(() => queue.close());
+  // A reminder of an appointment booked two months ahead: one timer of that length would fire after 1 ms.
+  await queue.enqueue('job', { name: 'in 50 days' }, { jobId: 'far', delayMs: 50 * 86_400_000 });
+  await queue.enqueue('job', { name: 'soon' }, { jobId: 'near', delayMs: 5 });
+  await waitFor('the near job', () => ran.includes('soon'));
+  t.same(ran, ['soon'], 'the far job has not run');
+  t.match(await queue.counts(), { delayed: 1 }, 'it is still delayed');
+});
