@@ -33,6 +33,7 @@ export const CONFLICT_FIELDS: Record<ConflictKind | 'hours', { field: string; me
   specialist: { field: 'specialist_id', message: 'The specialist has another appointment at this time.' },
   place: { field: 'place_id', message: 'The place is taken at this time.' },
   client: { field: 'client_id', message: 'The client has another appointment at this time.' },
+  seats: { field: 'start', message: 'Every seat of this session is taken.' },
   hours: { field: 'start', message: 'The specialist does not work at this time (or not at this place).' },
 };
 
@@ -52,6 +53,7 @@ export function heldTime(claim: Claim): HeldTime {
     end: Date.parse(claim.end),
     bufferBeforeMinutes: claim.bufferBeforeMinutes,
     bufferAfterMinutes: claim.bufferAfterMinutes,
+    ...(claim.seat && { seat: claim.seat }),
   };
 }
 
