@@ -1,6 +1,7 @@
 // The one overlap rule, shared by the booking decision (src/commands/scheduling/schedule.ts)
 // and the free-slot search (free-slots.ts), so a slot offered is a slot that
-// can be booked.
+// can be booked. A group session is the one exception to "a specialist and a
+// place hold one appointment at a time": its seats share one slot.
 
 const MINUTE = 60_000;
 
@@ -15,9 +16,12 @@ export interface HeldTime {
   readonly end: number;
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;
+  /** A seat of a group session (Claim.seat): shared with `capacity - 1` others of the same session. */
+  readonly seat?: { readonly serviceId: string; readonly capacity: number };
 }
 
-export type ConflictKind = 'specialist' | 'place' | 'client';
+/** `seats`: the candidate's group session has no seat left. */
+export type ConflictKind = 'specialist' | 'place' | 'client' | 'seats';
 
 export const overlaps = (aStart: number, aEnd: number, bStart: number, bEnd: number) => aStart < bEnd && bStart < aEnd;
 
@@ -46,9 +50,29 @@ export function conflictsBetween(candidate: HeldTime, held: HeldTime): ConflictK
   return kinds;
 }
 
+/** Seats of one group session: the same service, specialist and time. */
+export function sharesSeat(a: HeldTime, b: HeldTime): boolean {
+  return a.seat !== undefined && b.seat !== undefined && a.seat.serviceId === b.seat.serviceId
+    && a.specialistId === b.specialistId && a.start === b.start && a.end === b.end;
+}
+
+/**
+ * What `candidate` conflicts with among `held`. A seat shares its specialist
+ * and place with the other seats of its session while fewer than its
+ * `capacity` are held (each appointment counted once); the client rule still
+ * holds between seats, so nobody takes two seats of one session. Anything
+ * else overlapping it (a private appointment, another session, the same
+ * service at another time) conflicts as usual.
+ */
 export function conflictsWithAny(candidate: HeldTime, held: Iterable<HeldTime>): Set<ConflictKind> {
   const kinds = new Set<ConflictKind>();
-  for (const other of held) for (const kind of conflictsBetween(candidate, other)) kinds.add(kind);
+  const seated = new Set<string>();
+  for (const other of held) {
+    const seatmate = other.appointmentId !== candidate.appointmentId && sharesSeat(candidate, other);
+    if (seatmate) seated.add(other.appointmentId);
+    for (const kind of conflictsBetween(candidate, other)) if (!seatmate || kind === 'client') kinds.add(kind);
+  }
+  if (candidate.seat && seated.size >= candidate.seat.capacity) kinds.add('seats');
   return kinds;
 }
 
@@ -135,7 +159,8 @@ const booked = (t: HeldTime): [number, number] => [t.start, t.end];
  * The held times prepared for many candidates (a slot search tries hundreds
  * against a thousand claims of the organization): a candidate can only
  * conflict with its specialist's, its place's or its client's times, and of
- * those only with the ones overlapping it, so only those are compared.
+ * those only with the ones overlapping it (the seats of its session among
+ * them), so only those are compared.
  */
 export function indexHeld(heldTimes: Iterable<HeldTime>): HeldIndex {
   const held = [...heldTimes];
@@ -153,14 +178,9 @@ export function indexHeld(heldTimes: Iterable<HeldTime>): HeldIndex {
   };
 }
 
-/** Compared in the order of `held`, once each, so the kinds are added as conflictsWithAny adds them. */
+/** Compared in the order of `held`, once each, by conflictsWithAny itself: the index only narrows. */
 function kindsInHeldOrder(candidate: HeldTime, held: readonly HeldTime[], positions: number[]): Set<ConflictKind> {
-  const kinds = new Set<ConflictKind>();
-  if (positions.length === 0) return kinds;
-  positions.sort((a, b) => a - b);
-  positions.forEach((position, i) => {
-    if (i > 0 && positions[i - 1] === position) return;
-    for (const kind of conflictsBetween(candidate, held[position]!)) kinds.add(kind);
-  });
-  return kinds;
+  if (positions.length === 0) return new Set();
+  const ordered = [...new Set(positions)].sort((a, b) => a - b);
+  return conflictsWithAny(candidate, ordered.map((position) => held[position]!));
 }
