@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { DomainError } from '../../commands/errors.js';
-import { conflictsWithAny, sharesSeat, type HeldTime } from '../../commands/scheduling/conflicts.js';
+import { indexHeld, sharesSeat, type HeldIndex, type HeldTime } from '../../commands/scheduling/conflicts.js';
 import { freeSlots } from '../../commands/scheduling/free-slots.js';
 import type { ActiveService } from '../../commands/scheduling/service.js';
 import type { ActiveSpecialist } from '../../commands/scheduling/specialist.js';
@@ -45,6 +45,17 @@ interface Found {
   readonly timeZone: string;
 }
 
+/**
+ * The claims around the dates: ordinary ones, and seats of group sessions
+ * with their index (it answers what conflictsWithAny would, comparing only
+ * the times near each candidate).
+ */
+interface Held {
+  readonly plain: readonly HeldTime[];
+  readonly seated: readonly HeldTime[];
+  readonly seatedIndex: HeldIndex;
+}
+
 type Offering = ActiveSpecialist & { readonly hours: WorkingHours; readonly working: readonly WorkingInterval[] };
 
 /** The free starts of one specialist for the service, over `held` (every claim of the organization's days around the dates). */
@@ -52,7 +63,7 @@ function slotsOfSpecialist(
   specialist: Offering,
   service: ActiveService,
   dates: readonly string[],
-  held: { readonly plain: readonly HeldTime[]; readonly seated: readonly HeldTime[] },
+  held: Held,
   closed: ReadonlySet<string>,
   now: number,
 ): Found[] {
@@ -79,6 +90,8 @@ function slotsOfSpecialist(
     closedPlaces: closed,
     now,
   });
+  // Only this specialist's seats of this service can share a candidate's seat (sharesSeat decides which do).
+  const sessions = held.seated.filter((other) => other.specialistId === specialist.specialistId && other.seat?.serviceId === service.serviceId);
   const found: Found[] = [];
   for (const slot of starts) {
     const candidate: HeldTime = {
@@ -92,9 +105,9 @@ function slotsOfSpecialist(
       bufferAfterMinutes: policy.bufferAfterMinutes,
       ...seat,
     };
-    if (conflictsWithAny(candidate, held.seated).size > 0) continue;
+    if (held.seatedIndex.conflictsWith(candidate).size > 0) continue;
     // Each appointment once, as the seat rule counts them (a reschedule may hold two claims of one for a moment).
-    const taken = new Set(held.seated.filter((other) => sharesSeat(candidate, other)).map((other) => other.appointmentId)).size;
+    const taken = new Set(sessions.filter((other) => sharesSeat(candidate, other)).map((other) => other.appointmentId)).size;
     const seatsLeft = details.capacity > 1 ? details.capacity - taken : 1;
     if (seatsLeft > 0) found.push({ start: slot.start, end: slot.end, specialistId: specialist.specialistId, placeId: slot.placeId, seatsLeft, timeZone: hours.timeZone });
   }
@@ -120,7 +133,8 @@ export async function serviceSlots(deps: Pick<Dependencies, 'store' | 'now'>, or
   if (offering.length === 0) return [];
   const places = offering.flatMap((s) => s.working.flatMap((w) => (w.placeId === null ? [] : [w.placeId])));
   const [all, closed] = await Promise.all([heldTimesAround(store, organizationId, first, last), closedPlaces(store, places, organizationId)]);
-  const held = { plain: all.filter((h) => h.seat === undefined), seated: all.filter((h) => h.seat !== undefined) };
+  const seated = all.filter((h) => h.seat !== undefined);
+  const held: Held = { plain: all.filter((h) => h.seat === undefined), seated, seatedIndex: indexHeld(seated) };
   const now = deps.now().getTime();
   const found = offering.flatMap((specialist) => slotsOfSpecialist(specialist, service, dates, held, closed, now));
   found.sort((a, b) => a.start - b.start || (a.specialistId < b.specialistId ? -1 : a.specialistId > b.specialistId ? 1 : 0));
