@@ -1,7 +1,8 @@
-import type { AppointmentEvent, AppointmentSlot, AppointmentStatus } from '../../events/scheduling/appointment.js';
+import { AppointmentSlot, type AppointmentEvent, type AppointmentStatus } from '../../events/scheduling/appointment.js';
 import type { ActorRef, Claim, Cost } from '../../events/scheduling/schedule.js';
 import type { Decider } from '../decider.js';
 import { conflict, DomainError } from '../errors.js';
+import { fieldsOf, pick } from '../fields.js';
 
 // The decider of one appointment (`appointment-{id}`): its status lifecycle,
 // and which of its claims (src/commands/scheduling/schedule.ts) it adopts.
@@ -60,10 +61,10 @@ function inStatus(state: AppointmentState, allowed: readonly AppointmentStatus[]
   return appointment;
 }
 
-export function slotOf(claim: Claim): AppointmentSlot {
-  const { claimId, day, days, specialistId, placeId, clientId, start, end, timeZone } = claim;
-  return { claimId, day, days, specialistId, placeId, clientId, start, end, timeZone };
-}
+const SLOT = fieldsOf(AppointmentSlot);
+
+/** The claim's fields the slot names (a seat among them when the claim has one). */
+export const slotOf = (claim: Claim): AppointmentSlot => pick<AppointmentSlot>(claim, SLOT);
 
 function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentEvent[] {
   if (state.adopted.includes(claim.claimId)) return [];

@@ -175,7 +175,9 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
       durationMinutes: request.durationMinutes ?? (Date.parse(slot.end) - Date.parse(slot.start)) / MINUTE,
     };
     const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now);
-    const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
+    // A seat stays a seat of its service (a move to another time joins that time's session).
+    const seat = slot.seat && { seat: slot.seat };
+    const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...seat, ...where };
     // A time the schedule refuses is refused before anything is written (settleClaim alone writes nothing when the first day refuses).
     if (claim.days.length > 1) await checkClaim(deps.store, claim, now);
     try {
