@@ -62,6 +62,10 @@ async function world(t: Test) {
   };
   const doctor = await newSpecialist('Dr One');
   const spareDoctor = await newSpecialist('Dr Two');
+  const newService = async (name: string) =>
+    (await must('service', call(app, 'POST', `/api/v1/organizations/${org}/services`, { token: owner.token, body: { name, duration_minutes: 30, price: { amount: 150000, currency: 'RUB' }, specialist_ids: [doctor] } }))).id as string;
+  const service = await newService('Massage');
+  const spareService = await newService('Yoga');
   let hour = 8;
   const nextStart = () => `2027-03-02T${String(hour++).padStart(2, '0')}:00:00+03:00`;
   const newAppointment = async () =>
@@ -76,7 +80,7 @@ async function world(t: Test) {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService },
     nextStart,
   };
 }
@@ -119,6 +123,11 @@ const CASES: Case[] = [
   { route: 'PUT /api/v1/specialists/:id/working-hours', as: 'owner', params: (i) => ({ id: i.doctor }), body: (i) => hours(i.room) },
   { route: 'GET /api/v1/specialists/:id/working-hours', as: 'owner', params: (i) => ({ id: i.doctor }) },
   { route: 'GET /api/v1/specialists/:id/slots', as: 'owner', params: (i) => ({ id: i.doctor }), query: () => '?date=2027-03-03&duration=30' },
+  { route: 'POST /api/v1/organizations/:org/services', as: 'owner', params: (i) => ({ org: i.org }), body: (i) => ({ name: 'Check-up', duration_minutes: 30, price: { amount: 150000, currency: 'RUB' }, specialist_ids: [i.doctor] }) },
+  { route: 'GET /api/v1/organizations/:org/services', as: 'owner', params: (i) => ({ org: i.org }) },
+  { route: 'GET /api/v1/services/:service', as: 'owner', params: (i) => ({ service: i.service }) },
+  { route: 'PATCH /api/v1/services/:service', as: 'owner', params: (i) => ({ service: i.service }), body: (i) => ({ specialist_ids: [i.doctor, i.spareDoctor] }) },
+  { route: 'GET /api/v1/organizations/:org/services/:service/slots', as: 'owner', params: (i) => ({ org: i.org, service: i.service }), query: () => '?date=2027-03-03' },
   { route: 'GET /api/v1/organizations/:org/appointments', as: 'owner', params: (i) => ({ org: i.org }), query: (i) => `?specialist_id=${i.doctor}&client_id=${i.record}` },
   {
     route: 'POST /api/v1/organizations/:org/appointments',
@@ -157,6 +166,7 @@ const CASES: Case[] = [
   { route: 'DELETE /api/v1/organizations/:org/invitations/:id', as: 'owner', params: (i) => ({ org: i.org, id: i.pending }) },
   { route: 'DELETE /api/v1/organizations/:org/members/:user', as: 'owner', params: (i) => ({ org: i.org, user: i.leaving }) },
   { route: 'DELETE /api/v1/places/:place', as: 'owner', params: (i) => ({ place: i.spareRoom }) },
+  { route: 'DELETE /api/v1/services/:service', as: 'owner', params: (i) => ({ service: i.spareService }) },
   { route: 'DELETE /api/v1/specialists/:id', as: 'owner', params: (i) => ({ id: i.spareDoctor }) },
   // Last: it ends the person's sessions.
   { route: 'PATCH /api/v1/clients/:client/password', as: 'person', params: (i) => ({ client: i.account }), body: () => ({ password: 'a-new-password', current_password: PASSWORD }) },

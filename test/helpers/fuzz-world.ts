@@ -91,6 +91,9 @@ async function seed(runtime: TestRuntime): Promise<FuzzWorld> {
   const invited = await call(runtime.app, 'POST', `/api/v1/organizations/${alpha.org}/invitations`, { token: alpha.owner.token, body: { email: 'new@fuzz.example', role: 'specialist' } });
   if (invited.status !== 201) throw new Error(`inviting: ${invited.status} ${JSON.stringify(invited.body)}`);
 
+  const service = await call(runtime.app, 'POST', `/api/v1/organizations/${alpha.org}/services`, { token: alpha.owner.token, body: { name: 'Massage', duration_minutes: 60, price: { amount: 300000, currency: 'RUB' }, specialist_ids: [therapist] } });
+  if (service.status !== 201) throw new Error(`adding a service: ${service.status} ${JSON.stringify(service.body)}`);
+
   const expired = await expiredToken(runtime, alpha.owner.id);
   const callers: FuzzCaller[] = [
     { name: 'anonymous', authorization: async () => undefined },
@@ -114,6 +117,7 @@ async function seed(runtime: TestRuntime): Promise<FuzzWorld> {
       specialist: [therapist, betaTherapist],
       appointments: [booked.body.id as string],
       invitations: [invited.body.id as string],
+      service: [service.body.id as string],
     },
     phones: [p1.phone, p2.phone, '+79161110003', '+79161119999'],
     day,

@@ -126,6 +126,14 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'GET /api/v1/specialists/:id/working-hours', targets: x.specialists, expect: inOrganization(ROLES) },
     { route: 'GET /api/v1/specialists/:id/slots', targets: x.specialists, expect: anyone, query: '?date=2027-03-20&duration=30' },
 
+    // The services catalogue: public reads, owners and admins write.
+    { route: 'POST /api/v1/organizations/:org/services', targets: x.orgs, expect: inOrganization(EDITORS), body: () => ({ name: 'New service', duration_minutes: 30, price: rub(100000), specialist_ids: [] }) },
+    { route: 'GET /api/v1/organizations/:org/services', targets: x.orgs, expect: anyone },
+    { route: 'GET /api/v1/services/:service', targets: x.services, expect: anyone },
+    { route: 'PATCH /api/v1/services/:service', targets: x.services, expect: inOrganization(EDITORS), body: () => ({ buffer_after_minutes: 5 }) },
+    { route: 'DELETE /api/v1/services/:service', targets: x.freshServices, expect: inOrganization(EDITORS) },
+    { route: 'GET /api/v1/organizations/:org/services/:service/slots', targets: x.servicesOfOrgs, expect: anyone, query: '?date=2027-03-20' },
+
     // Booking and appointments (a person's booking links them where they book: after the link rows).
     { route: 'GET /api/v1/organizations/:org/appointments', targets: x.orgs, expect: inOrganization(ROLES) },
     { route: 'POST /api/v1/organizations/:org/appointments', targets: x.orgs, expect: booking, body: (c, t) => w.bookingBody(c, t.org!) },

@@ -77,6 +77,9 @@ export async function setUp(t: Test) {
   };
   const places: Record<Org, string> = { A: await newPlace('A'), B: await newPlace('B') };
   const specialists: Record<Org, string> = { A: await newSpecialist('A', '+79517581001'), B: await newSpecialist('B', '+79517581002') };
+  const newService = async (org: Org) =>
+    (await must('service', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/services`, { token: owners[org].token, body: { name: `Service ${org}`, duration_minutes: 30, price: rub(150000), specialist_ids: [specialists[org]] } }))).id as string;
+  const services: Record<Org, string> = { A: await newService('A'), B: await newService('B') };
   const bookingOf = (kind: keyof typeof records) => (kind === 'foreign' ? 'B' : 'A') as Org;
   const newAppointment = async (kind: keyof typeof records) => {
     const org = bookingOf(kind);
@@ -168,6 +171,10 @@ export async function setUp(t: Test) {
       freshPlaces: byOrg('place', newPlace),
       specialists: byOrg('id', (org) => specialists[org]),
       freshSpecialists: byOrg('id', (org) => newSpecialist(org)),
+      services: byOrg('service', (org) => services[org]),
+      freshServices: byOrg('service', newService),
+      /** A service under its own organization's path. */
+      servicesOfOrgs: (['A', 'B'] as const).map((org): Target => ({ label: `${org}'s`, org, params: () => ({ org: orgs[org], service: services[org] }) })),
       appointments: appointmentsOf((kind) => appointments[kind]),
       freshAppointments: appointmentsOf(newAppointment),
     },

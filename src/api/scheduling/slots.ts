@@ -26,13 +26,14 @@ const SlotsQuery = Type.Object({
 
 export const Slot = Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) });
 
-function datesOf(query: { date?: string; from?: string; to?: string }): string[] {
+/** The local dates a slot query asks for: one `date`, or `from` to `to` included, at most `maxDays`. */
+export function datesOf(query: { date?: string; from?: string; to?: string }, maxDays = MAX_DAYS): string[] {
   if (query.date !== undefined && query.from !== undefined) throw invalid('date', 'Give a date, or a range with from and to, not both.');
   const from = query.date ?? query.from;
   if (from === undefined) throw invalid('date', 'This field is required.');
   const to = query.date ?? query.to ?? from;
   if (to < from) throw invalid('to', 'Must not be before from.');
-  if (to > addDays(from, MAX_DAYS - 1)) throw invalid('to', `At most ${MAX_DAYS} days at once.`);
+  if (to > addDays(from, maxDays - 1)) throw invalid('to', `At most ${maxDays} days at once.`);
   return datesBetween(from, to);
 }
 

@@ -1,5 +1,6 @@
 import { appointmentsProjection } from './appointments.js';
 import { placesProjection } from './places.js';
+import { servicesProjection } from './services.js';
 import { specialistsProjection } from './specialists.js';
 
-export const schedulingProjections = [placesProjection, specialistsProjection, appointmentsProjection];
+export const schedulingProjections = [placesProjection, specialistsProjection, servicesProjection, appointmentsProjection];

@@ -1,13 +1,14 @@
 import type { ColumnType, Selectable } from 'kysely';
 import type { Int8, Timestamp } from '../../db/database.js';
 
-// The tables of this capability's read models: places, specialists with their hours, and appointments.
+// The tables of this capability's read models: places, specialists with their hours, services, and appointments.
 // Written only by its projections; made by the dated migrations in src/db/migrations/.
 
 declare module '../../db/database.js' {
   interface Database {
     places: PlacesTable;
     specialists: SpecialistsTable;
+    services: ServicesTable;
     appointments: AppointmentsTable;
   }
 }
@@ -38,6 +39,24 @@ export interface SpecialistsTable {
   updated_at: Timestamp;
 }
 
+export interface ServicesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  duration_minutes: number;
+  /** In minor units. */
+  price_amount: Int8;
+  price_currency: string;
+  /** The specialists who offer it (ids), as a JSON array. */
+  specialist_ids: ColumnType<string[], string, string>;
+  capacity: number;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  removed_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface AppointmentsTable {
   id: string;
   organization_id: string;
@@ -61,4 +80,5 @@ export interface AppointmentsTable {
 
 export type PlaceRow = Selectable<PlacesTable>;
 export type SpecialistRow = Selectable<SpecialistsTable>;
+export type ServiceRow = Selectable<ServicesTable>;
 export type AppointmentRow = Selectable<AppointmentsTable>;
