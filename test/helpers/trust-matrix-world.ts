@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import { acceptRecord, addRecord, PASSWORD, person, signIn, type Person } from './clients.js';
 import { call, startRuntime } from './runtime.js';
+import { serviceDecider } from '../../src/commands/scheduling/service.js';
+import { serviceStream } from '../../src/events/scheduling/service.js';
 import { addMember, invite, organizationOf, staffMember, verifyEmail, type StaffMember } from './staff.js';
 import { anonymous, client, CLOCK, EDITORS, grantPlatformAdmin, HOURS, platformAdmin, rub, staff, type Caller, type Marker, type Org, type PersonName, type Target } from './trust-matrix-rules.js';
 
@@ -84,6 +86,22 @@ export async function setUp(t: Test) {
     return (await must('appointment', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/appointments`, { token: owners[org].token, body }))).id as string;
   };
   const appointments = { linked: await newAppointment('linked'), offered: await newAppointment('offered'), foreign: await newAppointment('foreign') };
+  // The waitlist: a service of each organization that no specialist offers, so no time a cell frees is ever offered (its routes are another part's).
+  const newService = async (org: Org) => {
+    const serviceId = randomUUID();
+    const details = { name: 'Check-up', durationMinutes: 30, price: rub(150000), specialistIds: [], capacity: 1, bufferBeforeMinutes: 0, bufferAfterMinutes: 0 };
+    const metadata = { actor: { kind: 'system' as const }, correlationId: randomUUID(), causationId: randomUUID() };
+    await runtime.deps.handle(serviceDecider, serviceStream(serviceId), { type: 'CreateService', data: { serviceId, organizationId: orgs[org], details, now: CLOCK.toISOString() } }, metadata);
+    return serviceId;
+  };
+  const services: Record<Org, string> = { A: await newService('A'), B: await newService('B') };
+  const waitlistWindow = { from_date: '2027-03-20', to_date: '2027-03-21' };
+  const newWaitlistEntry = async (kind: keyof typeof records) => {
+    const org = bookingOf(kind);
+    const body = { client_id: records[kind], service_id: services[org], ...waitlistWindow };
+    return (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/waitlist`, { token: owners[org].token, body }))).id as string;
+  };
+  const waitlistEntries = { linked: await newWaitlistEntry('linked'), offered: await newWaitlistEntry('offered'), foreign: await newWaitlistEntry('foreign') };
   const pending: Record<Org, string> = { A: await invite(runtime, orgs.A, ownerA, 'pending@a.example', 'specialist'), B: await invite(runtime, orgs.B, ownerB, 'pending@b.example', 'specialist') };
   const newRecord = (org: Org) => addRecord(runtime, orgs[org], owners[org].token, { first_name: 'Walk-in', phone: fresh.phone() });
   const newInvitation = (org: Org) => invite(runtime, orgs[org], owners[org], fresh.email('invited'), 'specialist');
@@ -140,6 +158,11 @@ export async function setUp(t: Test) {
       c.kind === 'client'
         ? { specialist_id: specialists[org], start: nextStart(), duration: 30 }
         : { specialist_id: specialists[org], client_id: org === 'A' ? records.linked : records.foreign, start: nextStart(), duration: 30, service: 'Check-up', cost: rub(150000) },
+    /** Staff put a record of theirs on the waitlist; a person joins it themself. */
+    waitlistBody: (c: Caller, org: Org) =>
+      c.kind === 'client'
+        ? { service_id: services[org], ...waitlistWindow }
+        : { client_id: org === 'A' ? records.linked : records.foreign, service_id: services[org], ...waitlistWindow },
     targets: {
       none: [{ label: '-', params: () => ({}) }] as Target[],
       orgs: (['A', 'B'] as const).map((org): Target => ({ label: org, org, params: () => ({ org: orgs[org] }) })),
@@ -170,6 +193,8 @@ export async function setUp(t: Test) {
       freshSpecialists: byOrg('id', (org) => newSpecialist(org)),
       appointments: appointmentsOf((kind) => appointments[kind]),
       freshAppointments: appointmentsOf(newAppointment),
+      waitlist: appointmentsOf((kind) => waitlistEntries[kind]),
+      freshWaitlist: appointmentsOf(newWaitlistEntry),
     },
   };
 }

@@ -98,8 +98,9 @@ async function authorizedEntry(deps: Dependencies, request: FastifyRequest, entr
   return row!;
 }
 
-async function present(deps: Dependencies, entryId: string, position: Position | undefined) {
-  await awaitVisible(deps, position, ['waitlist-entries'], entryId, `/api/v1/waitlist/${entryId}`);
+/** `appointments` too when the change confirmed or cancelled the offer's appointment: read after the reply, it has. */
+async function present(deps: Dependencies, entryId: string, position: Position | undefined, projections: readonly string[] = ['waitlist-entries']) {
+  await awaitVisible(deps, position, projections, entryId, `/api/v1/waitlist/${entryId}`);
   const row = await findWaitlistEntry(deps.db, entryId);
   if (!row) throw new NotVisibleYet(entryId);
   return replyOf(row);
@@ -176,7 +177,7 @@ export const waitlistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> =
   }, async (request) => {
     const row = await authorizedEntry(deps, request, request.params.id);
     const position = await acceptOffer(streams, row.id, actorRefOf(request), deps.now(), metadataOf(request));
-    return present(deps, row.id, position);
+    return present(deps, row.id, position, ['waitlist-entries', 'appointments']);
   });
 
   app.delete('/waitlist/:id', {
@@ -190,7 +191,7 @@ export const waitlistRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> =
   }, async (request, reply) => {
     const row = await authorizedEntry(deps, request, request.params.id);
     const position = await withdrawEntry(streams, row.id, actorRefOf(request), deps.now(), metadataOf(request));
-    await awaitVisible(deps, position, ['waitlist-entries'], row.id, `/api/v1/waitlist/${row.id}`);
+    await awaitVisible(deps, position, ['waitlist-entries', 'appointments'], row.id, `/api/v1/waitlist/${row.id}`);
     return reply.code(204).send(null);
   });
 };
