@@ -154,6 +154,22 @@ t.test('waitlist', async (t) => {
     t.equal(appointment.body.start, at('09:00').replace('.000Z', '+00:00'));
   });
 
+  t.test('a reschedule frees the time it leaves, and that time is offered', async (t) => {
+    const doctor = await specialist(runtime, c, 'Dr Move', hours);
+    const massage = await service(c.org, [doctor]);
+    const person = await client(runtime, phone());
+    const joined = await join(c.org, person.token, { service_id: massage, specialist_id: doctor, from_date: day, to_date: day, from_time: '16:00', to_time: '18:00' });
+    t.equal(joined.status, 201);
+    const other = await recordOf(runtime, c, phone());
+    const booked = await book(runtime, c.org, c.manager.token, { specialist_id: doctor, client_id: other, start: at('16:00') });
+    t.equal(booked.status, 201);
+    t.equal((await call(app, 'PATCH', `/api/v1/appointments/${booked.body.id}`, { token: c.manager.token, body: { start: at('19:00') } })).status, 200);
+    await offerTo(runtime, person.phone);
+    const offered = await offeredEntry(joined.body.id, person.token);
+    const appointment = await call(app, 'GET', `/api/v1/appointments/${offered.appointment_id}`, { token: person.token });
+    t.match(appointment.body, { status: 'pending', start: at('16:00').replace('.000Z', '+00:00') }, 'the time left behind');
+  });
+
   t.test('withdrawing: by the client, by staff; a withdrawn entry is offered nothing', async (t) => {
     const doctor = await specialist(runtime, c, 'Dr Leave', hours);
     const massage = await service(c.org, [doctor]);

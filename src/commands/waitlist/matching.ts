@@ -6,10 +6,11 @@ import type { WaitlistEntry } from './entry.js';
 
 const MINUTE = 60_000;
 
-/** A freed time: the released claim's specialist, start and zone. */
+/** A freed time: the released claim's specialist, start, end and zone. */
 export interface FreedTime {
   readonly specialistId: string;
   readonly start: string;
+  readonly end: string;
   readonly timeZone: string;
 }
 
@@ -22,14 +23,18 @@ function localMinutes(instant: number, day: string, timeZone: string): number {
 
 /**
  * The freed specialist offers the entry's service (and is the one it named),
- * and the service's length from the freed start lies inside the entry's
- * dates and hours, read in the specialist's zone. Whether the time is really
- * free for that length is the day stream's to decide when the offer books it.
+ * and the service's length from the freed start fits in the freed time and
+ * lies inside the entry's dates and hours, read in the specialist's zone.
+ * What is offered is the time given back, nothing around it: so when the
+ * day stream then refuses the booking for the specialist or the place,
+ * someone else took that time. Whether it is still free is the day stream's
+ * to decide when the offer books it.
  */
 export function suits(entry: WaitlistEntry, service: Pick<ServiceDetails, 'specialistIds' | 'durationMinutes'>, freed: FreedTime): boolean {
   if (!service.specialistIds.includes(freed.specialistId)) return false;
   if (entry.specialistId !== null && entry.specialistId !== freed.specialistId) return false;
   const start = Date.parse(freed.start);
+  if (start + service.durationMinutes * MINUTE > Date.parse(freed.end)) return false;
   const day = localDate(start, freed.timeZone);
   const { fromDate, toDate, fromTime, toTime } = entry.window;
   if (day < fromDate || day > toDate) return false;

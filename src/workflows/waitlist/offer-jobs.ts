@@ -135,6 +135,8 @@ export function waitlistExpiryHandler(deps: { store: EventStore; now: () => Date
     const metadata = systemMetadata(data);
     const expired = await streams.handle(waitlistDecider, waitlistEntryStream(entryId), { type: 'ExpireOffer', data: { appointmentId, now: now.toISOString() } }, metadata);
     const entry = expired.state.entry;
+    // Fired before its time (a clock apart from the queue's): failed, so the queue tries it again a little later.
+    if (entry?.status === 'offered' && entry.offer?.appointmentId === appointmentId) throw new Error(`waitlist offer ${appointmentId} is not due until ${entry.offer.expiresAt}`);
     // Also after a crash between the two steps: the entry expired with this offer, its appointment is cancelled.
     if (entry?.status !== 'expired' || entry.offer?.appointmentId !== appointmentId) return;
     await cancelOffered(streams, appointmentId, 'waitlist offer expired', { kind: WAITLIST_ACTOR, id: entryId }, now, metadata);

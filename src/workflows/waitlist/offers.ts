@@ -19,8 +19,9 @@ import { activeServiceOf } from '../scheduling/schedule-reads.js';
 // recorded on the entry first (its decider refuses a second open offer, so
 // two freed times never both go to one entry), then booked like any booking:
 // a pending appointment whose claim is decided on the day stream and holds
-// the time. When the booking loses the time (someone else took it, or the
-// client cannot be booked then) the offer lapses and the next entry is tried.
+// the time. When the booking fails the offer lapses: if this client cannot be
+// booked then, the next entry is tried; if someone else took the time, the
+// search stops (a freed time again is a release of its own).
 // Run again for the same release (a retried job), it finds its own offer and
 // finishes it: an offer is made once.
 
@@ -41,9 +42,16 @@ export async function releasedClaim(deps: ClaimDeps, stream: string, claimId: st
   return claim && stream === scheduleStream(claim.organizationId, claim.days[0] ?? claim.day) ? claim : undefined;
 }
 
-/** Books the offer's pending appointment; false when the time (or the client) could not be booked. */
-async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: string, freed: Claim, durationMinutes: number, metadata: EventMetadata): Promise<boolean> {
-  if ((await loadAppointment(deps.store, appointmentId)).state.appointment) return true;
+/** The day stream refused the time itself (not this client's own other booking): nobody else can have it now. */
+const TIME_TAKEN = ['specialist_id', 'place_id', 'start'];
+
+/**
+ * Books the offer's pending appointment: 'booked'; 'client' when this client
+ * cannot be booked then (another appointment of theirs, a notice too short);
+ * 'taken' when someone else took the time.
+ */
+async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: string, freed: Claim, durationMinutes: number, metadata: EventMetadata): Promise<'booked' | 'client' | 'taken'> {
+  if ((await loadAppointment(deps.store, appointmentId)).state.appointment) return 'booked';
   const byAccount = entry.client.kind === 'account';
   // `serviceId` for the booking by service (H3's BookRequest field); the name and price as the catalogue has them.
   const service = byAccount ? undefined : (await activeServiceOf(deps.store, entry.serviceId, entry.organizationId))?.details;
@@ -63,10 +71,11 @@ async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: s
   };
   try {
     await bookAppointment({ ...deps, newId: randomUUID }, request, metadata);
-    return true;
+    return 'booked';
   } catch (error) {
-    if (error instanceof DomainError) return false;
-    throw error;
+    if (!(error instanceof DomainError)) throw error;
+    const taken = error.kind === 'conflict' && (!error.fields || TIME_TAKEN.some((field) => error.fields![field]));
+    return taken ? 'taken' : 'client';
   }
 }
 
@@ -102,7 +111,9 @@ export async function offerFreedTime(deps: OfferDeps, freed: Claim, metadata: Ev
         throw error;
       }
     }
-    if (await bookOffer(deps, entry, appointmentId, freed, durationMinutes, metadata)) return;
+    const booked = await bookOffer(deps, entry, appointmentId, freed, durationMinutes, metadata);
+    if (booked === 'booked') return;
     await deps.handle(waitlistDecider, stream, { type: 'LapseOffer', data: { appointmentId, now: deps.now().toISOString() } }, metadata);
+    if (booked === 'taken') return;
   }
 }

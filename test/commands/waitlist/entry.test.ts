@@ -131,12 +131,19 @@ t.test('Withdraw', async (t) => {
 t.test('which freed time suits an entry', async (t) => {
   const entry = { ...ids, client, serviceId, specialistId: null, window, status: 'waiting' as const, offer: undefined };
   const service = { specialistIds: [specialistId], durationMinutes: 60 };
-  const freed = (start: string, specialist = specialistId, timeZone = 'Europe/Berlin') => ({ specialistId: specialist, start, timeZone });
+  const freed = (start: string, specialist = specialistId, timeZone = 'Europe/Berlin', minutes = 60) => ({
+    specialistId: specialist,
+    start,
+    end: new Date(Date.parse(start) + minutes * 60_000).toISOString(),
+    timeZone,
+  });
   t.ok(suits(entry, service, freed('2026-01-06T09:00:00.000Z')), '10:00-11:00 Berlin, inside 09:00-13:00 on the 6th');
   t.ok(suits(entry, service, freed('2026-01-06T11:00:00.000Z')), '12:00-13:00 ends at the window’s end');
   t.notOk(suits(entry, service, freed('2026-01-06T11:30:00.000Z')), '12:30-13:30 runs past the hours');
   t.notOk(suits(entry, service, freed('2026-01-06T07:30:00.000Z')), '08:30 starts before the hours');
   t.notOk(suits(entry, service, freed('2026-01-11T09:00:00.000Z')), 'the 11th is past the dates');
+  t.notOk(suits(entry, service, freed('2026-01-06T09:00:00.000Z', specialistId, 'Europe/Berlin', 30)), 'an hour does not fit in the half hour freed');
+  t.ok(suits(entry, { ...service, durationMinutes: 30 }, freed('2026-01-06T09:00:00.000Z')), 'a half hour fits in the hour freed');
   t.notOk(suits(entry, service, freed('2026-01-06T09:00:00.000Z', otherSpecialist)), 'a specialist who does not offer the service');
   t.notOk(suits({ ...entry, specialistId: otherSpecialist }, { ...service, specialistIds: [specialistId, otherSpecialist] }, freed('2026-01-06T09:00:00.000Z')), 'not the specialist the entry named');
   const night = { ...entry, window: { ...window, fromTime: '23:00', toTime: '24:00' } };
