@@ -16,6 +16,7 @@ import { waitlistDecider } from '../../commands/waitlist/entry.js';
 import type { SmsSender } from '../../jobs/providers/sms.js';
 import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../jobs/queue.js';
 import type { Projection } from '../../projections/projection.js';
+import { listWaitlistEntries } from '../../projections/waitlist/entries.js';
 import type { EventMetadata, EventStore } from '../../store/port.js';
 import { loadAppointment } from '../scheduling/claims.js';
 import { activeServiceOf, activeSpecialistOf } from '../scheduling/schedule-reads.js';
@@ -50,7 +51,8 @@ export function waitlistReactor(deps: { jobs: JobQueue; now: () => Date }): Proj
         const event = asEvent<ScheduleEvent | AppointmentEvent | WaitlistEvent>(stored);
         const causes = { eventId: stored.id, correlationId: stored.metadata.correlationId };
         if (event.type === 'SlotReleased' && FREEING.has(event.data.reason)) {
-          await enqueue(WAITLIST_RELEASE, { ...causes, stream: stored.stream, claimId: event.data.claimId }, `waitlist-release-${event.data.claimId}`);
+          const { claimId, organizationId } = event.data;
+          await enqueue(WAITLIST_RELEASE, { ...causes, stream: stored.stream, claimId, organizationId }, `waitlist-release-${claimId}`);
         } else if (event.type === 'AppointmentBooked' && event.data.bookedBy.kind === WAITLIST_ACTOR && event.data.bookedBy.id) {
           const { appointmentId } = event.data;
           await enqueue(WAITLIST_OFFER_SMS, { ...causes, entryId: event.data.bookedBy.id, appointmentId }, `waitlist-offer-sms-${appointmentId}`);
@@ -77,7 +79,9 @@ const systemMetadata = (data: Record<string, string>): EventMetadata => ({
 export function waitlistReleaseHandler(deps: Omit<OfferDeps, 'handle'>): JobHandler<Record<string, string>> {
   const offers = { ...deps, handle: createCommandHandler(deps.store) };
   return async (data) => {
-    if (!data.stream || !data.claimId) throw new Error('waitlist-release job without stream and claimId');
+    if (!data.stream || !data.claimId || !data.organizationId) throw new Error('waitlist-release job without stream, claimId and organizationId');
+    // Most organizations have nobody waiting most of the time: the day stream is not even read.
+    if ((await listWaitlistEntries(deps.db, data.organizationId, true)).length === 0) return;
     const freed = await releasedClaim(offers, data.stream, data.claimId);
     if (freed) await offerFreedTime(offers, freed, systemMetadata(data));
   };

@@ -81,6 +81,8 @@ async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: s
 
 /** Offers the time a claim gave back to the first waiting entry it suits; the others keep waiting. */
 export async function offerFreedTime(deps: OfferDeps, freed: Claim, metadata: EventMetadata): Promise<void> {
+  // A time already begun (a no-show is marked after the start) can be booked by nobody.
+  if (Date.parse(freed.start) <= deps.now().getTime()) return;
   const rows = await listWaitlistEntries(deps.db, freed.organizationId, true);
   for (const row of rows) {
     const stream = waitlistEntryStream(row.id);
