@@ -56,6 +56,8 @@ export interface Config {
   readonly readYourWritesTimeoutMs: number;
   /** How long before an appointment its SMS reminder is sent. */
   readonly reminderLeadHours: number;
+  /** How long a waitlist offer holds its freed time for the client before it goes to the next one. */
+  readonly waitlistHoldMinutes: number;
   /** The least time between two anchors of the log (docs/audit.md). */
   readonly auditAnchorIntervalSeconds: number;
 }

@@ -46,7 +46,7 @@ export function authSettings(s: Settings): Pick<Config, 'codeSecret' | 'jwt' | '
   };
 }
 
-export function messagingSettings(s: Settings): Pick<Config, 'sms' | 'email' | 'phoneDefaultRegion' | 'reminderLeadHours'> {
+export function messagingSettings(s: Settings): Pick<Config, 'sms' | 'email' | 'phoneDefaultRegion' | 'reminderLeadHours' | 'waitlistHoldMinutes'> {
   const smsProvider = s.oneOf('SMS_PROVIDER', ['console', 'http'] as const, 'console');
   let sms: Config['sms'] = { provider: 'console' };
   if (smsProvider === 'http') {
@@ -69,7 +69,13 @@ export function messagingSettings(s: Settings): Pick<Config, 'sms' | 'email' | '
 
   const region = s.text('PHONE_DEFAULT_REGION') ?? 'RU';
   if (!/^[A-Z]{2}$|^none$/.test(region)) s.problems.push(`PHONE_DEFAULT_REGION must be a two-letter ISO country code or "none" (got "${region}")`);
-  return { sms, email, phoneDefaultRegion: region === 'none' ? undefined : region, reminderLeadHours: s.integer('REMINDER_LEAD_HOURS', 24, 0, 24 * 30) };
+  return {
+    sms,
+    email,
+    phoneDefaultRegion: region === 'none' ? undefined : region,
+    reminderLeadHours: s.integer('REMINDER_LEAD_HOURS', 24, 0, 24 * 30),
+    waitlistHoldMinutes: s.integer('WAITLIST_HOLD_MINUTES', 30, 1, 7 * 24 * 60),
+  };
 }
 
 export function rateLimitSettings(s: Settings): Config['rateLimits'] {

@@ -75,12 +75,17 @@ async function world(t: Test) {
   const missed = await newAppointment();
   await must('confirm', call(app, 'POST', `/api/v1/appointments/${missed}/confirm`, { token: owner.token }));
   const cancelled = await newAppointment();
+  // The waitlist for the service, in days nothing here frees.
+  const newEntry = async () =>
+    (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${org}/waitlist`, { token: owner.token, body: { client_id: record, service_id: service, from_date: '2027-03-20', to_date: '2027-03-21' } }))).id as string;
+  const waiting = await newEntry();
+  const withdrawn = await newEntry();
 
   return {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn },
     nextStart,
   };
 }
@@ -144,6 +149,14 @@ const CASES: Case[] = [
   // Found, and refused for the rule of the day (its start has not passed): a business 409, not a 404.
   { route: 'POST /api/v1/appointments/:id/no-show', as: 'owner', params: (i) => ({ id: i.missed }), status: 409 },
   { route: 'POST /api/v1/appointments/:id/cancel', as: 'person', params: (i) => ({ id: i.cancelled }), body: () => ({ reason: 'checked' }) },
+  { route: 'POST /api/v1/organizations/:org/waitlist', as: 'owner', params: (i) => ({ org: i.org }), body: (i) => ({ client_id: i.record, service_id: i.service, specialist_id: i.doctor, from_date: '2027-03-20', to_date: '2027-03-21' }) },
+  { route: 'POST /api/v1/organizations/:org/waitlist', as: 'person', params: (i) => ({ org: i.org }), body: (i) => ({ client_id: i.account, service_id: i.service, from_date: '2027-03-20', to_date: '2027-03-21' }) },
+  { route: 'GET /api/v1/organizations/:org/waitlist', as: 'owner', params: (i) => ({ org: i.org }) },
+  { route: 'GET /api/v1/waitlist/:id', as: 'owner', params: (i) => ({ id: i.waiting }) },
+  { route: 'GET /api/v1/waitlist/:id', as: 'person', params: (i) => ({ id: i.waiting }) },
+  // Found, and refused for the rule of the entry (no time offered yet): a business 409, not a 404.
+  { route: 'POST /api/v1/waitlist/:id/accept', as: 'person', params: (i) => ({ id: i.waiting }), status: 409 },
+  { route: 'DELETE /api/v1/waitlist/:id', as: 'person', params: (i) => ({ id: i.withdrawn }) },
   { route: 'GET /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }) },
   { route: 'GET /api/v1/clients/:client', as: 'person', params: (i) => ({ client: i.account }) },
   { route: 'PUT /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }), body: () => ({ first_name: 'Linked', phone: '+79517580001', address: 'checked' }) },

@@ -144,6 +144,13 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/appointments/:id/no-show', targets: x.freshAppointments, expect: appointment(ATTENDING, false) },
     { route: 'POST /api/v1/appointments/:id/cancel', targets: x.freshAppointments, expect: appointment(BOOKERS, true), body: () => ({ reason: 'checked' }) },
 
+    // The waitlist (an entry's client is the person linked to its record; its staff the bookers).
+    { route: 'POST /api/v1/organizations/:org/waitlist', targets: x.orgs, expect: booking, body: (c, t) => w.waitlistBody(c, t.org!) },
+    { route: 'GET /api/v1/organizations/:org/waitlist', targets: x.orgs, expect: inOrganization(BOOKERS) },
+    { route: 'GET /api/v1/waitlist/:id', targets: x.waitlist, expect: appointment(BOOKERS, true) },
+    { route: 'POST /api/v1/waitlist/:id/accept', targets: x.waitlist, expect: appointment(BOOKERS, true) },
+    { route: 'DELETE /api/v1/waitlist/:id', targets: x.freshWaitlist, expect: appointment(BOOKERS, true) },
+
     // Last: it would end the caller's account (every staff caller owns an organization alone by now, so it is a 409).
     { route: 'DELETE /api/v1/users/me', expect: signedIn('staff') },
   ];

@@ -87,6 +87,17 @@ export async function setUp(t: Test) {
     return (await must('appointment', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/appointments`, { token: owners[org].token, body }))).id as string;
   };
   const appointments = { linked: await newAppointment('linked'), offered: await newAppointment('offered'), foreign: await newAppointment('foreign') };
+  // The waitlist: a service of each organization that no specialist offers, so no time a cell frees is ever offered.
+  const newIdleService = async (org: Org) =>
+    (await must('service', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/services`, { token: owners[org].token, body: { name: 'Waitlisted', duration_minutes: 30, price: rub(150000), specialist_ids: [] } }))).id as string;
+  const idleServices: Record<Org, string> = { A: await newIdleService('A'), B: await newIdleService('B') };
+  const waitlistWindow = { from_date: '2027-03-20', to_date: '2027-03-21' };
+  const newWaitlistEntry = async (kind: keyof typeof records) => {
+    const org = bookingOf(kind);
+    const body = { client_id: records[kind], service_id: idleServices[org], ...waitlistWindow };
+    return (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/waitlist`, { token: owners[org].token, body }))).id as string;
+  };
+  const waitlistEntries = { linked: await newWaitlistEntry('linked'), offered: await newWaitlistEntry('offered'), foreign: await newWaitlistEntry('foreign') };
   const pending: Record<Org, string> = { A: await invite(runtime, orgs.A, ownerA, 'pending@a.example', 'specialist'), B: await invite(runtime, orgs.B, ownerB, 'pending@b.example', 'specialist') };
   const newRecord = (org: Org) => addRecord(runtime, orgs[org], owners[org].token, { first_name: 'Walk-in', phone: fresh.phone() });
   const newInvitation = (org: Org) => invite(runtime, orgs[org], owners[org], fresh.email('invited'), 'specialist');
@@ -143,6 +154,11 @@ export async function setUp(t: Test) {
       c.kind === 'client'
         ? { specialist_id: specialists[org], start: nextStart(), duration: 30 }
         : { specialist_id: specialists[org], client_id: org === 'A' ? records.linked : records.foreign, start: nextStart(), duration: 30, service: 'Check-up', cost: rub(150000) },
+    /** Staff put a record of theirs on the waitlist; a person joins it themself. */
+    waitlistBody: (c: Caller, org: Org) =>
+      c.kind === 'client'
+        ? { service_id: idleServices[org], ...waitlistWindow }
+        : { client_id: org === 'A' ? records.linked : records.foreign, service_id: idleServices[org], ...waitlistWindow },
     targets: {
       none: [{ label: '-', params: () => ({}) }] as Target[],
       orgs: (['A', 'B'] as const).map((org): Target => ({ label: org, org, params: () => ({ org: orgs[org] }) })),
@@ -177,6 +193,8 @@ export async function setUp(t: Test) {
       servicesOfOrgs: (['A', 'B'] as const).map((org): Target => ({ label: `${org}'s`, org, params: () => ({ org: orgs[org], service: services[org] }) })),
       appointments: appointmentsOf((kind) => appointments[kind]),
       freshAppointments: appointmentsOf(newAppointment),
+      waitlist: appointmentsOf((kind) => waitlistEntries[kind]),
+      freshWaitlist: appointmentsOf(newWaitlistEntry),
     },
   };
 }

@@ -1,0 +1,3 @@
+import { waitlistEntriesProjection } from './entries.js';
+
+export const waitlistProjections = [waitlistEntriesProjection];
