@@ -24,6 +24,9 @@ export interface Appointment {
   readonly cost: Cost | null;
   /** Who booked: a client's own booking never set the service (legacy ones may have). */
   readonly bookedBy: ActorRef;
+  /** Booked by a service of the catalogue; one occurrence of a series. */
+  readonly serviceId?: string;
+  readonly seriesId?: string;
 }
 
 export interface AppointmentState {
@@ -65,14 +68,19 @@ export function slotOf(claim: Claim): AppointmentSlot {
   return { claimId, day, days, specialistId, placeId, clientId, start, end, timeZone };
 }
 
+/** The service and series a booking was made by, only when it names them (older bookings name neither). */
+function bookedAs(serviceId: string | undefined, seriesId: string | undefined): { serviceId?: string; seriesId?: string } {
+  return { ...(serviceId === undefined ? {} : { serviceId }), ...(seriesId === undefined ? {} : { seriesId }) };
+}
+
 function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentEvent[] {
   if (state.adopted.includes(claim.claimId)) return [];
   if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) throw superseded();
   const ids = { schemaVersion: 2 as const, appointmentId: claim.appointmentId, organizationId: claim.organizationId };
   if (!state.appointment) {
     if (!claim.terms) throw new Error(`claim ${claim.claimId} books a new appointment without its terms`);
-    const { service, cost, bookedBy } = claim.terms;
-    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, bookedAt: now } }];
+    const { service, cost, bookedBy, serviceId, seriesId } = claim.terms;
+    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, ...bookedAs(serviceId, seriesId), bookedAt: now } }];
   }
   const appointment = inStatus(state, ACTIVE, 'rescheduled');
   return [{ type: 'AppointmentRescheduled', data: { ...ids, from: appointment.slot, to: slotOf(claim), rescheduledAt: now } }];
@@ -142,10 +150,10 @@ function withStatus(state: AppointmentState, status: AppointmentStatus): Appoint
 function evolveAppointment(state: AppointmentState, event: AppointmentEvent): AppointmentState {
   switch (event.type) {
     case 'AppointmentBooked': {
-      const { appointmentId, organizationId, slot, service, cost, bookedBy } = event.data;
+      const { appointmentId, organizationId, slot, service, cost, bookedBy, serviceId, seriesId } = event.data;
       return {
         ...state,
-        appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy },
+        appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy, ...bookedAs(serviceId, seriesId) },
         adopted: [...state.adopted, slot.claimId],
       };
     }
