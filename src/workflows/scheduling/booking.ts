@@ -64,6 +64,8 @@ export interface BookRequest extends Omit<Placement, 'specialistId' | 'durationM
   readonly serviceId?: string | undefined;
   /** One occurrence of a weekly series. */
   readonly seriesId?: string | undefined;
+  /** A seat of a group session without a service to say so; a service sets its own. */
+  readonly seat?: Claim['seat'];
   /** As the request gave them (undefined: not given). */
   readonly service: string | undefined;
   readonly cost: Cost | null | undefined;
@@ -183,7 +185,7 @@ export async function bookAppointment(deps: BookingDeps, request: BookRequest, m
   const terms = termsOf(request, offered);
   const placement = placementOf(request, offered);
   if (client.kind === 'record') await checkRecord(deps, client.recordId, organizationId);
-  const rules = offered ? rulesOf(offered.serviceId, offered.details) : NO_SERVICE;
+  const rules = offered ? rulesOf(offered.serviceId, offered.details) : { ...NO_SERVICE, seat: request.seat };
   const where = await placed(deps, placement, organizationId, null, byClient, now, rules);
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
