@@ -139,7 +139,7 @@ async function specialistFor(deps: ClaimDeps, specialistId: string, organization
 }
 
 /** Where and when a claim holds time. */
-type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'seat'>;
+export type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'seat'>;
 
 /** Checks a placement and fixes its time; the place defaults to the one the hours name. */
 async function placed(
@@ -177,16 +177,23 @@ async function placed(
   };
 }
 
+function placedAs(deps: ClaimDeps, request: BookRequest, offered: ActiveService | undefined): Promise<Placed> {
+  const rules = offered ? rulesOf(offered.serviceId, offered.details) : { ...NO_SERVICE, seat: request.seat };
+  return placed(deps, placementOf(request, offered), request.organizationId, null, request.client.kind === 'self', request.now, rules);
+}
+
+/** Where and when a booking would hold time (its service's length, buffers and seat included), checked, writing nothing: a series checks each date so. */
+export async function placedBooking(deps: ClaimDeps, request: BookRequest): Promise<Placed> {
+  return placedAs(deps, request, await offeredService(deps.store, request));
+}
+
 /** Books with the specialist the request names (a booking by service leaving it out goes through bookByService). */
 export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Booked> {
   const { appointmentId, organizationId, client, now } = request;
-  const byClient = client.kind === 'self';
   const offered = await offeredService(deps.store, request);
   const terms = termsOf(request, offered);
-  const placement = placementOf(request, offered);
   if (client.kind === 'record') await checkRecord(deps, client.recordId, organizationId);
-  const rules = offered ? rulesOf(offered.serviceId, offered.details) : { ...NO_SERVICE, seat: request.seat };
-  const where = await placed(deps, placement, organizationId, null, byClient, now, rules);
+  const where = await placedAs(deps, request, offered);
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
   const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true as const };
