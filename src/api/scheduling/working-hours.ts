@@ -33,6 +33,7 @@ const Policy = {
   buffer_after_minutes: Type.Integer({ minimum: 0, maximum: 240, description: `Default ${DEFAULT_POLICY.bufferAfterMinutes}.` }),
   min_notice_minutes: Type.Integer({ minimum: 0, maximum: 43_200, description: `Default ${DEFAULT_POLICY.minNoticeMinutes}.` }),
   horizon_days: Type.Integer({ minimum: 1, maximum: 366, description: `Default ${DEFAULT_POLICY.horizonDays}.` }),
+  max_bookings_per_day: Type.Integer({ minimum: 1, maximum: 1000, description: 'Appointments a day at most (a seat of a group session is one). Absent: no limit.' }),
 };
 
 export const HoursBody = Type.Object({
@@ -44,6 +45,7 @@ export const HoursBody = Type.Object({
   buffer_after_minutes: Type.Optional(Policy.buffer_after_minutes),
   min_notice_minutes: Type.Optional(Policy.min_notice_minutes),
   horizon_days: Type.Optional(Policy.horizon_days),
+  max_bookings_per_day: Type.Optional(Policy.max_bookings_per_day),
 });
 
 export type HoursFields = Static<typeof HoursBody>;
@@ -56,6 +58,8 @@ export const HoursReply = Type.Object({
   weekly: Type.Array(Type.Object({ weekday: Type.Integer(), ...IntervalReply.properties })),
   exceptions: Type.Array(Type.Object({ date: Type.String(), intervals: Type.Array(IntervalReply) })),
   ...Policy,
+  /** Absent: no limit. */
+  max_bookings_per_day: Type.Optional(Policy.max_bookings_per_day),
 });
 
 const toLocal = (i: { start: string; end: string; place_id?: string | null }): LocalInterval => ({ start: i.start, end: i.end, placeId: i.place_id ?? null });
@@ -73,6 +77,7 @@ export function hoursReply(specialistId: string, hours: WorkingHours | null) {
     buffer_after_minutes: policy.bufferAfterMinutes,
     min_notice_minutes: policy.minNoticeMinutes,
     horizon_days: policy.horizonDays,
+    ...(policy.maxBookingsPerDay !== undefined && { max_bookings_per_day: policy.maxBookingsPerDay }),
   };
 }
 
@@ -90,6 +95,7 @@ export async function setWorkingHours(deps: Dependencies, request: FastifyReques
       bufferAfterMinutes: body.buffer_after_minutes ?? DEFAULT_POLICY.bufferAfterMinutes,
       minNoticeMinutes: body.min_notice_minutes ?? DEFAULT_POLICY.minNoticeMinutes,
       horizonDays: body.horizon_days ?? DEFAULT_POLICY.horizonDays,
+      ...(body.max_bookings_per_day !== undefined && { maxBookingsPerDay: body.max_bookings_per_day }),
     },
   };
   const placeIds = [...hours.weekly, ...hours.exceptions.flatMap((e) => e.intervals)].flatMap((i) => (i.placeId === null ? [] : [i.placeId]));

@@ -1,7 +1,8 @@
-import type { AppointmentEvent, AppointmentSlot, AppointmentStatus } from '../../events/scheduling/appointment.js';
+import { AppointmentSlot, type AppointmentEvent, type AppointmentStatus } from '../../events/scheduling/appointment.js';
 import type { ActorRef, Claim, Cost } from '../../events/scheduling/schedule.js';
 import type { Decider } from '../decider.js';
 import { conflict, DomainError } from '../errors.js';
+import { fieldsOf, pick } from '../fields.js';
 
 // The decider of one appointment (`appointment-{id}`): its status lifecycle,
 // and which of its claims (src/commands/scheduling/schedule.ts) it adopts.
@@ -63,10 +64,10 @@ function inStatus(state: AppointmentState, allowed: readonly AppointmentStatus[]
   return appointment;
 }
 
-export function slotOf(claim: Claim): AppointmentSlot {
-  const { claimId, day, days, specialistId, placeId, clientId, start, end, timeZone } = claim;
-  return { claimId, day, days, specialistId, placeId, clientId, start, end, timeZone };
-}
+const SLOT = fieldsOf(AppointmentSlot);
+
+/** The claim's fields the slot names (a seat among them when the claim has one). */
+export const slotOf = (claim: Claim): AppointmentSlot => pick<AppointmentSlot>(claim, SLOT);
 
 /** The service and series a booking was made by, only when it names them (older bookings name neither). */
 function bookedAs(serviceId: string | undefined, seriesId: string | undefined): { serviceId?: string; seriesId?: string } {

@@ -24,9 +24,10 @@ export interface ScheduleState {
 export type ScheduleCommand =
   /**
    * `working`: the specialist's working intervals around the claim, expanded
-   * by the handler from their stream (deciders do no I/O).
+   * by the handler from their stream (deciders do no I/O), and
+   * `maxBookingsPerDay` from their booking policy (absent: no limit).
    */
-  | { type: 'ClaimSlot'; data: { claim: Claim; working: readonly WorkingInterval[]; now: string } }
+  | { type: 'ClaimSlot'; data: { claim: Claim; working: readonly WorkingInterval[]; maxBookingsPerDay?: number; now: string } }
   | { type: 'ReleaseSlot'; data: { claimId: string; reason: SlotReleaseReason; now: string } };
 
 export const CONFLICT_FIELDS: Record<ConflictKind | 'hours', { field: string; message: string }> = {
@@ -57,6 +58,24 @@ export function heldTime(claim: Claim): HeldTime {
   };
 }
 
+function dailyLimitReached(limit: number): DomainError {
+  return new DomainError('conflict', 'The appointment conflicts with the schedule.', { start: [`The specialist takes at most ${limit} bookings a day.`] });
+}
+
+/**
+ * The specialist's appointments on the claim's day, each once (a seat is one),
+ * the claim's own appointment aside (a move within the day books nothing
+ * more). Every claim of a day is held in that day's stream, so there the
+ * count is whole; another day's stream sees only some of them, never more.
+ */
+function bookingsOfDay(claim: Claim, held: Iterable<Claim>): number {
+  const appointments = new Set<string>();
+  for (const other of held) {
+    if (other.specialistId === claim.specialistId && other.day === claim.day && other.appointmentId !== claim.appointmentId) appointments.add(other.appointmentId);
+  }
+  return appointments.size;
+}
+
 /** Inside one working interval, at its place when it names one. */
 function withinHours(claim: Claim, working: readonly WorkingInterval[]): boolean {
   const start = Date.parse(claim.start);
@@ -67,13 +86,14 @@ function withinHours(claim: Claim, working: readonly WorkingInterval[]): boolean
 function decide(command: ScheduleCommand, state: ScheduleState): ScheduleEvent[] {
   switch (command.type) {
     case 'ClaimSlot': {
-      const { claim, working, now } = command.data;
+      const { claim, working, maxBookingsPerDay, now } = command.data;
       // Claiming again (a retry, or the settlement reactor finishing the job) changes nothing.
       if (state.held[claim.claimId]) return [];
       if (state.released.includes(claim.claimId)) throw new DomainError('conflict', 'This booking attempt was already given up; try again.');
       if (!withinHours(claim, working)) throw bookingConflict(['hours']);
       const kinds = conflictsWithAny(heldTime(claim), Object.values(state.held).map(heldTime));
       if (kinds.size > 0) throw bookingConflict(kinds);
+      if (maxBookingsPerDay !== undefined && bookingsOfDay(claim, Object.values(state.held)) >= maxBookingsPerDay) throw dailyLimitReached(maxBookingsPerDay);
       const terms = claim.terms && { terms: pick(claim.terms, TERMS) };
       return [{ type: 'SlotClaimed', data: { schemaVersion: 2, ...pick(claim, CLAIM), ...terms, claimedAt: now } }];
     }

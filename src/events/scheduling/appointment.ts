@@ -19,8 +19,12 @@ export const appointmentStream = (appointmentId: string) => `appointment-${appoi
 export const STATUSES = ['pending', 'confirmed', 'completed', 'cancelled', 'no_show'] as const;
 export type AppointmentStatus = (typeof STATUSES)[number];
 
-/** Where and when, as adopted from a claim: the claim's own fields, never restated. */
-export const AppointmentSlot = Type.Pick(Claim, ['claimId', 'day', 'days', 'specialistId', 'placeId', 'clientId', 'start', 'end', 'timeZone']);
+/**
+ * Where and when, as adopted from a claim: the claim's own fields, never
+ * restated. `seat` (optional, absent from earlier events): a seat of a group
+ * session, kept when the appointment moves.
+ */
+export const AppointmentSlot = Type.Pick(Claim, ['claimId', 'day', 'days', 'specialistId', 'placeId', 'clientId', 'start', 'end', 'timeZone', 'seat']);
 export type AppointmentSlot = Static<typeof AppointmentSlot>;
 
 const Ids = { appointmentId: Type.String(), organizationId: Type.String() };

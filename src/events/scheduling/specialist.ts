@@ -48,6 +48,8 @@ export const BookingPolicy = Type.Object({
   minNoticeMinutes: Type.Integer(),
   /** Nobody books further ahead than this. */
   horizonDays: Type.Integer(),
+  /** Appointments the specialist takes on one day (a seat of a group session is one); absent: no limit. */
+  maxBookingsPerDay: Type.Optional(Type.Integer()),
 });
 export type BookingPolicy = Static<typeof BookingPolicy>;
 

@@ -38,9 +38,9 @@ export function rulesOf(serviceId: string, details: ServiceDetails): ServiceRule
 }
 
 /**
- * The rules an appointment booked by a service keeps when it moves: the
- * service as it is now, removed or not (a booked appointment stays, and so
- * do its buffers and its seat).
+ * The buffers an appointment booked by a service keeps when it moves: the
+ * service's as they are now, removed or not (a booked appointment stays, and
+ * so do its buffers). Its seat moves with its slot (booking.ts).
  */
 export async function rulesOfBooked(store: EventStore, serviceId: string | undefined): Promise<ServiceRules> {
   if (serviceId === undefined) return NO_SERVICE;

@@ -261,8 +261,9 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
       start,
       durationMinutes: request.durationMinutes ?? (Date.parse(slot.end) - Date.parse(slot.start)) / MINUTE,
     };
-    // A service's buffers and seat stay with the appointment wherever it moves.
-    const rules = await rulesOfBooked(deps.store, appointment.serviceId);
+    // The service's buffers stay with the appointment wherever it moves; a seat stays a seat of its
+    // session as it was booked (a move to another time joins that time's session).
+    const rules = { ...(await rulesOfBooked(deps.store, appointment.serviceId)), seat: slot.seat };
     const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now, rules);
     const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
     // A time the schedule refuses is refused before anything is written (settleClaim alone writes nothing when the first day refuses).

@@ -1,6 +1,6 @@
 import { appointmentStream } from '../../events/scheduling/appointment.js';
 import { scheduleStream, type Claim, type SlotReleaseReason } from '../../events/scheduling/schedule.js';
-import { workingIntervalsAround } from '../../commands/scheduling/working-hours.js';
+import { workingIntervalsAround, type WorkingInterval } from '../../commands/scheduling/working-hours.js';
 import { datesBetween, localDate } from '../../commands/scheduling/zoned-time.js';
 import type { EventMetadata, EventStore, Position } from '../../store/port.js';
 import { appointmentDecider, superseded, type AppointmentState } from '../../commands/scheduling/appointment.js';
@@ -59,9 +59,12 @@ export async function releaseClaim(deps: ClaimDeps, claim: Pick<Claim, 'claimId'
   }
 }
 
-async function workingIntervalsFor(store: EventStore, claim: Claim) {
+/** What the day streams decide a claim with, from the specialist's stream: their hours and daily limit. */
+async function specialistTermsFor(store: EventStore, claim: Claim): Promise<{ working: WorkingInterval[]; maxBookingsPerDay?: number }> {
   const specialist = await activeSpecialistOf(store, claim.specialistId, claim.organizationId);
-  return specialist?.hours ? workingIntervalsAround(specialist.hours, claim.day) : [];
+  if (!specialist?.hours) return { working: [] };
+  const { maxBookingsPerDay } = specialist.hours.policy;
+  return { working: workingIntervalsAround(specialist.hours, claim.day), ...(maxBookingsPerDay !== undefined && { maxBookingsPerDay }) };
 }
 
 /**
@@ -75,10 +78,10 @@ async function workingIntervalsFor(store: EventStore, claim: Claim) {
  * SlotReleased).
  */
 export async function checkClaim(store: EventStore, claim: Claim, now: string): Promise<void> {
-  const working = await workingIntervalsFor(store, claim);
+  const terms = await specialistTermsFor(store, claim);
   for (const day of claim.days) {
     const { state } = await loadState(store, scheduleDecider, scheduleStream(claim.organizationId, day));
-    scheduleDecider.decide({ type: 'ClaimSlot', data: { claim, working, now } }, state);
+    scheduleDecider.decide({ type: 'ClaimSlot', data: { claim, ...terms, now } }, state);
   }
 }
 
@@ -95,11 +98,11 @@ export async function settleClaim(deps: ClaimDeps, claim: Claim, metadata: Event
       await releaseClaim(deps, claim, rejection ? 'rejected' : 'superseded', metadata, now);
       throw rejection ? new DomainError('conflict', 'The appointment conflicts with the schedule.', rejection) : superseded();
     }
-    const working = await workingIntervalsFor(deps.store, claim);
+    const terms = await specialistTermsFor(deps.store, claim);
     let held = 0;
     try {
       for (const day of claim.days) {
-        await deps.handle(scheduleDecider, scheduleStream(claim.organizationId, day), { type: 'ClaimSlot', data: { claim, working, now } }, metadata);
+        await deps.handle(scheduleDecider, scheduleStream(claim.organizationId, day), { type: 'ClaimSlot', data: { claim, ...terms, now } }, metadata);
         held++;
       }
     } catch (error) {
