@@ -114,13 +114,19 @@ t.test('booking by service', async (t) => {
   t.test('a service’s buffers are kept on top of the specialist’s own', async (t) => {
     const { c, specialists: [doctor], record } = await world(1);
     const massage = await service(c, { durationMinutes: 60, bufferAfterMinutes: 30, specialistIds: [doctor!] });
-    t.equal((await byManager(c, { service_id: massage, client_id: await record(), start: at('10:00') })).status, 201);
+    const massageAtTen = await byManager(c, { service_id: massage, client_id: await record(), start: at('10:00') });
+    t.equal(massageAtTen.status, 201);
     const right = await byManager(c, { specialist_id: doctor, client_id: await record(), start: at('11:00'), duration: 30 });
     t.equal(right.status, 409, 'the half hour after the massage is kept');
     t.ok(right.body.errors.specialist_id);
     t.equal((await byManager(c, { specialist_id: doctor, client_id: await record(), start: at('11:30'), duration: 30 })).status, 201, 'after it the specialist is free');
     const claims = await runtime.store.readStream(scheduleStream(c.org, DAY));
     t.match(claims[0]?.data, { bufferBeforeMinutes: 0, bufferAfterMinutes: 30, terms: { serviceId: massage } }, 'the claim holds the service’s buffer');
+
+    const moved = await call(runtime.app, 'PATCH', `/api/v1/appointments/${massageAtTen.body.id}`, { token: c.manager.token, body: { start: at('14:00') } });
+    t.match(moved.body, { start: at('14:00'), end: at('15:00'), service_id: massage }, 'moved, still the service’s');
+    t.equal((await byManager(c, { specialist_id: doctor, client_id: await record(), start: at('15:00'), duration: 30 })).status, 409, 'its buffer moved with it');
+    t.equal((await byManager(c, { specialist_id: doctor, client_id: await record(), start: at('10:00'), duration: 30 })).status, 201, 'and its old time is free');
   });
 
   t.test('any specialist: the first one tried is busy, the next one who offers the service gets it', async (t) => {
