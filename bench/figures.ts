@@ -25,6 +25,7 @@ export const FIGURE_KEYS = [
   'bare_fastify_post_req_per_s',
   'commands_per_s',
   'booking_commands_per_s',
+  'booking_by_service_commands_per_s',
   'get_client_req_per_s',
   'get_client_p50_ms',
   'get_client_p99_ms',

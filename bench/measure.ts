@@ -26,6 +26,9 @@ export interface Measurements {
   lagSustainable?: { load: LoadSummary; lag: LagResult; connections: number; rate: number } | undefined;
   register?: LoadSummary | undefined;
   booking?: LoadSummary | undefined;
+  bookingByService?: LoadSummary | undefined;
+  /** Why booking by service could not be set up (no services catalogue, say). */
+  servicesUnavailable?: string | undefined;
   slots?: LoadSummary | undefined;
   schedulingUnavailable?: string | undefined;
   rebuild?: RebuildResult | undefined;

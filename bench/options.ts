@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-export const SCENARIOS = ['raw_pg', 'bare', 'argon2', 'get_client', 'commands', 'lag', 'booking', 'slots', 'register', 'rebuild'] as const;
+export const SCENARIOS = ['raw_pg', 'bare', 'argon2', 'get_client', 'commands', 'lag', 'booking', 'booking_by_service', 'slots', 'register', 'rebuild'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const BENCH_DIR = fileURLToPath(new URL('../../bench', import.meta.url));

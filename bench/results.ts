@@ -17,7 +17,7 @@ const ratioOf = (value: number | undefined, ceiling: number | undefined) =>
   value !== undefined && ceiling ? Number((value / ceiling).toFixed(3)) : undefined;
 
 export function figuresOf(m: Measurements, details: Record<string, unknown>): Figures {
-  const { raw, bareGet, barePost, argon2, getClient, getClientRoute, commands, lagLoad, lag, lagSustainable, register, booking, slots, schedulingUnavailable, rebuild, peakRss } = m;
+  const { raw, bareGet, barePost, argon2, getClient, getClientRoute, commands, lagLoad, lag, lagSustainable, register, booking, bookingByService, slots, schedulingUnavailable, servicesUnavailable, rebuild, peakRss } = m;
   const C = settings.connections;
   const num = (v: number | undefined): number | 'n/a' => (v === undefined || !Number.isFinite(v) ? 'n/a' : v);
   const skipped = 'not run (--only)';
@@ -82,6 +82,18 @@ export function figuresOf(m: Measurements, details: Record<string, unknown>): Fi
           note: `POST /organizations/{org}/appointments by clients for themselves, ${C} connections each on its own organization-days (distinct schedule streams), 15-minute slots; p50 ${booking.latencyMs.p50} ms, p99 ${booking.latencyMs.p99} ms.${failures(booking)}`,
         }
       : na('booking commands/s', 'cmd/s', '>= 60% of raw insert tx/s', schedulingUnavailable ? `could not be set up: ${schedulingUnavailable}` : only.has('booking') ? 'no booking command exists yet.' : skipped, rawCeiling),
+    booking_by_service_commands_per_s: bookingByService
+      ? {
+          label: 'booking by service, any specialist, commands/s',
+          unit: 'cmd/s',
+          value: bookingByService.rps,
+          ceiling: rawCeiling,
+          ratio: ratioOf(bookingByService.rps, raw?.txPerS),
+          target: 'reported, beside booking commands/s',
+          pass: null,
+          note: `POST /organizations/{org}/appointments {service_id, start} by clients for themselves, no specialist named: the service gives the length and price and picks one of its 4 specialists (fewest bookings that day), ${C} connections each on its own organization-days; p50 ${bookingByService.latencyMs.p50} ms, p99 ${bookingByService.latencyMs.p99} ms${booking ? `; ${(bookingByService.rps / booking.rps * 100).toFixed(0)}% of booking with a named specialist` : ''}.${failures(bookingByService)}`,
+        }
+      : na('booking by service, any specialist, commands/s', 'cmd/s', 'reported, beside booking commands/s', servicesUnavailable ? `could not be set up: ${servicesUnavailable}` : schedulingUnavailable ? `could not be set up: ${schedulingUnavailable}` : only.has('booking_by_service') ? 'no booking by service exists yet.' : skipped, rawCeiling),
     get_client_req_per_s: {
       label: 'GET one client req/s',
       unit: 'req/s',
@@ -181,7 +193,7 @@ export interface Machine {
 /** Prints the table, notes and warnings, writes results.json, and after a full run the README's results. */
 export async function writeResults(run: Run, started: number, machine: Machine, backgroundCpu: number, figures: Figures): Promise<void> {
   const { m, details, meter, queryCountsFile } = run;
-  const { raw, bareGet, barePost, argon2, getClient, commands, lagLoad, lag, lagConnections, lagSustainable, register, booking, slots, rebuild } = m;
+  const { raw, bareGet, barePost, argon2, getClient, commands, lagLoad, lag, lagConnections, lagSustainable, register, booking, bookingByService, slots, rebuild } = m;
   const C = settings.connections;
   const result = {
     mode: settings.mode,
@@ -190,7 +202,7 @@ export async function writeResults(run: Run, started: number, machine: Machine, 
     machine,
     settings: { ...settings, lagConnections, scenarios: [...only] },
     figures,
-    details: { ...details, cpu: meter.cpuByScenario, ...(queryCountsFile ? { sqlPerRequest: meter.queriesByScenario } : {}), loads: { bareGet, barePost, getClient, commands, lagLoad, booking, slots, register }, lag, lagSustainable, rebuild, raw, argon2 },
+    details: { ...details, cpu: meter.cpuByScenario, ...(queryCountsFile ? { sqlPerRequest: meter.queriesByScenario } : {}), loads: { bareGet, barePost, getClient, commands, lagLoad, booking, bookingByService, slots, register }, lag, lagSustainable, rebuild, raw, argon2 },
   };
 
   const busiest = Object.entries(meter.cpuByScenario as Record<string, { other: number; otherTop: Record<string, number> }>).filter(([, cpu]) => cpu.other > 20);

@@ -62,16 +62,54 @@ export function bookingsFor(schedule: Schedule, clients: readonly Account[], con
       method: 'POST',
       path: `/api/v1/organizations/${schedule.organizationId}/appointments`,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${client.token}` },
-      setupRequest: (request) => {
-        const n = counter.n++;
-        const dayIndex = 1 + i + connections * Math.floor(n / SLOTS_PER_DAY);
-        const minutes = (n % SLOTS_PER_DAY) * SLOT_MINUTES;
-        const start = `${dayFromToday(dayIndex)}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+00:00`;
-        // A client booking for themself never sets the price or the service: the organization does.
-        return { ...request, body: JSON.stringify({ specialist_id: specialist, start, duration: SLOT_MINUTES }) };
-      },
+      // A client booking for themself never sets the price or the service: the organization does.
+      setupRequest: (request) => ({ ...request, body: JSON.stringify({ specialist_id: specialist, start: slotStart(i, counter.n++, connections), duration: SLOT_MINUTES }) }),
     }];
   };
+}
+
+export interface BookableService extends Schedule {
+  readonly serviceId: string;
+}
+
+/** A 15-minute service of the catalogue offered by every specialist of the schedule. */
+export async function setupService(baseUrl: string, owner: Account, schedule: Schedule): Promise<BookableService> {
+  const service = await call(`${baseUrl}/api/v1/organizations/${schedule.organizationId}/services`, 'POST', owner.token, {
+    name: 'Bench massage',
+    duration_minutes: SLOT_MINUTES,
+    price: { amount: 150000, currency: 'RUB' },
+    specialist_ids: schedule.specialistIds,
+  }, 201);
+  return { ...schedule, serviceId: String(service.id) };
+}
+
+/**
+ * Bookings by service with any specialist: connection i books as its own
+ * client on its own days, as bookingsFor does, each slot once and naming no
+ * specialist, so the service picks one (the one with the fewest bookings
+ * that day: the four take turns). The price and the length come from the
+ * service, none from the client.
+ */
+export function serviceBookingsFor(service: BookableService, clients: readonly Account[], connections: number) {
+  const booked = new Map<number, { n: number }>();
+  return (i: number): RequestSpec[] => {
+    const client = clients[i % clients.length]!;
+    const counter = booked.get(i) ?? { n: 0 };
+    booked.set(i, counter);
+    return [{
+      method: 'POST',
+      path: `/api/v1/organizations/${service.organizationId}/appointments`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${client.token}` },
+      setupRequest: (request) => ({ ...request, body: JSON.stringify({ service_id: service.serviceId, start: slotStart(i, counter.n++, connections) }) }),
+    }];
+  };
+}
+
+/** The n-th slot of connection i: its own days (tomorrow + i, + i + C, ...), slot after slot. */
+function slotStart(i: number, n: number, connections: number): string {
+  const dayIndex = 1 + i + connections * Math.floor(n / SLOTS_PER_DAY);
+  const minutes = (n % SLOTS_PER_DAY) * SLOT_MINUTES;
+  return `${dayFromToday(dayIndex)}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+00:00`;
 }
 
 /** The public free-slots query for one specialist over the coming week (from tomorrow), 30-minute slots. */

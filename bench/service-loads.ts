@@ -8,7 +8,7 @@ import { startLagProbe, type LagResult } from './lag.js';
 import { runLoad, warmUp, type LoadOptions, type LoadSummary } from './load.js';
 import { served, type RssSampler, type Run } from './measure.js';
 import { databaseUrl, log, only, settings } from './options.js';
-import { bookingsFor, setupSchedule, slotsFor, type Schedule } from './scheduling.js';
+import { bookingsFor, serviceBookingsFor, setupSchedule, setupService, slotsFor, type BookableService, type Schedule } from './scheduling.js';
 import { benchPhone, json, patchBody, PASSWORD, type Account } from './setup.js';
 
 export interface Loads {
@@ -141,6 +141,26 @@ export async function measureScheduling({ run: { meter: { measured }, m }, servi
     const booking = await measured('booking', service.process.pid, () => runLoad(book), served);
     m.booking = booking;
     log(`  ${booking.rps} bookings/s, p50 ${booking.latencyMs.p50} ms, p99 ${booking.latencyMs.p99} ms, non-2xx ${booking.non2xx} ${JSON.stringify(booking.statusCodes)}`);
+  }
+
+  if (only.has('booking_by_service')) {
+    // An organization of its own: its clients' records and days are apart from the booking above.
+    let offered: BookableService | undefined;
+    try {
+      offered = await setupService(base, staff[0]!, await setupSchedule(base, staff[0]!, 4));
+    } catch (error) {
+      m.servicesUnavailable = error instanceof Error ? error.message : String(error);
+      log(`  booking by service not measured: ${m.servicesUnavailable}`);
+    }
+    if (offered) {
+      rss.enter('booking_by_service');
+      log('booking by service, any specialist: POST /api/v1/organizations/{org}/appointments {service_id, start}, clients booking themselves, one organization-day stream per connection');
+      const book: LoadOptions = { title: 'POST /api/v1/organizations/{org}/appointments (service_id)', url: base, connections: C, durationS: settings.durationS, requestsFor: serviceBookingsFor(offered, people, C) };
+      await warmUp(book, settings.warmUpS);
+      const byService = await measured('booking_by_service', service.process.pid, () => runLoad(book), served);
+      m.bookingByService = byService;
+      log(`  ${byService.rps} bookings/s, p50 ${byService.latencyMs.p50} ms, p99 ${byService.latencyMs.p99} ms, non-2xx ${byService.non2xx} ${JSON.stringify(byService.statusCodes)}`);
+    }
   }
 
   if (only.has('slots') && schedule) {

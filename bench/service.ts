@@ -13,7 +13,7 @@ import { clients as setupClients, staffUsers } from './setup.js';
 const COUNT_QUERIES_JS = fileURLToPath(new URL('./count-queries.js', import.meta.url));
 
 export async function measureService(run: Run): Promise<void> {
-  const needsService = (['get_client', 'commands', 'lag', 'booking', 'slots', 'register'] as const).some((s) => only.has(s));
+  const needsService = (['get_client', 'commands', 'lag', 'booking', 'booking_by_service', 'slots', 'register'] as const).some((s) => only.has(s));
   if (!needsService) return;
   const { dbName, dataDir, queryCountsFile, profileDir, details, m, children } = run;
   const C = settings.connections;
@@ -47,7 +47,7 @@ export async function measureService(run: Run): Promise<void> {
 
   rss.enter('setup');
   log(`setup over HTTP: ${settings.staffUsers} staff users and ${C} clients, each with a token`);
-  const scheduling = only.has('booking') || only.has('slots');
+  const scheduling = only.has('booking') || only.has('booking_by_service') || only.has('slots');
   const staff = only.has('commands') || only.has('lag') ? await staffUsers(base, runId, settings.staffUsers) : scheduling ? await staffUsers(base, runId, 1) : [];
   const people = only.has('get_client') || scheduling ? await setupClients(base, 1, C, (phone) => service.smsCode(phone)) : [];
   const loads = { run, service, base, rss, staff, people, patchesFor: patchesOf(staff) };

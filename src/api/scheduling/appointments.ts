@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { bookAppointment, changeAppointment, rescheduleAppointment, type BookedClient } from '../../workflows/scheduling/booking.js';
+import { bookByService, changeAppointment, rescheduleAppointment, type BookedClient } from '../../workflows/scheduling/booking.js';
 import { DomainError } from '../../commands/errors.js';
 import type { AppointmentRow } from '../../projections/scheduling/tables.js';
 import { ROLES, type Role } from '../../events/organizations/organization.js';
@@ -28,21 +28,28 @@ import { laterPosition, type Position } from '../../store/port.js';
 // reaches it through their link to the record. The no-double-booking rule is
 // decided in the organization-day streams (src/workflows/scheduling/claims.ts); a
 // conflict is a 409 naming the field that conflicts (specialist_id,
-// place_id, client_id, or start for working hours).
+// place_id, client_id, or start for working hours). Booked by `service_id`,
+// the service of the catalogue gives the duration and the price (staff may
+// still set the price), and without `specialist_id` any free specialist who
+// offers it takes the booking.
 
 export const BOOKERS: readonly Role[] = ['owner', 'admin', 'manager'];
 
 const BookBody = Type.Object({
-  specialist_id: Uuid,
+  /** Required without service_id; left out with it: any free specialist who offers the service. */
+  specialist_id: Type.Optional(Uuid),
+  /** A service of the organization's catalogue: its name, duration and price. */
+  service_id: Type.Optional(Uuid),
   /** Staff: a client record of the organization. A client booking themself leaves it out (or names their own account). */
   client_id: Type.Optional(Uuid),
   /** Left out: the place the working hours name at that time. */
   place_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   start: ZonedTime,
-  duration: Duration,
-  /** Staff only; '' when left out. */
+  /** Required without service_id; refused with it (the service sets it). */
+  duration: Type.Optional(Duration),
+  /** Staff only, without service_id; '' when left out. */
   service: Type.Optional(Type.String({ maxLength: 200 })),
-  /** Staff only; left out, the appointment has no price yet (null). */
+  /** Staff only; left out, the service's price, or no price yet (null). */
   cost: Type.Optional(Cost),
 });
 
@@ -104,13 +111,13 @@ export async function presentAppointment(
 
 export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const { db } = deps;
-  const streams = { handle: deps.handle, store: deps.store, newId: deps.newId };
+  const streams = { handle: deps.handle, store: deps.store, newId: deps.newId, db };
 
   app.post('/organizations/:org/appointments', {
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: {
       tags: ['appointments'],
-      summary: 'Book an appointment (owner, admin, manager; or a client for themself).',
+      summary: 'Book an appointment (owner, admin, manager; or a client for themself), by a service of the catalogue with any free specialist who offers it too.',
       params: OrgParams,
       body: BookBody,
       response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
@@ -129,12 +136,12 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
       if (body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
       client = { kind: 'record', recordId: body.client_id };
     }
-    const appointmentId = deps.newId();
-    const settled = await bookAppointment(streams, {
-      appointmentId,
+    const settled = await bookByService(streams, {
+      appointmentId: deps.newId(),
       organizationId,
       client,
       specialistId: body.specialist_id,
+      serviceId: body.service_id,
       placeId: body.place_id,
       start: Date.parse(body.start),
       durationMinutes: body.duration,
@@ -145,7 +152,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
     }, metadataOf(request));
     // A client who booked here may have just been linked to their record: they see the appointment from this reply on.
     await deps.awaitProjections(settled.joined, ['client-records']);
-    return reply.code(201).send(await presentAppointment(deps, appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
+    return reply.code(201).send(await presentAppointment(deps, settled.appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
   });
 
   app.get('/organizations/:org/appointments', {

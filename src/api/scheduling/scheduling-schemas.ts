@@ -90,6 +90,10 @@ export const AppointmentReply = Type.Object({
   service: Type.String(),
   /** As staff set it; null when not set. */
   cost: Nullable(Cost),
+  /** The service of the catalogue it was booked by; null when booked without one. */
+  service_id: Nullable(Uuid),
+  /** The weekly series it is one occurrence of; null for a single booking. */
+  series_id: Nullable(Uuid),
   cancel_reason: Nullable(Type.String()),
   /** `id` only for staff of the organization, and only of a staff member. */
   cancelled_by: Nullable(Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) })),
@@ -128,6 +132,8 @@ export const appointmentReplyFor = (audience: Audience) => (row: AppointmentRow)
     status: row.status,
     service: row.service,
     cost: row.cost_amount === null || row.cost_currency === null ? null : { amount: Number(row.cost_amount), currency: row.cost_currency },
+    service_id: row.service_id,
+    series_id: row.series_id,
     cancel_reason: row.cancel_reason,
     cancelled_by: actorFor(row.cancelled_by, audience),
     created_at: iso(row.created_at),

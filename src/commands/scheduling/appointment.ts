@@ -25,6 +25,9 @@ export interface Appointment {
   readonly cost: Cost | null;
   /** Who booked: a client's own booking never set the service (legacy ones may have). */
   readonly bookedBy: ActorRef;
+  /** Booked by a service of the catalogue; one occurrence of a series. */
+  readonly serviceId?: string;
+  readonly seriesId?: string;
 }
 
 export interface AppointmentState {
@@ -66,14 +69,19 @@ const SLOT = fieldsOf(AppointmentSlot);
 /** The claim's fields the slot names (a seat among them when the claim has one). */
 export const slotOf = (claim: Claim): AppointmentSlot => pick<AppointmentSlot>(claim, SLOT);
 
+/** The service and series a booking was made by, only when it names them (older bookings name neither). */
+function bookedAs(serviceId: string | undefined, seriesId: string | undefined): { serviceId?: string; seriesId?: string } {
+  return { ...(serviceId === undefined ? {} : { serviceId }), ...(seriesId === undefined ? {} : { seriesId }) };
+}
+
 function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentEvent[] {
   if (state.adopted.includes(claim.claimId)) return [];
   if (Object.hasOwn(state.rejected, claim.claimId) || state.version !== claim.basis) throw superseded();
   const ids = { schemaVersion: 2 as const, appointmentId: claim.appointmentId, organizationId: claim.organizationId };
   if (!state.appointment) {
     if (!claim.terms) throw new Error(`claim ${claim.claimId} books a new appointment without its terms`);
-    const { service, cost, bookedBy } = claim.terms;
-    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, bookedAt: now } }];
+    const { service, cost, bookedBy, serviceId, seriesId } = claim.terms;
+    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, ...bookedAs(serviceId, seriesId), bookedAt: now } }];
   }
   const appointment = inStatus(state, ACTIVE, 'rescheduled');
   return [{ type: 'AppointmentRescheduled', data: { ...ids, from: appointment.slot, to: slotOf(claim), rescheduledAt: now } }];
@@ -143,10 +151,10 @@ function withStatus(state: AppointmentState, status: AppointmentStatus): Appoint
 function evolveAppointment(state: AppointmentState, event: AppointmentEvent): AppointmentState {
   switch (event.type) {
     case 'AppointmentBooked': {
-      const { appointmentId, organizationId, slot, service, cost, bookedBy } = event.data;
+      const { appointmentId, organizationId, slot, service, cost, bookedBy, serviceId, seriesId } = event.data;
       return {
         ...state,
-        appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy },
+        appointment: { appointmentId, organizationId, status: 'pending', slot, service, cost, bookedBy, ...bookedAs(serviceId, seriesId) },
         adopted: [...state.adopted, slot.claimId],
       };
     }

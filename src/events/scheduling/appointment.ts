@@ -31,13 +31,19 @@ const Ids = { appointmentId: Type.String(), organizationId: Type.String() };
 /** Events naming a client record (and a nullable cost): version 2. */
 const V2 = { schemaVersion: Type.Literal(2), ...Ids };
 
-/** `service` and `cost` as staff set them ('' and null when not set; a client booking for themself sets neither). */
+/**
+ * `service` and `cost` as staff set them ('' and null when not set; a client
+ * booking for themself sets neither), or as a service of the catalogue gave
+ * them (`serviceId`). `seriesId`: one occurrence of a weekly series.
+ */
 export const AppointmentBookedData = Type.Object({
   ...V2,
   slot: AppointmentSlot,
   service: Type.String(),
   cost: Nullable(Cost),
   bookedBy: ActorRef,
+  serviceId: Type.Optional(Type.String()),
+  seriesId: Type.Optional(Type.String()),
   bookedAt: Type.String(),
 });
 export const AppointmentRescheduledData = Type.Object({ ...V2, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });

@@ -66,3 +66,17 @@ export async function appointmentIdsOfRecord(db: Kysely<Database>, recordId: str
   const rows = await db.selectFrom('appointments').select('id').where('client_id', '=', recordId).orderBy('created_at').execute();
   return rows.map((r) => r.id);
 }
+
+/** Active (pending or confirmed) appointments of each of these specialists on one local date: none, no entry. */
+export async function activeBookingsOnDay(db: Kysely<Database>, specialistIds: readonly string[], day: string): Promise<Map<string, number>> {
+  if (specialistIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('appointments')
+    .select(['specialist_id', (eb) => eb.fn.countAll<string>().as('bookings')])
+    .where('specialist_id', 'in', specialistIds)
+    .where('day', '=', day)
+    .where('status', 'in', ['pending', 'confirmed'])
+    .groupBy('specialist_id')
+    .execute();
+  return new Map(rows.map((r) => [r.specialist_id, Number(r.bookings)]));
+}

@@ -72,6 +72,10 @@ export interface AppointmentsTable {
   /** Both null when no price is set (a client's own booking, or staff left it empty). */
   cost_amount: Int8 | null;
   cost_currency: string | null;
+  /** The service of the catalogue it was booked by; null when booked without one. */
+  service_id: string | null;
+  /** The weekly series it is one occurrence of; null for a single booking. */
+  series_id: string | null;
   cancel_reason: string | null;
   cancelled_by: ColumnType<{ kind: string; id?: string } | null, string | null, string | null>;
   created_at: Timestamp;

@@ -13,6 +13,10 @@ import { DomainError, invalid, isConflict } from '../../commands/errors.js';
 import { loadState } from '../../commands/load-state.js';
 import { activeSpecialistOf, isOpenPlace } from './schedule-reads.js';
 import type { ActiveSpecialist } from '../../commands/scheduling/specialist.js';
+import type { ActiveService } from '../../commands/scheduling/service.js';
+import { candidatesFor, NO_SERVICE, offeredService, rulesOf, rulesOfBooked, type ServiceRules } from './booking-by-service.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
 
 // Booking, rescheduling and status changes: the checks that need other
 // streams (specialist, place, client record), then the claim (claims.ts).
@@ -23,6 +27,11 @@ const DAY = 86_400_000;
 
 export interface BookingDeps extends ClaimDeps {
   readonly newId: () => string;
+}
+
+/** Any free specialist is chosen with the read model's help (candidatesFor). */
+export interface ServiceBookingDeps extends BookingDeps {
+  readonly db: Kysely<Database>;
 }
 
 export interface Placement {
@@ -40,33 +49,70 @@ export type BookedClient =
   /** A client books themself: their record there is found, or opened and linked. */
   | { readonly kind: 'self'; readonly accountId: string };
 
-export interface BookRequest extends Placement {
+export interface BookRequest extends Omit<Placement, 'specialistId' | 'durationMinutes'> {
   readonly appointmentId: string;
   readonly organizationId: string;
   readonly client: BookedClient;
+  /**
+   * Required without a service. With one, left out: any free specialist who
+   * offers it (bookByService, booking-by-service.ts).
+   */
+  readonly specialistId?: string | undefined;
+  /** Required without a service, refused with one: the service sets it. */
+  readonly durationMinutes?: number | undefined;
+  /** A service of the catalogue: its name, price, duration, buffers and seats. */
+  readonly serviceId?: string | undefined;
+  /** One occurrence of a weekly series. */
+  readonly seriesId?: string | undefined;
+  /** A seat of a group session without a service to say so; a service sets its own. */
+  readonly seat?: Claim['seat'];
   /** As the request gave them (undefined: not given). */
   readonly service: string | undefined;
   readonly cost: Cost | null | undefined;
   readonly bookedBy: ActorRef;
-  /** A seat of a group session (a service with a capacity over one). */
-  readonly seat?: Claim['seat'];
   readonly now: Date;
 }
+
+export type Booked = Settled & {
+  /** A booking by service may end on another id than the request's (bookByService). */
+  readonly appointmentId: string;
+  /** Where the link of a client's own record is in the log (they may have just been linked by booking). */
+  readonly joined: Position | undefined;
+};
 
 /**
  * Prices come from the organization: a client booking for themself never
  * sets the service or the cost (they would reach the staff's book and the
- * reminder SMS as the organization's word). Staff may leave them empty.
+ * reminder SMS as the organization's word). Staff may leave them empty, or
+ * book by a service of the catalogue, whose name and price are taken (staff
+ * may still set the price: the terms record who booked).
  */
-function termsOf(request: BookRequest): BookingTerms {
-  const { client, service, cost, bookedBy } = request;
+function termsOf(request: BookRequest, offered: ActiveService | undefined): BookingTerms {
+  const { client, service, cost, bookedBy, seriesId } = request;
+  const errors: Record<string, string[]> = {};
   if (client.kind === 'self') {
-    const errors: Record<string, string[]> = {};
     if (cost !== undefined) errors.cost = ['A client booking for themself does not set the price.'];
     if (service !== undefined) errors.service = ['A client booking for themself does not set the service.'];
-    if (Object.keys(errors).length > 0) throw new DomainError('invalid', 'Invalid input.', errors);
+  } else if (offered && service !== undefined) {
+    errors.service = ['A booking by service_id takes the service’s name.'];
   }
-  return { service: service ?? '', cost: cost ?? null, bookedBy };
+  if (Object.keys(errors).length > 0) throw new DomainError('invalid', 'Invalid input.', errors);
+  return {
+    service: offered?.details.name ?? service ?? '',
+    cost: cost === undefined ? (offered?.details.price ?? null) : cost,
+    bookedBy,
+    ...(offered ? { serviceId: offered.serviceId } : {}),
+    ...(seriesId === undefined ? {} : { seriesId }),
+  };
+}
+
+/** Where a booking is placed: its specialist and its length, from the request or its service. */
+function placementOf(request: BookRequest, offered: ActiveService | undefined): Placement {
+  const { specialistId, placeId, start } = request;
+  const durationMinutes = offered?.details.durationMinutes ?? request.durationMinutes;
+  if (specialistId === undefined) throw invalid('specialist_id', 'This field is required.');
+  if (durationMinutes === undefined) throw invalid('duration', 'This field is required.');
+  return { specialistId, placeId, start, durationMinutes };
 }
 
 /** Staff book only an open record of their own organization (decided on its stream). */
@@ -93,13 +139,23 @@ async function specialistFor(deps: ClaimDeps, specialistId: string, organization
 }
 
 /** Where and when a claim holds time. */
-type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes'>;
+export type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'seat'>;
 
 /** Checks a placement and fixes its time; the place defaults to the one the hours name. */
-async function placed(deps: ClaimDeps, placement: Placement, organizationId: string, fallbackPlace: string | null, byClient: boolean, now: Date): Promise<Placed> {
+async function placed(
+  deps: ClaimDeps,
+  placement: Placement,
+  organizationId: string,
+  fallbackPlace: string | null,
+  byClient: boolean,
+  now: Date,
+  rules: ServiceRules
+): Promise<Placed> {
   const specialist = await specialistFor(deps, placement.specialistId, organizationId);
   const { hours } = specialist;
   const { timeZone, policy } = hours;
+  const bufferBeforeMinutes = policy.bufferBeforeMinutes + rules.bufferBeforeMinutes;
+  const bufferAfterMinutes = policy.bufferAfterMinutes + rules.bufferAfterMinutes;
   checkWindow(policy, placement.start, now.getTime(), byClient);
   const start = placement.start;
   const end = start + placement.durationMinutes * MINUTE;
@@ -109,38 +165,69 @@ async function placed(deps: ClaimDeps, placement: Placement, organizationId: str
   if (placeId !== null && !(await isOpenPlace(deps.store, placeId, organizationId))) throw invalid('place_id', 'No place of this organization with this id.');
   return {
     day,
-    days: daysOf(start, end, policy.bufferBeforeMinutes, policy.bufferAfterMinutes, timeZone),
+    days: daysOf(start, end, bufferBeforeMinutes, bufferAfterMinutes, timeZone),
     specialistId: placement.specialistId,
     placeId,
     start: new Date(start).toISOString(),
     end: new Date(end).toISOString(),
     timeZone,
-    bufferBeforeMinutes: policy.bufferBeforeMinutes,
-    bufferAfterMinutes: policy.bufferAfterMinutes,
+    bufferBeforeMinutes,
+    bufferAfterMinutes,
+    ...(rules.seat && { seat: rules.seat }),
   };
 }
 
-/**
- * `joined`: where the link of a client's own record is in the log (they may
- * have just been linked to the organization's record of them by booking).
- */
-export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Settled & { readonly joined: Position | undefined }> {
+function placedAs(deps: ClaimDeps, request: BookRequest, offered: ActiveService | undefined): Promise<Placed> {
+  const rules = offered ? rulesOf(offered.serviceId, offered.details) : { ...NO_SERVICE, seat: request.seat };
+  return placed(deps, placementOf(request, offered), request.organizationId, null, request.client.kind === 'self', request.now, rules);
+}
+
+/** Where and when a booking would hold time (its service's length, buffers and seat included), checked, writing nothing: a series checks each date so. */
+export async function placedBooking(deps: ClaimDeps, request: BookRequest): Promise<Placed> {
+  return placedAs(deps, request, await offeredService(deps.store, request));
+}
+
+/** Books with the specialist the request names (a booking by service leaving it out goes through bookByService). */
+export async function bookAppointment(deps: BookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Booked> {
   const { appointmentId, organizationId, client, now } = request;
-  const byClient = client.kind === 'self';
-  const terms = termsOf(request);
+  const offered = await offeredService(deps.store, request);
+  const terms = termsOf(request, offered);
   if (client.kind === 'record') await checkRecord(deps, client.recordId, organizationId);
-  const where = await placed(deps, request, organizationId, null, byClient, now);
+  const where = await placedAs(deps, request, offered);
   // Decided before anything is written: the record a client's own booking
   // would open, and the time on every day it touches. A refusal appends nothing.
   const planned = client.kind === 'self' ? await bookingRecordOf(deps.store, client.accountId, organizationId, now.toISOString()) : { recordId: client.recordId, linked: true as const };
-  const seat = request.seat && { seat: request.seat };
-  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...seat, ...where };
+  const claim: Claim = { claimId: deps.newId(), appointmentId, organizationId, clientId: planned.recordId, basis: -1, terms, ...where };
   if (!planned.linked || claim.days.length > 1) await checkClaim(deps.store, claim, now.toISOString());
   const { recordId, position: joined } = client.kind === 'self' && !planned.linked
     ? await openRecordForBooking(deps, { clientId: client.accountId, organizationId, planned, now }, metadata)
     : { recordId: planned.recordId, position: undefined };
   const settled = await settleClaim(deps, { ...claim, clientId: recordId }, metadata, now.toISOString());
-  return { ...settled, joined };
+  return { ...settled, appointmentId, joined };
+}
+
+/**
+ * A booking by service that names no specialist goes to a free one who
+ * offers it: each candidate (candidatesFor) is tried through the one claim
+ * path above, the day stream deciding, until a claim holds. A conflict of
+ * that specialist's time, place or hours moves on to the next; one no other
+ * specialist can lift (the client's own time) or anything else ends the
+ * search at once. With a specialist named, or no service, it is bookAppointment.
+ */
+export async function bookByService(deps: ServiceBookingDeps, request: BookRequest, metadata: EventMetadata): Promise<Booked> {
+  const offered = request.specialistId === undefined ? await offeredService(deps.store, request) : undefined;
+  if (!offered) return bookAppointment(deps, request, metadata);
+  const candidates = await candidatesFor(deps, offered, request.start);
+  for (const [i, specialistId] of candidates.entries()) {
+    // A try that lost a race after writing leaves a rejection in its appointment's stream: the next try is a new appointment.
+    const appointmentId = i === 0 ? request.appointmentId : deps.newId();
+    try {
+      return await bookAppointment(deps, { ...request, appointmentId, specialistId }, metadata);
+    } catch (error) {
+      if (!isConflict(error) || !error.fields || Object.hasOwn(error.fields, 'client_id')) throw error;
+    }
+  }
+  throw new DomainError('conflict', 'The appointment conflicts with the schedule.', { specialist_id: ['No specialist who offers this service is free at this time.'] });
 }
 
 export interface RescheduleRequest {
@@ -174,10 +261,11 @@ export async function rescheduleAppointment(deps: BookingDeps, request: Reschedu
       start,
       durationMinutes: request.durationMinutes ?? (Date.parse(slot.end) - Date.parse(slot.start)) / MINUTE,
     };
-    const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now);
-    // A seat stays a seat of its service (a move to another time joins that time's session).
-    const seat = slot.seat && { seat: slot.seat };
-    const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...seat, ...where };
+    // The service's buffers stay with the appointment wherever it moves; a seat stays a seat of its
+    // session as it was booked (a move to another time joins that time's session).
+    const rules = { ...(await rulesOfBooked(deps.store, appointment.serviceId)), seat: slot.seat };
+    const where = await placed(deps, placement, appointment.organizationId, slot.placeId, request.byClient, request.now, rules);
+    const claim: Claim = { claimId: deps.newId(), appointmentId: appointment.appointmentId, organizationId: appointment.organizationId, clientId: slot.clientId, basis: state.version, ...where };
     // A time the schedule refuses is refused before anything is written (settleClaim alone writes nothing when the first day refuses).
     if (claim.days.length > 1) await checkClaim(deps.store, claim, now);
     try {

@@ -72,6 +72,16 @@ t.test('AdoptClaim', async (t) => {
   t.test('a booking claim made on the empty stream books the appointment, pending, with its terms', async (t) => {
     specification(t)(appointmentDecider, []).when(adopt(claim(1, -1))).then([booked(price, t1)]);
   });
+  t.test('a booking by a service of the catalogue, as part of a series, names both; the state remembers them', async (t) => {
+    const base = claim(1, -1);
+    const byService: Claim = { ...base, terms: { service: 'Massage', cost: price, bookedBy: staff, serviceId: 'service-1', seriesId: 'series-1' } };
+    const expected: AppointmentEvent = {
+      type: 'AppointmentBooked',
+      data: { schemaVersion: 2, ...ids, slot: slotOf(byService), service: 'Massage', cost: price, bookedBy: staff, serviceId: 'service-1', seriesId: 'series-1', bookedAt: t1 },
+    };
+    specification(t)(appointmentDecider, []).when(adopt(byService)).then([expected]);
+    t.match([expected].reduce(appointmentDecider.evolve, appointmentDecider.initialState()).appointment, { serviceId: 'service-1', seriesId: 'series-1' });
+  });
   t.test('adopting an adopted claim again is a retry: nothing new', async (t) => {
     specification(t)(appointmentDecider, pending).when(adopt(claim(1, -1))).then([]);
     specification(t)(appointmentDecider, [...pending, rescheduled(claim(2, 0, '12:00', '13:00'))]).when(adopt(claim(2, 0, '12:00', '13:00'))).then([]);
