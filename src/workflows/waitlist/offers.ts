@@ -50,23 +50,21 @@ const TIME_TAKEN = ['specialist_id', 'place_id', 'start'];
  * cannot be booked then (another appointment of theirs, a notice too short);
  * 'taken' when someone else took the time.
  */
-async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: string, freed: Claim, durationMinutes: number, metadata: EventMetadata): Promise<'booked' | 'client' | 'taken'> {
+async function bookOffer(deps: OfferDeps, entry: WaitlistEntry, appointmentId: string, freed: Claim, metadata: EventMetadata): Promise<'booked' | 'client' | 'taken'> {
   if ((await loadAppointment(deps.store, appointmentId)).state.appointment) return 'booked';
   const byAccount = entry.client.kind === 'account';
-  // `serviceId` for the booking by service (H3's BookRequest field); the name and price as the catalogue has them.
-  const service = byAccount ? undefined : (await activeServiceOf(deps.store, entry.serviceId, entry.organizationId))?.details;
-  const request: BookRequest & { serviceId: string } = {
+  // A booking by the service: its name, duration, price and seats are the catalogue's, for a client's own entry too.
+  const request: BookRequest = {
     appointmentId,
     organizationId: entry.organizationId,
     client: byAccount ? { kind: 'self', accountId: entry.client.id } : { kind: 'record', recordId: entry.client.id },
+    serviceId: entry.serviceId,
     specialistId: freed.specialistId,
     placeId: freed.placeId,
     start: Date.parse(freed.start),
-    durationMinutes,
-    service: service?.name,
-    cost: service?.price,
+    service: undefined,
+    cost: undefined,
     bookedBy: { kind: WAITLIST_ACTOR, id: entry.entryId },
-    serviceId: entry.serviceId,
     now: deps.now(),
   };
   try {
@@ -113,7 +111,7 @@ export async function offerFreedTime(deps: OfferDeps, freed: Claim, metadata: Ev
         throw error;
       }
     }
-    const booked = await bookOffer(deps, entry, appointmentId, freed, durationMinutes, metadata);
+    const booked = await bookOffer(deps, entry, appointmentId, freed, metadata);
     if (booked === 'booked') return;
     await deps.handle(waitlistDecider, stream, { type: 'LapseOffer', data: { appointmentId, now: deps.now().toISOString() } }, metadata);
     if (booked === 'taken') return;
