@@ -71,12 +71,13 @@ async function world(t: Test) {
   const missed = await newAppointment();
   await must('confirm', call(app, 'POST', `/api/v1/appointments/${missed}/confirm`, { token: owner.token }));
   const cancelled = await newAppointment();
+  const series = (await must('series', call(app, 'POST', `/api/v1/organizations/${org}/appointments`, { token: owner.token, body: { specialist_id: doctor, client_id: record, start: nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } } }))).series_id as string;
 
   return {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, series },
     nextStart,
   };
 }
@@ -127,6 +128,7 @@ const CASES: Case[] = [
     body: (i, w) => ({ specialist_id: i.doctor, client_id: i.record, place_id: i.room, start: w.nextStart(), duration: 30, service: 'Check-up', cost: { amount: 150000, currency: 'RUB' } }),
   },
   { route: 'POST /api/v1/organizations/:org/appointments', as: 'person', params: (i) => ({ org: i.org }), body: (i, w) => ({ specialist_id: i.doctor, client_id: i.account, start: w.nextStart(), duration: 30 }) },
+  { route: 'POST /api/v1/organizations/:org/appointments', as: 'owner', params: (i) => ({ org: i.org }), body: (i, w) => ({ specialist_id: i.doctor, client_id: i.record, start: w.nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } }) },
   { route: 'GET /api/v1/appointments/:id', as: 'owner', params: (i) => ({ id: i.seen }) },
   { route: 'GET /api/v1/appointments/:id', as: 'person', params: (i) => ({ id: i.seen }) },
   { route: 'PATCH /api/v1/appointments/:id', as: 'owner', params: (i) => ({ id: i.seen }), body: (i, w) => ({ specialist_id: i.doctor, place_id: i.room, start: w.nextStart(), duration: 45 }) },
@@ -135,6 +137,7 @@ const CASES: Case[] = [
   // Found, and refused for the rule of the day (its start has not passed): a business 409, not a 404.
   { route: 'POST /api/v1/appointments/:id/no-show', as: 'owner', params: (i) => ({ id: i.missed }), status: 409 },
   { route: 'POST /api/v1/appointments/:id/cancel', as: 'person', params: (i) => ({ id: i.cancelled }), body: () => ({ reason: 'checked' }) },
+  { route: 'POST /api/v1/series/:series/cancel', as: 'person', params: (i) => ({ series: i.series }), body: () => ({ reason: 'checked' }) },
   { route: 'GET /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }) },
   { route: 'GET /api/v1/clients/:client', as: 'person', params: (i) => ({ client: i.account }) },
   { route: 'PUT /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }), body: () => ({ first_name: 'Linked', phone: '+79517580001', address: 'checked' }) },

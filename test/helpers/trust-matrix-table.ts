@@ -135,6 +135,7 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/appointments/:id/complete', targets: x.freshAppointments, expect: appointment(ATTENDING, false) },
     { route: 'POST /api/v1/appointments/:id/no-show', targets: x.freshAppointments, expect: appointment(ATTENDING, false) },
     { route: 'POST /api/v1/appointments/:id/cancel', targets: x.freshAppointments, expect: appointment(BOOKERS, true), body: () => ({ reason: 'checked' }) },
+    { route: 'POST /api/v1/series/:series/cancel', targets: x.freshSeries, expect: appointment(BOOKERS, true), body: () => ({ reason: 'checked' }) },
 
     // Last: it would end the caller's account (every staff caller owns an organization alone by now, so it is a 409).
     { route: 'DELETE /api/v1/users/me', expect: signedIn('staff') },

@@ -71,8 +71,9 @@ function adopt(claim: Claim, state: AppointmentState, now: string): AppointmentE
   const ids = { schemaVersion: 2 as const, appointmentId: claim.appointmentId, organizationId: claim.organizationId };
   if (!state.appointment) {
     if (!claim.terms) throw new Error(`claim ${claim.claimId} books a new appointment without its terms`);
-    const { service, cost, bookedBy } = claim.terms;
-    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, bookedAt: now } }];
+    const { service, cost, bookedBy, seriesId } = claim.terms;
+    const series = seriesId === undefined ? {} : { seriesId };
+    return [{ type: 'AppointmentBooked', data: { ...ids, slot: slotOf(claim), service, cost, bookedBy, bookedAt: now, ...series } }];
   }
   const appointment = inStatus(state, ACTIVE, 'rescheduled');
   return [{ type: 'AppointmentRescheduled', data: { ...ids, from: appointment.slot, to: slotOf(claim), rescheduledAt: now } }];

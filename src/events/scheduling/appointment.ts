@@ -35,6 +35,8 @@ export const AppointmentBookedData = Type.Object({
   cost: Nullable(Cost),
   bookedBy: ActorRef,
   bookedAt: Type.String(),
+  /** One occurrence of a weekly series booked in one request (src/workflows/scheduling/series.ts): the series' id. */
+  seriesId: Type.Optional(Type.String()),
 });
 export const AppointmentRescheduledData = Type.Object({ ...V2, from: AppointmentSlot, to: AppointmentSlot, rescheduledAt: Type.String() });
 export const AppointmentClaimRejectedData = Type.Object({

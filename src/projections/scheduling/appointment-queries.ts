@@ -66,3 +66,8 @@ export async function appointmentIdsOfRecord(db: Kysely<Database>, recordId: str
   const rows = await db.selectFrom('appointments').select('id').where('client_id', '=', recordId).orderBy('created_at').execute();
   return rows.map((r) => r.id);
 }
+
+/** The occurrences of a weekly series, whatever their status, by start. */
+export async function appointmentsOfSeries(db: Kysely<Database>, seriesId: string): Promise<AppointmentRow[]> {
+  return db.selectFrom('appointments').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
+}

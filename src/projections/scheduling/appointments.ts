@@ -39,7 +39,7 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent | Cl
       await trx.updateTable('appointments').set({ cancel_reason: ERASED }).where('client_id', '=', event.data.recordId).where('cancel_reason', 'is not', null).execute();
       return;
     case 'AppointmentBooked': {
-      const { appointmentId, organizationId, slot, service, cost, bookedAt } = event.data;
+      const { appointmentId, organizationId, slot, service, cost, bookedAt, seriesId } = event.data;
       await trx
         .insertInto('appointments')
         .values({
@@ -49,6 +49,7 @@ async function applyOne(trx: Transaction<Database>, event: AppointmentEvent | Cl
           status: 'pending',
           service,
           ...costColumns(cost),
+          series_id: seriesId ?? null,
           created_at: bookedAt,
           updated_at: bookedAt,
         })

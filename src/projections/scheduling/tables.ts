@@ -55,6 +55,8 @@ export interface AppointmentsTable {
   cost_currency: string | null;
   cancel_reason: string | null;
   cancelled_by: ColumnType<{ kind: string; id?: string } | null, string | null, string | null>;
+  /** The weekly series this appointment is an occurrence of; null for a single booking. */
+  series_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

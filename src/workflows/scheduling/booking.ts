@@ -50,6 +50,8 @@ export interface BookRequest extends Placement {
   readonly bookedBy: ActorRef;
   /** A seat of a group session (a service with a capacity over one). */
   readonly seat?: Claim['seat'];
+  /** One occurrence of a weekly series (series.ts): recorded with the appointment. */
+  readonly seriesId?: string;
   readonly now: Date;
 }
 
@@ -59,14 +61,14 @@ export interface BookRequest extends Placement {
  * reminder SMS as the organization's word). Staff may leave them empty.
  */
 function termsOf(request: BookRequest): BookingTerms {
-  const { client, service, cost, bookedBy } = request;
+  const { client, service, cost, bookedBy, seriesId } = request;
   if (client.kind === 'self') {
     const errors: Record<string, string[]> = {};
     if (cost !== undefined) errors.cost = ['A client booking for themself does not set the price.'];
     if (service !== undefined) errors.service = ['A client booking for themself does not set the service.'];
     if (Object.keys(errors).length > 0) throw new DomainError('invalid', 'Invalid input.', errors);
   }
-  return { service: service ?? '', cost: cost ?? null, bookedBy };
+  return { service: service ?? '', cost: cost ?? null, bookedBy, ...(seriesId === undefined ? {} : { seriesId }) };
 }
 
 /** Staff book only an open record of their own organization (decided on its stream). */
@@ -96,7 +98,7 @@ async function specialistFor(deps: ClaimDeps, specialistId: string, organization
 type Placed = Pick<Claim, 'day' | 'days' | 'specialistId' | 'placeId' | 'start' | 'end' | 'timeZone' | 'bufferBeforeMinutes' | 'bufferAfterMinutes'>;
 
 /** Checks a placement and fixes its time; the place defaults to the one the hours name. */
-async function placed(deps: ClaimDeps, placement: Placement, organizationId: string, fallbackPlace: string | null, byClient: boolean, now: Date): Promise<Placed> {
+export async function placed(deps: ClaimDeps, placement: Placement, organizationId: string, fallbackPlace: string | null, byClient: boolean, now: Date): Promise<Placed> {
   const specialist = await specialistFor(deps, placement.specialistId, organizationId);
   const { hours } = specialist;
   const { timeZone, policy } = hours;

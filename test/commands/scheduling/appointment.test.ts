@@ -72,6 +72,13 @@ t.test('AdoptClaim', async (t) => {
   t.test('a booking claim made on the empty stream books the appointment, pending, with its terms', async (t) => {
     specification(t)(appointmentDecider, []).when(adopt(claim(1, -1))).then([booked(price, t1)]);
   });
+  t.test('an occurrence of a series is booked with the series id its terms name', async (t) => {
+    const seriesId = '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b';
+    const occurrence = claim(1, -1);
+    const inSeries = { ...occurrence, terms: { ...occurrence.terms!, seriesId } };
+    const bookedInSeries = booked(price, t1);
+    specification(t)(appointmentDecider, []).when(adopt(inSeries)).then([{ ...bookedInSeries, data: { ...bookedInSeries.data, seriesId } } as AppointmentEvent]);
+  });
   t.test('adopting an adopted claim again is a retry: nothing new', async (t) => {
     specification(t)(appointmentDecider, pending).when(adopt(claim(1, -1))).then([]);
     specification(t)(appointmentDecider, [...pending, rescheduled(claim(2, 0, '12:00', '13:00'))]).when(adopt(claim(2, 0, '12:00', '13:00'))).then([]);
