@@ -80,12 +80,13 @@ async function world(t: Test) {
     (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${org}/waitlist`, { token: owner.token, body: { client_id: record, service_id: service, from_date: '2027-03-20', to_date: '2027-03-21' } }))).id as string;
   const waiting = await newEntry();
   const withdrawn = await newEntry();
+  const series = (await must('series', call(app, 'POST', `/api/v1/organizations/${org}/appointments`, { token: owner.token, body: { specialist_id: doctor, client_id: record, start: nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } } }))).series_id as string;
 
   return {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn, series },
     nextStart,
   };
 }
@@ -141,6 +142,7 @@ const CASES: Case[] = [
     body: (i, w) => ({ specialist_id: i.doctor, client_id: i.record, place_id: i.room, start: w.nextStart(), duration: 30, service: 'Check-up', cost: { amount: 150000, currency: 'RUB' } }),
   },
   { route: 'POST /api/v1/organizations/:org/appointments', as: 'person', params: (i) => ({ org: i.org }), body: (i, w) => ({ specialist_id: i.doctor, client_id: i.account, start: w.nextStart(), duration: 30 }) },
+  { route: 'POST /api/v1/organizations/:org/appointments', as: 'owner', params: (i) => ({ org: i.org }), body: (i, w) => ({ specialist_id: i.doctor, client_id: i.record, start: w.nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } }) },
   { route: 'GET /api/v1/appointments/:id', as: 'owner', params: (i) => ({ id: i.seen }) },
   { route: 'GET /api/v1/appointments/:id', as: 'person', params: (i) => ({ id: i.seen }) },
   { route: 'PATCH /api/v1/appointments/:id', as: 'owner', params: (i) => ({ id: i.seen }), body: (i, w) => ({ specialist_id: i.doctor, place_id: i.room, start: w.nextStart(), duration: 45 }) },
@@ -157,6 +159,7 @@ const CASES: Case[] = [
   // Found, and refused for the rule of the entry (no time offered yet): a business 409, not a 404.
   { route: 'POST /api/v1/waitlist/:id/accept', as: 'person', params: (i) => ({ id: i.waiting }), status: 409 },
   { route: 'DELETE /api/v1/waitlist/:id', as: 'person', params: (i) => ({ id: i.withdrawn }) },
+  { route: 'POST /api/v1/series/:series/cancel', as: 'person', params: (i) => ({ series: i.series }), body: () => ({ reason: 'checked' }) },
   { route: 'GET /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }) },
   { route: 'GET /api/v1/clients/:client', as: 'person', params: (i) => ({ client: i.account }) },
   { route: 'PUT /api/v1/clients/:client', as: 'owner', params: (i) => ({ client: i.record }), body: () => ({ first_name: 'Linked', phone: '+79517580001', address: 'checked' }) },

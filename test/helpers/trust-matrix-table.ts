@@ -143,6 +143,7 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/appointments/:id/complete', targets: x.freshAppointments, expect: appointment(ATTENDING, false) },
     { route: 'POST /api/v1/appointments/:id/no-show', targets: x.freshAppointments, expect: appointment(ATTENDING, false) },
     { route: 'POST /api/v1/appointments/:id/cancel', targets: x.freshAppointments, expect: appointment(BOOKERS, true), body: () => ({ reason: 'checked' }) },
+    { route: 'POST /api/v1/series/:series/cancel', targets: x.freshSeries, expect: appointment(BOOKERS, true), body: () => ({ reason: 'checked' }) },
 
     // The waitlist (an entry's client is the person linked to its record; its staff the bookers).
     { route: 'POST /api/v1/organizations/:org/waitlist', targets: x.orgs, expect: booking, body: (c, t) => w.waitlistBody(c, t.org!) },

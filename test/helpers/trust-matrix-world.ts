@@ -98,6 +98,15 @@ export async function setUp(t: Test) {
     return (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/waitlist`, { token: owners[org].token, body }))).id as string;
   };
   const waitlistEntries = { linked: await newWaitlistEntry('linked'), offered: await newWaitlistEntry('offered'), foreign: await newWaitlistEntry('foreign') };
+  let seriesSlot = 0;
+  /** A weekly series of two at half past an hour (single bookings take the hours), so it meets no booking, not even a week on. */
+  const newSeries = async (kind: keyof typeof records) => {
+    const org = bookingOf(kind);
+    const day = new Date(Date.UTC(2027, 2, 2) + Math.floor(seriesSlot / 12) * 86_400_000).toISOString().slice(0, 10);
+    const start = `${day}T${String(8 + (seriesSlot++ % 12)).padStart(2, '0')}:30:00+03:00`;
+    const body = { specialist_id: specialists[org], client_id: records[kind], start, duration: 30, repeat: { every_weeks: 1, count: 2 } };
+    return (await must('series', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/appointments`, { token: owners[org].token, body }))).series_id as string;
+  };
   const pending: Record<Org, string> = { A: await invite(runtime, orgs.A, ownerA, 'pending@a.example', 'specialist'), B: await invite(runtime, orgs.B, ownerB, 'pending@b.example', 'specialist') };
   const newRecord = (org: Org) => addRecord(runtime, orgs[org], owners[org].token, { first_name: 'Walk-in', phone: fresh.phone() });
   const newInvitation = (org: Org) => invite(runtime, orgs[org], owners[org], fresh.email('invited'), 'specialist');
@@ -195,6 +204,7 @@ export async function setUp(t: Test) {
       freshAppointments: appointmentsOf(newAppointment),
       waitlist: appointmentsOf((kind) => waitlistEntries[kind]),
       freshWaitlist: appointmentsOf(newWaitlistEntry),
+      freshSeries: appointmentsOf(newSeries, 'series'),
     },
   };
 }
@@ -212,10 +222,11 @@ export function byOrg(key: string, id: (org: Org) => string | Promise<string>): 
   return (['A', 'B'] as const).map((org) => ({ label: `${org}'s`, org, params: async () => ({ [key]: await id(org) }) }));
 }
 
-export function appointmentsOf(id: (kind: 'linked' | 'offered' | 'foreign') => string | Promise<string>): Target[] {
+/** `key`: the path parameter naming them (a series of appointments is `series`). */
+export function appointmentsOf(id: (kind: 'linked' | 'offered' | 'foreign') => string | Promise<string>, key = 'id'): Target[] {
   return [
-    { label: "A's, of the record linked to P1", org: 'A', linkedTo: 'P1', params: async () => ({ id: await id('linked') }) },
-    { label: "A's, of the record offered to P2 (not linked)", org: 'A', params: async () => ({ id: await id('offered') }) },
-    { label: "B's", org: 'B', params: async () => ({ id: await id('foreign') }) },
+    { label: "A's, of the record linked to P1", org: 'A', linkedTo: 'P1', params: async () => ({ [key]: await id('linked') }) },
+    { label: "A's, of the record offered to P2 (not linked)", org: 'A', params: async () => ({ [key]: await id('offered') }) },
+    { label: "B's", org: 'B', params: async () => ({ [key]: await id('foreign') }) },
   ];
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { bookByService, changeAppointment, rescheduleAppointment, type BookedClient } from '../../workflows/scheduling/booking.js';
+import { bookByService, changeAppointment, rescheduleAppointment, type BookedClient, type BookRequest } from '../../workflows/scheduling/booking.js';
+import { bookSeries, type BookedSeries } from '../../workflows/scheduling/series.js';
 import { DomainError } from '../../commands/errors.js';
 import type { AppointmentRow } from '../../projections/scheduling/tables.js';
 import { ROLES, type Role } from '../../events/organizations/organization.js';
@@ -14,7 +15,7 @@ import { FORBIDDEN, NotVisibleYet } from '../errors.js';
 import { metadataOf } from '../metadata.js';
 import { OrgParams } from '../organizations/organizations.js';
 import { authorizeInOrganization, EVERYONE } from './scheduling-access.js';
-import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, PeriodQuery, periodFilter, ZonedTime, type Audience } from './scheduling-schemas.js';
+import { AppointmentReply, appointmentReplyFor, Cost, Duration, LocalDate, PeriodQuery, periodFilter, Repeat, SeriesReply, ZonedTime, type Audience } from './scheduling-schemas.js';
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
@@ -51,6 +52,7 @@ const BookBody = Type.Object({
   service: Type.Optional(Type.String({ maxLength: 200 })),
   /** Staff only; left out, the service's price, or no price yet (null). */
   cost: Type.Optional(Cost),
+  repeat: Type.Optional(Repeat),
 });
 
 const ChangeBody = Type.Object({
@@ -109,6 +111,14 @@ export async function presentAppointment(
   return appointmentReplyFor(audience)(row);
 }
 
+async function presentSeries(deps: Dependencies, series: BookedSeries, audience: Audience) {
+  // A client who booked here may have just been linked to their record: they see the appointments from this reply on.
+  await deps.awaitProjections(series.joined, ['client-records']);
+  const appointments = [];
+  for (const one of series.appointments) appointments.push(await presentAppointment(deps, one.appointmentId, one.position, audience));
+  return { series_id: series.seriesId, appointments };
+}
+
 export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   const { db } = deps;
   const streams = { handle: deps.handle, store: deps.store, newId: deps.newId, db };
@@ -117,10 +127,10 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
     config: { access: { kind: 'authenticated', principals: EVERYONE } },
     schema: {
       tags: ['appointments'],
-      summary: 'Book an appointment (owner, admin, manager; or a client for themself), by a service of the catalogue with any free specialist who offers it too.',
+      summary: 'Book an appointment (owner, admin, manager; or a client for themself), by a service of the catalogue with any free specialist who offers it too; with `repeat`, a weekly series of them.',
       params: OrgParams,
       body: BookBody,
-      response: { 201: AppointmentReply, ...errorReplies(400, 401, 403, 404, 409, 415) },
+      response: { 201: Type.Union([AppointmentReply, SeriesReply]), ...errorReplies(400, 401, 403, 404, 409, 415) },
     },
   }, async (request, reply) => {
     const organizationId = request.params.org;
@@ -136,7 +146,7 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
       if (body.client_id === undefined) throw new DomainError('invalid', 'Invalid input.', { client_id: ['This field is required.'] });
       client = { kind: 'record', recordId: body.client_id };
     }
-    const settled = await bookByService(streams, {
+    const booking: BookRequest = {
       appointmentId: deps.newId(),
       organizationId,
       client,
@@ -149,10 +159,13 @@ export const appointmentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }
       cost: body.cost,
       bookedBy: actorRefOf(request),
       now: deps.now(),
-    }, metadataOf(request));
+    };
+    const audience = client.kind === 'self' ? 'client' : 'staff';
+    if (body.repeat) return reply.code(201).send(await presentSeries(deps, await bookSeries(streams, booking, { everyWeeks: body.repeat.every_weeks, count: body.repeat.count }, metadataOf(request)), audience));
+    const settled = await bookByService(streams, booking, metadataOf(request));
     // A client who booked here may have just been linked to their record: they see the appointment from this reply on.
     await deps.awaitProjections(settled.joined, ['client-records']);
-    return reply.code(201).send(await presentAppointment(deps, settled.appointmentId, settled.position, client.kind === 'self' ? 'client' : 'staff'));
+    return reply.code(201).send(await presentAppointment(deps, settled.appointmentId, settled.position, audience));
   });
 
   app.get('/organizations/:org/appointments', {

@@ -101,6 +101,15 @@ export const AppointmentReply = Type.Object({
   updated_at: Timestamp,
 });
 
+/** A weekly series booked in one request (src/workflows/scheduling/series.ts). */
+export const Repeat = Type.Object({
+  every_weeks: Type.Integer({ minimum: 1, maximum: 4, description: 'Weeks from one occurrence to the next, at the same local time.' }),
+  count: Type.Integer({ minimum: 2, maximum: 52, description: 'Occurrences, the first included.' }),
+}, { description: 'Book a weekly series, all or nothing: each occurrence its own appointment.' });
+
+/** Each occurrence as its own appointment, in the order of their dates. */
+export const SeriesReply = Type.Object({ series_id: Uuid, appointments: Type.Array(AppointmentReply) });
+
 /** Who reads an appointment: staff of its organization, or anyone else allowed to (its client). */
 export type Audience = 'staff' | 'client';
 

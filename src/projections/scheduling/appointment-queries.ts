@@ -80,3 +80,8 @@ export async function activeBookingsOnDay(db: Kysely<Database>, specialistIds: r
     .execute();
   return new Map(rows.map((r) => [r.specialist_id, Number(r.bookings)]));
 }
+
+/** The occurrences of a weekly series, whatever their status, by start. */
+export async function appointmentsOfSeries(db: Kysely<Database>, seriesId: string): Promise<AppointmentRow[]> {
+  return db.selectFrom('appointments').selectAll().where('series_id', '=', seriesId).orderBy('starts_at').orderBy('id').execute();
+}
