@@ -79,4 +79,24 @@ t.test('a daily limit', async (t) => {
     const listed = await call(app, 'GET', `/api/v1/organizations/${c.org}/appointments`, { token: c.manager.token });
     t.equal((listed.body as unknown[]).length, 3, 'three in the book');
   });
+
+  t.test('a full day offers no slots, by the specialist or by a service; the next day does', async (t) => {
+    const { c, room, doctor, clients } = await world(2);
+    await setHours(c, doctor, hours(room, 2));
+    const service = await call(app, 'POST', `/api/v1/organizations/${c.org}/services`, {
+      token: c.owner.token,
+      body: { name: 'Check-up', duration_minutes: 30, price: { amount: 150000, currency: 'RUB' }, specialist_ids: [doctor] },
+    });
+    t.equal(service.status, 201);
+    const slotsOn = async (date: string) => ({
+      specialist: (await call(app, 'GET', `/api/v1/specialists/${doctor}/slots?date=${date}&duration=30`)).body as unknown[],
+      service: (await call(app, 'GET', `/api/v1/organizations/${c.org}/services/${service.body.id}/slots?date=${date}`)).body as unknown[],
+    });
+    const before = await slotsOn(day);
+    t.ok(before.specialist.length > 0 && before.service.length > 0, 'slots while the day has room');
+    for (const [i, start] of [at('09:00'), at('12:00')].entries()) t.equal((await bookAt(runtime, c, doctor, clients[i]!, start)).status, 201);
+    t.same(await slotsOn(day), { specialist: [], service: [] }, 'none once the day is full');
+    const next = await slotsOn('2026-06-11');
+    t.ok(next.specialist.length > 0 && next.service.length > 0, 'the next day still has its slots');
+  });
 });

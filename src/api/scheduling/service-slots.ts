@@ -87,6 +87,7 @@ function slotsOfSpecialist(
     policy,
     working: specialist.working,
     held: held.plain,
+    seats: held.seated,
     closedPlaces: closed,
     now,
   });

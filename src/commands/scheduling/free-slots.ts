@@ -1,5 +1,6 @@
 import type { BookingPolicy } from '../../events/scheduling/specialist.js';
 import { indexHeld, type HeldTime } from './conflicts.js';
+import { fullDays } from './schedule.js';
 import type { WorkingInterval } from './working-hours.js';
 import { DAY_MS, localDate } from './zoned-time.js';
 
@@ -16,6 +17,8 @@ export interface SlotSearch {
   readonly working: readonly WorkingInterval[];
   /** Every claim of the day streams around those dates. */
   readonly held: readonly HeldTime[];
+  /** Seats of group sessions the caller weighs itself (service slots): not conflicts here, but bookings the daily limit counts. */
+  readonly seats?: readonly HeldTime[];
   /** Places that can no longer be booked. */
   readonly closedPlaces: ReadonlySet<string>;
   readonly now: number;
@@ -32,7 +35,8 @@ export interface FreeSlot {
  * it (elapsed time, so a step never lands in a daylight-saving gap), last the
  * whole duration inside the interval, keep the specialist's buffers clear of
  * their other appointments, and do not meet another appointment at the place.
- * Only slots from now + minimum notice to now + horizon are offered.
+ * Only slots from now + minimum notice to now + horizon are offered, and
+ * none on a day the specialist has reached their daily limit.
  */
 export function freeSlots(search: SlotSearch): FreeSlot[] {
   const { policy } = search;
@@ -40,7 +44,8 @@ export function freeSlots(search: SlotSearch): FreeSlot[] {
   const step = policy.stepMinutes * MINUTE;
   const earliest = search.now + policy.minNoticeMinutes * MINUTE;
   const latest = search.now + policy.horizonDays * DAY_MS;
-  const dates = new Set(search.dates);
+  const full = fullDays([...search.held, ...(search.seats ?? [])], search.specialistId, search.timeZone, policy.maxBookingsPerDay);
+  const dates = new Set(search.dates.filter((date) => !full.has(date)));
   const held = indexHeld(search.held);
   const slots: FreeSlot[] = [];
   for (const interval of search.working) {

@@ -1,6 +1,7 @@
 import { BookingTerms, Claim, type ScheduleEvent, type SlotReleaseReason } from '../../events/scheduling/schedule.js';
 import { conflictsWithAny, type ConflictKind, type HeldTime } from './conflicts.js';
 import type { WorkingInterval } from './working-hours.js';
+import { localDate } from './zoned-time.js';
 import type { Decider } from '../decider.js';
 import { DomainError } from '../errors.js';
 import { fieldsOf, pick } from '../fields.js';
@@ -63,17 +64,31 @@ function dailyLimitReached(limit: number): DomainError {
 }
 
 /**
- * The specialist's appointments on the claim's day, each once (a seat is one),
- * the claim's own appointment aside (a move within the day books nothing
- * more). Every claim of a day is held in that day's stream, so there the
- * count is whole; another day's stream sees only some of them, never more.
+ * The specialist's appointments on a local day, each once (a seat is one),
+ * `except` (the claim's own appointment) aside: a move within the day books
+ * nothing more. Every claim of a day is held in that day's stream, so there
+ * the count is whole; another day's stream sees only some of them, never more.
  */
-function bookingsOfDay(claim: Claim, held: Iterable<Claim>): number {
+export function bookingsOn(held: Iterable<DayBooking>, specialistId: string, day: string, except?: string): number {
   const appointments = new Set<string>();
   for (const other of held) {
-    if (other.specialistId === claim.specialistId && other.day === claim.day && other.appointmentId !== claim.appointmentId) appointments.add(other.appointmentId);
+    if (other.specialistId === specialistId && other.day === day && other.appointmentId !== except) appointments.add(other.appointmentId);
   }
   return appointments.size;
+}
+
+/** A held time as the daily limit counts it: whose, which appointment, on which local day of the specialist it starts. */
+export interface DayBooking {
+  readonly specialistId: string;
+  readonly appointmentId: string;
+  readonly day: string;
+}
+
+/** The local days (in the specialist's zone) on which they have reached their daily limit: a slot search offers nothing there. */
+export function fullDays(held: readonly HeldTime[], specialistId: string, timeZone: string, maxBookingsPerDay: number | undefined): Set<string> {
+  if (maxBookingsPerDay === undefined) return new Set();
+  const bookings = held.filter((h) => h.specialistId === specialistId).map((h) => ({ specialistId, appointmentId: h.appointmentId, day: localDate(h.start, timeZone) }));
+  return new Set([...new Set(bookings.map((b) => b.day))].filter((day) => bookingsOn(bookings, specialistId, day) >= maxBookingsPerDay));
 }
 
 /** Inside one working interval, at its place when it names one. */
@@ -93,7 +108,7 @@ function decide(command: ScheduleCommand, state: ScheduleState): ScheduleEvent[]
       if (!withinHours(claim, working)) throw bookingConflict(['hours']);
       const kinds = conflictsWithAny(heldTime(claim), Object.values(state.held).map(heldTime));
       if (kinds.size > 0) throw bookingConflict(kinds);
-      if (maxBookingsPerDay !== undefined && bookingsOfDay(claim, Object.values(state.held)) >= maxBookingsPerDay) throw dailyLimitReached(maxBookingsPerDay);
+      if (maxBookingsPerDay !== undefined && bookingsOn(Object.values(state.held), claim.specialistId, claim.day, claim.appointmentId) >= maxBookingsPerDay) throw dailyLimitReached(maxBookingsPerDay);
       const terms = claim.terms && { terms: pick(claim.terms, TERMS) };
       return [{ type: 'SlotClaimed', data: { schemaVersion: 2, ...pick(claim, CLAIM), ...terms, claimedAt: now } }];
     }
