@@ -92,12 +92,6 @@ export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Recor
     // Cancelled, finished, moved, or already begun: this reminder has nothing left to say.
     if (!appointment || !isActive(appointment.status) || appointment.slot.start !== start || Date.parse(start) <= deps.now().getTime()) return;
     const { slot } = appointment;
-    const record = (await loadState(store, clientRecordDecider, clientRecordStream(slot.clientId))).state;
-    if (record.status === 'erased' || (record.status === 'open' && record.phone === ERASED)) {
-      deps.logger.info({ appointmentId }, 'appointment reminder not sent: the client was erased');
-      return;
-    }
-    if (record.status !== 'open') return;
     const specialist = await activeSpecialistOf(store, slot.specialistId);
     const place = slot.placeId === null ? undefined : (await loadState(store, placeDecider, placeStream(slot.placeId))).state;
     const local = formatInstant(Date.parse(slot.start), slot.timeZone);
@@ -106,12 +100,28 @@ export function appointmentReminderHandler(deps: ReminderDeps): JobHandler<Recor
     // A legacy booking by a client may carry a service they typed themself.
     const service = appointment.bookedBy.kind === 'client' ? '' : appointment.service;
     const what = service ? `${service}${who}` : `Your appointment${who}`;
-    // Past the day's cap for this phone the reminder is dropped, not retried: a late reminder says nothing useful.
-    const claim = await claimReminder(deps.db, deps.limits, deps.contacts.destination(record.phone), deps.now());
-    if (!claim.ok) {
-      deps.logger.warn({ appointmentId }, 'appointment reminder skipped: daily cap of reminders to this phone reached');
-      return;
-    }
-    await deps.sms.send(record.phone, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`);
+    await textClient(deps, slot.clientId, `Reminder: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)}${where}.`, { appointmentId }, 'appointment reminder');
   };
+}
+
+/**
+ * An SMS the system sends a client about their appointment (a reminder, a
+ * waitlist offer), to the phone of the organization's record of them. Past
+ * the day's cap for this phone it is dropped, not retried: a late message
+ * says nothing useful. An erased or removed record, or one without a phone,
+ * gets nothing.
+ */
+export async function textClient(deps: ReminderDeps, recordId: string, text: string, context: object, what: string): Promise<void> {
+  const record = (await loadState(deps.store, clientRecordDecider, clientRecordStream(recordId))).state;
+  if (record.status === 'erased' || (record.status === 'open' && record.phone === ERASED)) {
+    deps.logger.info(context, `${what} not sent: the client was erased`);
+    return;
+  }
+  if (record.status !== 'open' || !record.phone) return;
+  const claim = await claimReminder(deps.db, deps.limits, deps.contacts.destination(record.phone), deps.now());
+  if (!claim.ok) {
+    deps.logger.warn(context, `${what} skipped: daily cap of messages to this phone reached`);
+    return;
+  }
+  await deps.sms.send(record.phone, text);
 }

@@ -1,23 +1,16 @@
-import type { Kysely } from 'kysely';
-import { claimReminder, type SendLimits } from '../../auth/send-limits.js';
-import type { Database } from '../../db/database.js';
-import { clientRecordStream } from '../../events/clients/client-record.js';
 import { asEvent } from '../../events/event.js';
-import type { ContactStreams } from '../../events/identity/contact.js';
-import { ERASED } from '../../events/personal.js';
 import type { AppointmentEvent } from '../../events/scheduling/appointment.js';
 import type { ScheduleEvent } from '../../events/scheduling/schedule.js';
 import { waitlistEntryStream, type WaitlistEvent } from '../../events/waitlist/entry.js';
-import { clientRecordDecider } from '../../commands/clients/client-record.js';
 import { createCommandHandler } from '../../commands/handler.js';
 import { loadState } from '../../commands/load-state.js';
 import { formatInstant } from '../../commands/scheduling/zoned-time.js';
 import { waitlistDecider } from '../../commands/waitlist/entry.js';
-import type { SmsSender } from '../../jobs/providers/sms.js';
 import { withTimeout, type JobHandler, type JobQueue, type Logger } from '../../jobs/queue.js';
 import type { Projection } from '../../projections/projection.js';
 import { listWaitlistEntries } from '../../projections/waitlist/entries.js';
 import type { EventMetadata, EventStore } from '../../store/port.js';
+import { textClient, type ReminderDeps } from '../scheduling/appointment-reminders.js';
 import { loadAppointment } from '../scheduling/claims.js';
 import { activeServiceOf, activeSpecialistOf } from '../scheduling/schedule-reads.js';
 import { cancelOffered } from './entries.js';
@@ -87,19 +80,8 @@ export function waitlistReleaseHandler(deps: Omit<OfferDeps, 'handle'>): JobHand
   };
 }
 
-export interface OfferSmsDeps {
-  readonly store: EventStore;
-  readonly sms: SmsSender;
-  readonly now: () => Date;
-  /** Offers count against the same daily cap per phone as reminders (src/auth/send-limits.ts). */
-  readonly db: Kysely<Database>;
-  readonly limits: SendLimits;
-  readonly contacts: ContactStreams;
-  readonly logger: Logger;
-}
-
 /** To the phone of the organization's record of the client, as reminders go; only while the offer is open. */
-export function waitlistOfferSmsHandler(deps: OfferSmsDeps): JobHandler<Record<string, string>> {
+export function waitlistOfferSmsHandler(deps: ReminderDeps): JobHandler<Record<string, string>> {
   const { store } = deps;
   return async ({ entryId, appointmentId }) => {
     if (!entryId || !appointmentId) throw new Error('waitlist-offer-sms job without entryId and appointmentId');
@@ -107,25 +89,13 @@ export function waitlistOfferSmsHandler(deps: OfferSmsDeps): JobHandler<Record<s
     const entry = (await loadState(store, waitlistDecider, waitlistEntryStream(entryId))).state.entry;
     if (!appointment || appointment.status !== 'pending' || !entry || entry.status !== 'offered' || entry.offer?.appointmentId !== appointmentId) return;
     const { slot } = appointment;
-    const record = (await loadState(store, clientRecordDecider, clientRecordStream(slot.clientId))).state;
-    if (record.status !== 'open' || record.phone === ERASED || !record.phone) {
-      deps.logger.info({ entryId }, 'waitlist offer not sent: the client has no phone here');
-      return;
-    }
     const service = await activeServiceOf(store, entry.serviceId, entry.organizationId);
     const specialist = await activeSpecialistOf(store, slot.specialistId);
     const local = formatInstant(Date.parse(slot.start), slot.timeZone);
     const until = formatInstant(Date.parse(entry.offer.expiresAt), slot.timeZone);
     const what = `${service?.details.name ?? 'An appointment'}${specialist ? ` with ${specialist.details.name}` : ''}`;
-    const claim = await claimReminder(deps.db, deps.limits, deps.contacts.destination(record.phone), deps.now());
-    if (!claim.ok) {
-      deps.logger.warn({ entryId }, 'waitlist offer SMS skipped: daily cap of messages to this phone reached');
-      return;
-    }
-    await deps.sms.send(
-      record.phone,
-      `Waitlist offer: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)} is held for you until ${until.slice(0, 10)} ${until.slice(11, 16)}. Accept it in the app (waitlist entry ${entryId}).`,
-    );
+    const text = `Waitlist offer: ${what} on ${local.slice(0, 10)} at ${local.slice(11, 16)} is held for you until ${until.slice(0, 10)} ${until.slice(11, 16)}. Accept it in the app (waitlist entry ${entryId}).`;
+    await textClient(deps, slot.clientId, text, { entryId }, 'waitlist offer SMS');
   };
 }
 
