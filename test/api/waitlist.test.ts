@@ -117,6 +117,7 @@ t.test('waitlist', async (t) => {
     t.same(offers(runtime, second.phone), [], 'one offer: to the first');
     t.equal((await entry(two.body.id, second.token)).body.status, 'waiting');
 
+    t.ok((await runtime.jobs.counts()).delayed >= 1, 'the offer’s expiry waits in the queue for the end of the hold');
     skew += (HOLD_MINUTES + 1) * MINUTE;
     t.equal((await call(app, 'POST', `/api/v1/waitlist/${one.body.id}/accept`, { token: first.token })).status, 409, 'too late to accept');
     // The offer's delayed job, as its timer runs it once the hold is over.
