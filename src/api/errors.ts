@@ -7,7 +7,7 @@ import { isOutage, OUTAGE_RETRY_AFTER_SECONDS } from '../store/outages.js';
 
 /**
  * The one place where errors become HTTP replies, in the format of
- * ARCHITECTURE.md: `{ detail, errors? }`. Texts of 401 and 403 are the ones
+ * docs/architecture.md: `{ detail, errors? }`. Texts of 401 and 403 are the ones
  * the seed frontends rely on.
  */
 export const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 
 // Shapes shared by several resources. Field names follow the seeds, unified
-// (../shared/API.md): snake_case, phones in E.164, dates YYYY-MM-DD.
+// (README.md, "API"): snake_case, phones in E.164, dates YYYY-MM-DD.
 
 export const ErrorReply = Type.Object(
   {

@@ -166,7 +166,7 @@ const classOf = (status: number): Outcome | 'error' =>
 /** A refusal says why and nothing else. */
 const isErrorBody = (body: unknown) => body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).every((key) => key === 'detail' || key === 'errors'));
 
-/** The texts frontends rely on (../shared/ARCHITECTURE.md, "HTTP conventions"); HEAD replies have no body. */
+/** The texts frontends rely on (docs/architecture.md, "HTTP conventions"); HEAD replies have no body. */
 const CONVENTIONAL: Partial<Record<Outcome, string>> = { unauthenticated: 'Authentication credentials were not provided.', forbidden: 'You do not have permission to perform this action.' };
 const saysConventionally = (outcome: Outcome, body: Record<string, unknown> | undefined) => body === undefined || CONVENTIONAL[outcome] === undefined || body.detail === CONVENTIONAL[outcome];
 

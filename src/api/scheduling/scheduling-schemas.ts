@@ -8,7 +8,7 @@ import { formatInstant } from '../../commands/scheduling/zoned-time.js';
 import { STAFF } from '../access.js';
 import { MinorUnits, Timestamp, Uuid } from '../schemas.js';
 
-// Shapes of the scheduling resources (seed 002, API.md "Scheduling"): snake
+// Shapes of the scheduling resources (seed 002, README.md "API"): snake
 // case, times ISO 8601 with the specialist's offset, costs in minor units.
 
 const iso = (value: Date | string) => new Date(value).toISOString();

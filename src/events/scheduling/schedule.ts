@@ -4,7 +4,7 @@ import { Nullable } from '../schema.js';
 
 // Stream `schedule-{organizationId}-{yyyy-mm-dd}`: every slot claim of one
 // organization-day, so that one decision sees them all and one optimistic
-// append settles a race (ARCHITECTURE.md, "Consistency boundaries").
+// append settles a race (docs/architecture.md, "Streams and where races are settled").
 //
 // The day is the local date in the specialist's time zone. A claim is
 // recorded in EVERY day its time (buffers included) touches: an appointment
