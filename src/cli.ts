@@ -72,7 +72,24 @@ ${ADMIN_USAGE}
   clients history <id>           an account's or a record's history as JSON lines, oldest first (the look is recorded)
 ${AUDIT_USAGE}
 
+Every command answers --help (-h) with its own lines.
 Configuration comes from the environment, as for npm start (see README.md).`;
+
+/**
+ * The usage of the commands that start with these words (`projections`,
+ * `audit verify`): each entry of USAGE is its first line and the more
+ * indented lines under it. No words, or none that name a command: all of it.
+ */
+export function usageOf(words: readonly string[]): string {
+  const entries: string[][] = [];
+  for (const line of USAGE.split('\n').slice(2)) {
+    if (/^ {2}\S/.test(line)) entries.push([line]);
+    else if (/^ {3,}\S/.test(line) && entries.length > 0) entries.at(-1)!.push(line);
+  }
+  const named = entries.filter((entry) => words.every((word, i) => entry[0]!.trim().split(/\s+/)[i] === word));
+  if (words.length === 0 || named.length === 0) return USAGE;
+  return `Usage: npm run cli -- ${words.join(' ')} ...\n\n${named.map((entry) => entry.join('\n')).join('\n')}`;
+}
 
 /** The projections of these names (every one when none is given), or undefined after saying which are unknown. */
 function named(names: readonly string[]): readonly Projection[] | undefined {
@@ -84,12 +101,30 @@ function named(names: readonly string[]): readonly Projection[] | undefined {
   return names.length > 0 ? projections.filter((p) => names.includes(p.name)) : projections;
 }
 
+const OPTIONS = { ...ADMIN_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+
+function parsed(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    return undefined;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: ADMIN_OPTIONS });
+  const args = parsed(argv);
+  if (!args) return 64;
+  const { positionals, values } = args;
   const [group, action, ...rest] = positionals;
-  if (!group || group === 'help') {
+  // Help opens nothing: no configuration is read, no database touched.
+  if (values.help || group === 'help') {
+    process.stdout.write(`${usageOf(group === 'help' ? positionals.slice(1) : positionals)}\n`);
+    return 0;
+  }
+  if (!group) {
     process.stdout.write(`${USAGE}\n`);
-    return group ? 0 : 64;
+    return 64;
   }
   const config = loadConfig();
   const connection = openDatabase(config);
