@@ -57,16 +57,18 @@ export function organizationGate(deps: Pick<Dependencies, 'db'>, roles: readonly
 
 const iso = (at: Date | string) => new Date(at).toISOString();
 
-/** client-u's answer: the seed's fields, with `id`. */
-export const ChangedRecord = Type.Object({
+/** A record in the seed's words, as every answer of the profile shows it, with `id` (client-u needs it). */
+const SeedRecord = {
   id: Uuid,
   surname: Type.String(),
   name: Type.String(),
   patronymic: Type.String(),
   phone: Type.String({ description: 'The organization’s contact phone for the client (E.164), never a login.' }),
   address: Type.String(),
-  links: Type.Record(Type.String(), Type.String()),
-});
+};
+
+/** client-u's answer. */
+export const ChangedRecord = Type.Object({ ...SeedRecord, links: Type.Record(Type.String(), Type.String()) });
 
 export const changedRecord = (row: ClientRecordRow) => ({
   id: row.id,
@@ -79,15 +81,7 @@ export const changedRecord = (row: ClientRecordRow) => ({
 });
 
 /** client-c's answer: the seed's fields, with `id` (client-u needs it). */
-export const AddedRecord = Type.Object({
-  id: Uuid,
-  surname: Type.String(),
-  name: Type.String(),
-  patronymic: Type.String(),
-  phone: Type.String(),
-  address: Type.String(),
-  organization: Type.Array(Uuid),
-});
+export const AddedRecord = Type.Object({ ...SeedRecord, organization: Type.Array(Uuid) });
 
 export const addedRecord = (row: ClientRecordRow) => {
   const { links: _links, ...fields } = changedRecord(row);
@@ -144,12 +138,7 @@ function organizationReply({ organization, creator }: OrganizationView) {
 
 /** client-l's item: the seed's fields, with `links` (client-u edits them). */
 export const ListedRecord = Type.Object({
-  id: Uuid,
-  surname: Type.String(),
-  name: Type.String(),
-  patronymic: Type.String(),
-  phone: Type.String(),
-  address: Type.String(),
+  ...SeedRecord,
   confirmed_phone: Type.Boolean({ description: 'Always false: a record’s phone is a contact, never verified (docs/trust-model.md).' }),
   organization: Type.Array(OrganizationReply),
   links: Type.Record(Type.String(), Type.String()),
