@@ -132,16 +132,19 @@ export async function measureScheduling({ run: { meter: { measured }, m }, servi
     log(`  booking and slots not measured: ${m.schedulingUnavailable}`);
   }
 
-  if (only.has('booking') && schedule) {
-    rss.enter('booking');
-    log('booking: POST /api/v1/organizations/{org}/appointments, clients booking themselves, one organization-day stream per connection');
-    const book: LoadOptions = { title: 'POST /api/v1/organizations/{org}/appointments', url: base, connections: C, durationS: settings.durationS, requestsFor: bookingsFor(schedule, people, C) };
+  /** A booking load: clients booking themselves, one organization-day stream per connection. */
+  const bookingLoad = async (name: 'booking' | 'booking_by_service', title: string, requestsFor: LoadOptions['requestsFor']) => {
+    rss.enter(name);
+    log(`${name}: ${title}, clients booking themselves, one organization-day stream per connection`);
+    const book: LoadOptions = { title, url: base, connections: C, durationS: settings.durationS, requestsFor };
     // One generator for the warm-up and the run: a slot booked in the warm-up is not booked again.
     await warmUp(book, settings.warmUpS);
-    const booking = await measured('booking', service.process.pid, () => runLoad(book), served);
-    m.booking = booking;
-    log(`  ${booking.rps} bookings/s, p50 ${booking.latencyMs.p50} ms, p99 ${booking.latencyMs.p99} ms, non-2xx ${booking.non2xx} ${JSON.stringify(booking.statusCodes)}`);
-  }
+    const result = await measured(name, service.process.pid, () => runLoad(book), served);
+    log(`  ${result.rps} bookings/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx} ${JSON.stringify(result.statusCodes)}`);
+    return result;
+  };
+
+  if (only.has('booking') && schedule) m.booking = await bookingLoad('booking', 'POST /api/v1/organizations/{org}/appointments', bookingsFor(schedule, people, C));
 
   if (only.has('booking_by_service')) {
     // An organization of its own: its clients' records and days are apart from the booking above.
@@ -152,15 +155,7 @@ export async function measureScheduling({ run: { meter: { measured }, m }, servi
       m.servicesUnavailable = error instanceof Error ? error.message : String(error);
       log(`  booking by service not measured: ${m.servicesUnavailable}`);
     }
-    if (offered) {
-      rss.enter('booking_by_service');
-      log('booking by service, any specialist: POST /api/v1/organizations/{org}/appointments {service_id, start}, clients booking themselves, one organization-day stream per connection');
-      const book: LoadOptions = { title: 'POST /api/v1/organizations/{org}/appointments (service_id)', url: base, connections: C, durationS: settings.durationS, requestsFor: serviceBookingsFor(offered, people, C) };
-      await warmUp(book, settings.warmUpS);
-      const byService = await measured('booking_by_service', service.process.pid, () => runLoad(book), served);
-      m.bookingByService = byService;
-      log(`  ${byService.rps} bookings/s, p50 ${byService.latencyMs.p50} ms, p99 ${byService.latencyMs.p99} ms, non-2xx ${byService.non2xx} ${JSON.stringify(byService.statusCodes)}`);
-    }
+    if (offered) m.bookingByService = await bookingLoad('booking_by_service', 'POST /api/v1/organizations/{org}/appointments {service_id, start} (any specialist)', serviceBookingsFor(offered, people, C));
   }
 
   if (only.has('slots') && schedule) {
