@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { phoneNormalizer } from '../src/api/phone.js';
+import { curlExamples, shellWords, SOME_ID } from './helpers/readme-curl.js';
 import { bodyOperations, exampleProblems, readmeExamples, rowRoutes, routeKey } from './helpers/readme-examples.js';
 import { call, startRuntime } from './helpers/runtime.js';
 
@@ -11,13 +12,17 @@ import { call, startRuntime } from './helpers/runtime.js';
 // section that validates against the body schema the app serves at
 // /docs/json (closed objects: a field the schema does not name fails). The
 // two forms an example may take, and how a row's routes are read, are in
-// test/helpers/readme-examples.ts.
+// test/helpers/readme-examples.ts. The seeds' sections show curl commands
+// instead (test/helpers/readme-curl.ts): each body they send must fit too.
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 /** README writes phones in E.164, as the app stores them: "+79161234567", not "8 (916) 123-45-67". */
 const normalize = phoneNormalizer(undefined);
 const isE164 = (value: string) => normalize(value) === value;
+/** The seeds' examples write phones as each seed does; the app reads a national number in its default region (RU). */
+const normalizeRu = phoneNormalizer('RU');
+const isPhone = (value: string) => normalizeRu(value) !== undefined;
 
 t.test("a row's first cell names its routes, abbreviations resolved", async (t) => {
   t.same(rowRoutes('`PUT, PATCH /api/v1/clients/{id}`'), ['PUT /api/v1/clients/{}', 'PATCH /api/v1/clients/{}']);
@@ -80,12 +85,46 @@ t.test('examples are read from rows after "e.g." and from http blocks, and check
   t.equal(problems.length, 8, 'each problem once, naming where it stands or the operation without an example');
 });
 
-t.test("README's API section has a valid request example for every JSON body the app documents", async (t) => {
+t.test("the seeds' curl commands are read as sh reads them", async (t) => {
+  const bases = new Map([['C', 'localhost:3000/compat/000/clients']]);
+  t.same(shellWords(`curl -s -X POST $C/client-c/ -H "$J" -d '{"organization": ["'$ORG'"], "name": "A"}'  # 201`, bases), [
+    'curl', '-s', '-X', 'POST', 'localhost:3000/compat/000/clients/client-c/', '-H', SOME_ID, '-d', `{"organization": ["${SOME_ID}"], "name": "A"}`,
+  ], 'quotes join, variables outside single quotes expand, a comment ends the line');
+  const readme = [
+    "## The seeds' own APIs",
+    '```sh',
+    "C=localhost:3000/compat/002/api/v1; J='content-type: application/json'",
+    'curl -s $C/workers/login/ -d username=owner@clinic.example -d password=secret123',
+    "curl -s -X PUT $C/workers/$WORKER/ -H \"$J\" \\",
+    "  -d '{\"name\": \"Dr. Ivanova\"}'",
+    'curl -s $C/workers/$WORKER/',
+    "curl -s -X GET $C/workers/ -H 'content-type: application/json' -d '{}'",
+    '```',
+  ].join('\n');
+  t.same(curlExamples(readme, ['/compat/002/api/v1/workers/{id}/', '/compat/002/api/v1/workers/login/']), [
+    { at: 'README.md:4', routes: ['POST /compat/002/api/v1/workers/login/'], anyOf: false, json: '{"username":"owner@clinic.example","password":"secret123"}' },
+    { at: 'README.md:5', routes: ['PUT /compat/002/api/v1/workers/{}/'], anyOf: false, json: '{"name": "Dr. Ivanova"}' },
+  ], 'a form is read as its fields; a continued line is one command; a GET body and a bodiless call are no examples');
+});
+
+t.test('README against the document the app serves', async (t) => {
   const runtime = await startRuntime(t);
-  const document = (await call(runtime.app, 'GET', '/docs/json')).body;
-  const operations = bodyOperations(document, (path) => !path.startsWith('/compat/'), isE164);
-  t.ok(operations.has(routeKey('POST', '/api/v1/organizations/{org}/appointments')), 'the document is read (booking takes a body)');
-  const problems = exampleProblems(readmeExamples(await readFile(README, 'utf8')), operations);
-  for (const problem of problems) t.fail(problem);
-  t.equal(problems.length, 0, 'every body has a fitting example');
+  const document = (await call(runtime.app, 'GET', '/docs/json')).body as { paths: Record<string, unknown> };
+  const readme = await readFile(README, 'utf8');
+
+  t.test("README's API section has a valid request example for every JSON body the app documents", async (t) => {
+    const operations = bodyOperations(document, (path) => !path.startsWith('/compat/'), isE164);
+    t.ok(operations.has(routeKey('POST', '/api/v1/organizations/{org}/appointments')), 'the document is read (booking takes a body)');
+    const problems = exampleProblems(readmeExamples(readme), operations);
+    for (const problem of problems) t.fail(problem);
+    t.equal(problems.length, 0, 'every body has a fitting example');
+  });
+
+  t.test("every seed's body is shown by a curl command in its section, and fits", async (t) => {
+    const operations = bodyOperations(document, (path) => path.startsWith('/compat/'), isPhone);
+    t.ok(operations.has(routeKey('POST', '/compat/004/auth/api/verify/')), 'the seeds are in the document');
+    const problems = exampleProblems(curlExamples(readme, Object.keys(document.paths)), operations, "as a curl command in its seed's section");
+    for (const problem of problems) t.fail(problem);
+    t.equal(problems.length, 0, 'every seed body shown fits');
+  });
 });

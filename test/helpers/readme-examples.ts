@@ -175,7 +175,11 @@ const described = (errors: ErrorObject[] | null | undefined) =>
  * that is not JSON, fits no operation it is offered for, or names a route
  * that takes no body.
  */
-export function exampleProblems(examples: readonly Example[], operations: ReadonlyMap<string, BodyOperation>): string[] {
+export function exampleProblems(
+  examples: readonly Example[],
+  operations: ReadonlyMap<string, BodyOperation>,
+  whereExamplesGo = 'in README\'s API section (in its row after "e.g.", or under "### Request bodies")',
+): string[] {
   const problems: string[] = [];
   const covered = new Set<string>();
   for (const example of examples) {
@@ -202,7 +206,8 @@ export function exampleProblems(examples: readonly Example[], operations: Readon
     }
   }
   for (const [key, operation] of operations) {
-    if (!covered.has(key)) problems.push(`${operation.name}: no request example in README's API section (in its row after "e.g.", or under "### Request bodies")`);
+    if (!covered.has(key)) problems.push(`${operation.name}: no request example ${whereExamplesGo}`);
   }
   return problems;
 }
+
