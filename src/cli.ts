@@ -184,7 +184,8 @@ async function run(config: Config, group: string, action: string | undefined, re
       const trust = phasedProgress('trust model', { scan: 'events', write: 'accounts' }, { scan: events });
       const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), contacts, now: () => new Date() }, (progress) => trust.report(progress));
       trust.finish();
-      const streams = phasedProgress('login contacts', { scan: 'events', move: 'streams' }, { scan: events });
+      // Counted again: the trust model's move appended to the log.
+      const streams = phasedProgress('login contacts', { scan: 'events', move: 'streams' }, { scan: moved ? await logSize() : events });
       const owned = await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now: () => new Date() }, (progress) => streams.report(progress));
       streams.finish();
       if (owned !== undefined) process.stdout.write(`login contacts: ${owned} ownerships moved to pseudonymous streams\n`);
