@@ -20,7 +20,7 @@ t.test('cli migrate reports each scan of the log with counts of the total', asyn
   const result = await runCli(t, ['migrate'], { DATABASE_URL: url, DATA_DIR: dataDir });
   t.equal(result.code, 0, result.stderr);
   t.match(result.stderr, /^trust model: scan: 12 of 12 events \(100%\), \d+ events\/s, done in \d+ s$/m, 'the trust model scan, to its end');
-  t.match(result.stderr, /^login contacts: scan: (1\d) of \1 events \(100%\), \d+ events\/s, done in \d+ s$/m, 'the contact streams scan, counted after the trust model'"'"'s move appended its mark');
+  t.match(result.stderr, /^login contacts: scan: (1\d) of \1 events \(100%\), \d+ events\/s, done in \d+ s$/m, 'the contact streams scan, counted after the move to the trust model appended its mark');
   t.notMatch(result.stderr, /\x1b/, 'no terminal control characters on a pipe');
   t.match(result.stdout, 'database is up to date; existing clients moved to the trust model');
 });
