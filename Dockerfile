@@ -3,7 +3,10 @@
 # Build: the full dependency tree (TypeScript lives in devDependencies).
 FROM node:20-slim AS build
 WORKDIR /app
+# scripts/ first: npm ci runs the prepare script (scripts/build.mjs), which
+# skips here (no sources yet) and in the deps stage (no TypeScript).
 COPY package.json package-lock.json ./
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
@@ -14,6 +17,7 @@ RUN npm run build
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts ./scripts
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-slim AS runtime

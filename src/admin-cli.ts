@@ -10,6 +10,7 @@ import type { EventStore } from './store/port.js';
 import type { ContactStreams } from './events/identity/contact.js';
 import { anchorLog } from './workflows/audit/anchor-log.js';
 import { verifyLog, verifyStream, type VerifyProgress } from './workflows/audit/verify.js';
+import { startProgress, type ProgressStream } from './cli/progress.js';
 
 // The operator's commands beside cli.ts's plumbing.
 //
@@ -99,26 +100,10 @@ export const AUDIT_USAGE = `  audit verify [stream]          check the log as st
                                  that does not verify
   audit anchor                   anchor the log now (a digest of every event since the last anchor)`;
 
-/** Lines every this many events on a pipe; a line rewritten in place on a terminal. */
-const PROGRESS_EVERY = 10_000;
-
-function progressReporter(out: NodeJS.WriteStream) {
-  const started = Date.now();
-  let lastWrite = 0;
-  let printed = 0;
-  return ({ done, total, finished }: VerifyProgress) => {
-    const rate = Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
-    const share = total ? ` of ${total} (${Math.min(100, Math.floor((done * 100) / Math.max(1, total)))}%)` : '';
-    const text = `audit verify: ${done}${share} events, ${rate} events/s`;
-    if (out.isTTY) {
-      if (!finished && Date.now() - lastWrite < 250) return;
-      lastWrite = Date.now();
-      out.write(`\r${text}${finished ? '\n' : ''}`);
-    } else if (Math.floor(done / PROGRESS_EVERY) > Math.floor(printed / PROGRESS_EVERY) || (finished && printed > 0 && printed !== done)) {
-      printed = done;
-      out.write(`${text}\n`);
-    }
-  };
+/** Verification's progress (src/cli/progress.ts): a bar on a terminal, plain lines otherwise. */
+function progressReporter(stream: ProgressStream, total: number | undefined) {
+  const progress = startProgress({ label: 'audit verify', total, stream });
+  return ({ done, finished }: VerifyProgress) => (finished ? progress.finish(done) : progress.update(done));
 }
 
 const named = (f: VerifyFailure) => `stream ${f.stream} version ${f.version} (event ${f.eventId}, ${f.type}, at ${f.position}): ${f.why}`;
@@ -139,7 +124,7 @@ export async function auditVerify(raw: EventStore, stream: string | undefined, t
     say(`stream ${stream} verified: ${result.events} events, last hash ${result.head}`);
     return 0;
   }
-  const result = await verifyLog(raw, { ...(total !== undefined ? { total } : {}), onProgress: progressReporter(process.stderr) });
+  const result = await verifyLog(raw, { ...(total !== undefined ? { total } : {}), onProgress: progressReporter(process.stderr, total) });
   if (result.failure) {
     say(`NOT VERIFIED after ${result.events} events: ${named(result.failure)}`);
     return 1;

@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate, AUDIT_USAGE, auditAnchor, auditVerify } from './admin-cli.js';
+import { ADMIN_OPTIONS, ADMIN_USAGE, adminCreate, AUDIT_USAGE, auditAnchor, auditVerify, type AdminCreateInput } from './admin-cli.js';
 import { phoneNormalizer } from './api/phone.js';
 import { createCommandHandler } from './commands/handler.js';
 import { migrateToTrustModel } from './workflows/clients/migrate-trust-model.js';
 import { openContactStreams } from './workflows/identity/contact-index.js';
 import { pseudonymiseContactStreams } from './workflows/identity/migrate-contact-streams.js';
 import { openDatabase, openEventStore, projections } from './compose.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
-import { readCheckpoints } from './projections/checkpoints.js';
 import { listParked } from './projections/parking.js';
 import { rebuildProjection } from './projections/rebuild.js';
 import type { Projection } from './projections/projection.js';
@@ -19,10 +18,14 @@ import { clientHistory, type HistoryView } from './workflows/clients/client-hist
 import { clientRecordAuditStream } from './events/clients/client-record.js';
 import { findClientRecord } from './projections/clients/client-records.js';
 import { appointmentIdsOfRecord } from './projections/scheduling/appointment-queries.js';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './db/database.js';
 import type { CatalogedEventStore } from './store/cataloged.js';
-import { formatPosition } from './store/port.js';
+import { START } from './store/port.js';
+import { EmbeddedDatabaseLocked, LOCKED_EXIT_CODE, lockEmbeddedDatabase, type HeldLock } from './cli/lock.js';
+import { readingCounter, tableCounter } from './cli/log-counts.js';
+import { followerStatuses, reactorsOf, statusTable } from './cli/projection-status.js';
+import { startProgress, type Progress } from './cli/progress.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,7 +65,9 @@ const USAGE = `Usage: npm run cli -- <command>
 
   migrate                        apply pending database migrations (and move data written
                                  before the trust model into it, once)
-  projections status             each projection's checkpoint and how many events it parked
+  projections status             every read model and reactor: its checkpoint, how far behind the head
+                                 of the log it is (events, and seconds since the oldest event it has
+                                 not applied was recorded) and how many events it parked
   projections rebuild [name...]  empty read models and replay the event log into them
                                  (every projection when no name is given)
   projections parked [name]      events a projection could not apply and set aside, as JSON lines
@@ -101,6 +106,27 @@ function named(names: readonly string[]): readonly Projection[] | undefined {
   return names.length > 0 ? projections.filter((p) => names.includes(p.name)) : projections;
 }
 
+/**
+ * Progress of a migration that goes through phases (a scan of the log, then
+ * writes): one bar or one series of lines per phase, on stderr.
+ */
+function phasedProgress(label: string, units: Readonly<Record<string, string>>, totals: Readonly<Record<string, number | undefined>>) {
+  let current: { phase: string; progress: Progress } | undefined;
+  return {
+    report({ phase, done, total }: { phase: string; done: number; total?: number | undefined }) {
+      if (current?.phase !== phase) {
+        current?.progress.finish();
+        current = { phase, progress: startProgress({ label: `${label}: ${phase}`, unit: units[phase] ?? 'events', total: total ?? totals[phase] }) };
+      }
+      current.progress.update(done, total);
+    },
+    finish() {
+      current?.progress.finish();
+      current = undefined;
+    },
+  };
+}
+
 const OPTIONS = { ...ADMIN_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
 
 function parsed(argv: string[]) {
@@ -127,16 +153,41 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const config = loadConfig();
+  // The embedded database is one process's at a time: not opened under a running service (src/cli/lock.ts).
+  let lock: HeldLock | undefined;
+  if (!config.databaseUrl) {
+    try {
+      lock = await lockEmbeddedDatabase(config.dataDir, `npm run cli -- ${positionals.join(' ')}`);
+    } catch (error) {
+      if (!(error instanceof EmbeddedDatabaseLocked)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return LOCKED_EXIT_CODE;
+    }
+  }
+  try {
+    return await run(config, group, action, rest, values);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function run(config: Config, group: string, action: string | undefined, rest: readonly string[], values: AdminCreateInput): Promise<number> {
   const connection = openDatabase(config);
   const store = await openEventStore(config, connection);
+  // How many events a scan of the whole log meets: the events table counts them; EventStoreDB is not read twice for it.
+  const logSize = async () => (config.eventStoreUrl ? undefined : (await tableCounter(connection.db).between(START, await store.raw.headPosition())).events);
   try {
     await migrateToLatest(connection.db);
     if (group === 'migrate') {
       const contacts = await openContactStreams(store.keys);
-      const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), contacts, now: () => new Date() }, ({ phase, done, total }) => {
-        if (done % 1000 === 0 || done === total) process.stdout.write(`trust model: ${phase} ${done}${total ? ` of ${total}` : ''}\n`);
-      });
-      const owned = await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now: () => new Date() });
+      const events = await logSize();
+      const trust = phasedProgress('trust model', { scan: 'events', write: 'accounts' }, { scan: events });
+      const moved = await migrateToTrustModel({ log: store.recorded, store, handle: createCommandHandler(store), contacts, now: () => new Date() }, (progress) => trust.report(progress));
+      trust.finish();
+      // Counted again: the trust model's move appended to the log.
+      const streams = phasedProgress('login contacts', { scan: 'events', move: 'streams' }, { scan: moved ? await logSize() : events });
+      const owned = await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now: () => new Date() }, (progress) => streams.report(progress));
+      streams.finish();
       if (owned !== undefined) process.stdout.write(`login contacts: ${owned} ownerships moved to pseudonymous streams\n`);
       process.stdout.write(moved ? 'database is up to date; existing clients moved to the trust model\n' : 'database is up to date\n');
       return 0;
@@ -145,21 +196,22 @@ async function main(argv: string[]): Promise<number> {
       return await adminCreate(values, { handle: createCommandHandler(store), store, contacts: await openContactStreams(store.keys), db: connection.db, normalizePhone: phoneNormalizer(config.phoneDefaultRegion) });
     }
     if (group === 'audit' && action === 'verify') {
-      // The events table is the log only without EventStoreDB: there it gives progress a total.
-      const total = config.eventStoreUrl ? undefined : Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(connection.db)).rows[0]?.n ?? 0);
-      return await auditVerify(store.raw, rest[0], total);
+      return await auditVerify(store.raw, rest[0], rest[0] === undefined ? await logSize() : undefined);
     }
     if (group === 'audit' && action === 'anchor') return await auditAnchor(store);
     if (group === 'clients' && action === 'history') {
       return await printClientHistory(rest[0], createCommandHandler(store), store, connection.db);
     }
     if (group === 'projections' && action === 'status') {
-      const checkpoints = await readCheckpoints(connection.db);
-      const parked = await listParked(connection.db);
-      for (const p of projections) {
-        const count = parked.filter((e) => e.projection === p.name).length;
-        process.stdout.write(`${p.name}\t${formatPosition(checkpoints.get(p.name) ?? { commit: 0n, prepare: 0n })}\tparked ${count}\n`);
-      }
+      const statuses = await followerStatuses({
+        db: connection.db,
+        raw: store.raw,
+        counter: config.eventStoreUrl ? readingCounter(store.raw) : tableCounter(connection.db),
+        readModels: projections,
+        reactors: reactorsOf(config, store),
+        now: () => new Date(),
+      });
+      process.stdout.write(`${statusTable(statuses)}\n`);
       return 0;
     }
     if (group === 'projections' && action === 'parked') {
@@ -177,21 +229,22 @@ async function main(argv: string[]): Promise<number> {
       if (!chosen) return 64;
       for (const projection of chosen) {
         const started = Date.now();
-        let lastPrint = 0;
+        // Every rebuild reads the whole log (the projection picks its types from it).
+        const progress = startProgress({ label: `rebuild ${projection.name}`, total: await logSize() });
+        let parked = 0;
         const events = await rebuildProjection(connection.db, store, projection, {
           onParked: (event) => process.stderr.write(`${projection.name}: parked ${event.type} ${event.eventId} at ${event.position} in ${event.stream}: ${event.error}\n`),
-          onProgress: ({ events, position, parked, done }) => {
-            if (!done && Date.now() - lastPrint < 1000) return;
-            lastPrint = Date.now();
-            const rate = Math.round(events / Math.max(0.001, (Date.now() - started) / 1000));
-            process.stdout.write(`${projection.name}: ${events} events read, at ${position}, ${rate} events/s${parked > 0 ? `, ${parked} parked` : ''}${done ? ', done' : ''}\n`);
+          onProgress: (moved) => {
+            parked = moved.parked;
+            if (moved.done) progress.finish(moved.events);
+            else progress.update(moved.events);
           },
         });
-        process.stdout.write(`${projection.name} rebuilt from ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        process.stdout.write(`${projection.name} rebuilt from ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s, ${parked} parked\n`);
       }
       return 0;
     }
-    process.stderr.write(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}\n`);
+    process.stderr.write(`Unknown command: ${[group, action, ...rest].filter((word) => word !== undefined).join(' ')}\n\n${USAGE}\n`);
     return 64;
   } finally {
     await store.close();

@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
+import { EmbeddedDatabaseLocked, LOCKED_EXIT_CODE, lockEmbeddedDatabase, type HeldLock } from './cli/lock.js';
 import { compose, type Runtime } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
 import { armExitDeadline } from './exit-deadline.js';
@@ -48,6 +49,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // The embedded database is one process's at a time (src/cli/lock.ts); PostgreSQL is anyone's.
+  let lock: HeldLock | undefined;
+  if (!config.databaseUrl) {
+    try {
+      lock = await lockEmbeddedDatabase(config.dataDir, 'npm start');
+    } catch (error) {
+      if (!(error instanceof EmbeddedDatabaseLocked)) throw error;
+      complain(error.message);
+      process.exit(LOCKED_EXIT_CODE);
+    }
+  }
   const runtime = await composeWhenReachable(config, logger);
 
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, let projectors
@@ -58,6 +70,7 @@ async function main(): Promise<void> {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await runtime.close();
+    await lock?.release();
     logger.info('stopped');
     await logsWritten(logger, LOG_FLUSH_MS);
   });

@@ -27,23 +27,30 @@ const BATCH = 1000;
 export async function pseudonymiseContactStreams(
   // `log` is the log as written: the legacy ids are looked for there.
   deps: { log: EventStore; store: EventStore; contacts: ContactStreams; now: () => Date },
+  // Events scanned so far, then the legacy streams moved out of how many (`npm run cli -- migrate` shows it).
+  onProgress: (progress: { phase: 'scan' | 'move'; done: number; total?: number }) => void = () => undefined,
 ): Promise<number | undefined> {
   const { store, contacts } = deps;
   if ((await store.readStream(CONTACT_STREAMS_MIGRATION, { limit: 1 })).length > 0) return undefined;
   const legacy = new Set<string>();
   const head = await deps.log.headPosition();
   let from: Position = START;
+  let scanned = 0;
   while (comparePositions(from, head) < 0) {
     const batch = await deps.log.readAll({ from, limit: BATCH });
     if (batch.length === 0) break;
     for (const event of batch) if (legacyContactStream(event.stream)) legacy.add(event.stream);
     from = batch.at(-1)!.position;
+    scanned += batch.length;
+    onProgress({ phase: 'scan', done: scanned });
   }
 
   const now = deps.now().toISOString();
   const metadata: EventMetadata = { actor: { kind: 'system', id: 'migration' }, correlationId: CONTACT_STREAMS_MIGRATION, causationId: CONTACT_STREAMS_MIGRATION };
   let moved = 0;
+  let looked = 0;
   for (const stream of legacy) {
+    onProgress({ phase: 'move', done: looked++, total: legacy.size });
     const ownerId = ownerIn(fold(contactDecider, (await store.readStream(stream)).map((e) => asEvent<ContactEvent>(e))));
     if (ownerId === undefined) continue;
     // The contact as the id names it: the events' own copy may read "[erased]".
@@ -56,6 +63,7 @@ export async function pseudonymiseContactStreams(
       if (!(error instanceof WrongExpectedVersion)) throw error;
     }
   }
+  if (legacy.size > 0) onProgress({ phase: 'move', done: looked, total: legacy.size });
   try {
     await store.append(CONTACT_STREAMS_MIGRATION, [{ type: 'ContactStreamsPseudonymised', data: { moved, migratedAt: now }, metadata }], { expectedVersion: 'no_stream' });
   } catch (error) {
