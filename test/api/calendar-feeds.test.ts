@@ -243,6 +243,18 @@ t.test('calendar feeds', async (t) => {
     const created = log.find((e) => e.type === 'CalendarFeedCreated' && (e.data as { feedId: string }).feedId === made.body.id);
     t.equal((created?.data as { tokenHash: string }).tokenHash, createHash('sha256').update(token).digest('hex'), 'the event holds its hash');
   });
+
+  t.test('the OpenAPI document: named operations, and the feed as text/calendar for anyone', async (t) => {
+    const document = (await call(app, 'GET', '/docs/json')).body as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const feed = document.paths['/calendar/{token}.ics']?.get;
+    t.equal(feed?.operationId, 'getCalendarFeed');
+    t.ok(feed?.responses['200']?.content?.['text/calendar'], 'the 200 is text/calendar');
+    t.notSame(feed?.security, [{ bearer: [] }], 'no token asked for');
+    t.same(
+      ['post', 'get'].map((method) => document.paths['/api/v1/specialists/{id}/calendar-feeds']?.[method]?.operationId).concat(document.paths['/api/v1/calendar-feeds/{id}']?.delete?.operationId),
+      ['createCalendarFeed', 'listCalendarFeeds', 'revokeCalendarFeed'],
+    );
+  });
 });
 
 t.test('PUBLIC_URL sets the base of a feed’s URL', async (t) => {
