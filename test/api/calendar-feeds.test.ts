@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import t from 'tap';
 import { addDays } from '../../src/commands/scheduling/zoned-time.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { START } from '../../src/store/port.js';
 import { eventCount } from '../helpers/clients.js';
 import { call, startRuntime, type TestRuntime } from '../helpers/runtime.js';
@@ -268,4 +269,12 @@ t.test('PUBLIC_URL sets the base of a feed’s URL', async (t) => {
   const reply = await runtime.app.inject({ method: 'GET', url: new URL(made.body.url).pathname.replace('/clinic', '') });
   t.equal(reply.statusCode, 200, 'served at /calendar/ behind the proxy that strips the prefix');
   t.same(parseFeed(reply.body).events, []);
+});
+
+t.test('PUBLIC_URL must be an http(s) base URL: anything else stops the start', async (t) => {
+  t.equal(loadConfig({ PUBLIC_URL: 'https://booking.example/' }).publicUrl, 'https://booking.example');
+  t.equal(loadConfig({}).publicUrl, undefined);
+  for (const bad of ['ftp://booking.example', 'not a url', 'https://booking.example/?a=1', 'https://user:secret@booking.example']) {
+    t.throws(() => loadConfig({ PUBLIC_URL: bad }), ConfigError, bad);
+  }
 });
