@@ -245,6 +245,16 @@ t.test('calendar feeds', async (t) => {
     t.equal((created?.data as { tokenHash: string }).tokenHash, createHash('sha256').update(token).digest('hex'), 'the event holds its hash');
   });
 
+  t.test('a removed specialist’s feed answers 404; the organization still revokes it', async (t) => {
+    const leaving = await specialist(runtime, c, 'Dr Leaving', hours(room));
+    const made = await create(leaving, c.owner.token);
+    t.equal((await fetchFeed(runtime, made.body.url)).status, 200);
+    t.equal((await call(app, 'DELETE', `/api/v1/specialists/${leaving}`, { token: c.owner.token })).status, 204);
+    t.equal((await fetchFeed(runtime, made.body.url)).status, 404);
+    t.equal((await create(leaving, c.owner.token)).status, 404, 'no new feed of a removed specialist');
+    t.equal((await revoke(made.body.id, c.owner.token)).status, 204);
+  });
+
   t.test('the OpenAPI document: named operations, and the feed as text/calendar for anyone', async (t) => {
     const document = (await call(app, 'GET', '/docs/json')).body as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; responses: Record<string, { content?: Record<string, unknown> }> }>> };
     const feed = document.paths['/calendar/{token}.ics']?.get;
