@@ -1,4 +1,5 @@
 import { auditApi } from './api/audit/index.js';
+import { calendarApi, calendarFeeds } from './api/calendar/index.js';
 import { clientsApi } from './api/clients/index.js';
 import type { Routes } from './api/dependencies.js';
 import { identityApi } from './api/identity/index.js';
@@ -6,6 +7,7 @@ import { organizationsApi } from './api/organizations/index.js';
 import { schedulingApi } from './api/scheduling/index.js';
 import { waitlistApi } from './api/waitlist/index.js';
 import { auditEvents } from './events/audit/index.js';
+import { calendarEvents } from './events/calendar/index.js';
 import type { EventCatalogue } from './events/catalogue.js';
 import { clientEvents } from './events/clients/index.js';
 import { identityEvents } from './events/identity/index.js';
@@ -13,6 +15,7 @@ import { organizationEvents } from './events/organizations/index.js';
 import { schedulingEvents } from './events/scheduling/index.js';
 import { waitlistEvents } from './events/waitlist/index.js';
 import { auditProjections } from './projections/audit/index.js';
+import { calendarProjections } from './projections/calendar/index.js';
 import { clientProjections } from './projections/clients/index.js';
 import { identityProjections } from './projections/identity/index.js';
 import { organizationProjections } from './projections/organizations/index.js';
@@ -39,6 +42,8 @@ export interface Capability {
   readonly projections: readonly Projection[];
   readonly processes?: Processes;
   readonly routes: Routes;
+  /** Routes served at the root, outside /api/v1 (a calendar feed's URL); they declare their access like the others. */
+  readonly rootRoutes?: Routes;
 }
 
 /** The one list. Read models start and rebuild in this order, and routes are listed in it. */
@@ -48,6 +53,7 @@ export const capabilities: readonly Capability[] = [
   { name: 'organizations', events: organizationEvents, projections: organizationProjections, routes: organizationsApi },
   { name: 'scheduling', events: schedulingEvents, projections: schedulingProjections, processes: schedulingProcesses, routes: schedulingApi },
   { name: 'waitlist', events: waitlistEvents, projections: waitlistProjections, processes: waitlistProcesses, routes: waitlistApi },
+  { name: 'calendar', events: calendarEvents, projections: calendarProjections, routes: calendarApi, rootRoutes: calendarFeeds },
   // Tamper evidence: its reactor anchors every capability's events, so it reads the list once it is complete.
   { name: 'audit', events: auditEvents, projections: auditProjections, processes: auditProcesses, routes: auditApi },
 ];

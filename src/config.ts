@@ -1,4 +1,5 @@
 import { httpSettings, type CompatSeed } from './config/http.js';
+import { publicUrlSettings } from './config/public-url.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
 
@@ -60,6 +61,8 @@ export interface Config {
   readonly waitlistHoldMinutes: number;
   /** The least time between two anchors of the log (docs/audit.md). */
   readonly auditAnchorIntervalSeconds: number;
+  /** The base URL clients reach the service at, for links it hands out (calendar feeds); unset: each request's own protocol and host. */
+  readonly publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...httpSettings(settings),
     ...storageSettings(settings),
     ...jobSettings(settings),
+    ...publicUrlSettings(settings),
     rateLimits: rateLimitSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];

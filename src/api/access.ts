@@ -17,7 +17,7 @@ import type { Dependencies } from './dependencies.js';
  *   claims) holds one of these roles in the organization named by the path
  *   parameter; a platform admin passes every such check.
  *
- * One hook enforces it for every route under /api/ and /compat/. It runs at onRequest,
+ * One hook enforces it for every route under /api/, /compat/ and /calendar/. It runs at onRequest,
  * before the body is parsed and validated: an anonymous caller learns
  * nothing from validation errors, and a malformed organization id is a 404
  * like any organization the caller cannot see.
@@ -64,10 +64,12 @@ declare module 'fastify' {
 export const API_PREFIX = '/api/';
 /** The seeds' own APIs (src/api/compat/): the same declarations, the same enforcement. */
 export const COMPAT_PREFIX = '/compat/';
+/** Calendar feeds (src/api/calendar/): public, but declared and enforced like the API, so a route added there cannot forget its access. */
+export const CALENDAR_PREFIX = '/calendar/';
 
 /** Whether a route must declare its access: everything but the operations endpoints (health, docs, metrics, JWKS). */
 export function mustDeclareAccess(url: string): boolean {
-  return url.startsWith(API_PREFIX) || url.startsWith(COMPAT_PREFIX);
+  return url.startsWith(API_PREFIX) || url.startsWith(COMPAT_PREFIX) || url.startsWith(CALENDAR_PREFIX);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

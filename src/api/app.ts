@@ -155,6 +155,8 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
     },
     { prefix: '/api/v1' },
   );
+  // The few capability routes outside /api/v1 (a calendar feed's URL); access is declared and enforced as under /api/.
+  for (const capability of capabilities) if (capability.rootRoutes) await app.register(capability.rootRoutes, { deps });
   // The seeds' own APIs, each in its own scope and error format (docs/compat.md).
   await registerCompat(app, deps, compatProfiles);
   return app;

@@ -36,6 +36,8 @@ export interface Dependencies {
   readonly projectionStatus: () => ProjectionStatus[];
   /** Background jobs by state; failed ones stay until inspected. */
   readonly jobCounts: () => Promise<JobCounts>;
+  /** The service's public base URL (PUBLIC_URL), for links it hands out (calendar feeds); unset: the request's own. */
+  readonly publicUrl?: string | undefined;
 }
 
 /** A plugin of routes, as every capability's src/api/<capability>/ declares them. */

@@ -80,13 +80,14 @@ async function world(t: Test) {
     (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${org}/waitlist`, { token: owner.token, body: { client_id: record, service_id: service, from_date: '2027-03-20', to_date: '2027-03-21' } }))).id as string;
   const waiting = await newEntry();
   const withdrawn = await newEntry();
+  const feed = (await must('calendar feed', call(app, 'POST', `/api/v1/specialists/${doctor}/calendar-feeds`, { token: owner.token, body: {} }))).id as string;
   const series = (await must('series', call(app, 'POST', `/api/v1/organizations/${org}/appointments`, { token: owner.token, body: { specialist_id: doctor, client_id: record, start: nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } } }))).series_id as string;
 
   return {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn, series },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn, series, feed },
     nextStart,
   };
 }
@@ -181,6 +182,9 @@ const CASES: Case[] = [
   { route: 'POST /api/v1/clients/:client/erasure', as: 'owner', params: (i) => ({ client: i.account }), body: () => ({ reason: 'checked' }), status: 404 },
   { route: 'DELETE /api/v1/organizations/:org/invitations/:id', as: 'owner', params: (i) => ({ org: i.org, id: i.pending }) },
   { route: 'DELETE /api/v1/organizations/:org/members/:user', as: 'owner', params: (i) => ({ org: i.org, user: i.leaving }) },
+  { route: 'POST /api/v1/specialists/:id/calendar-feeds', as: 'owner', params: (i) => ({ id: i.doctor }), body: () => ({ client_details: 'initials' }) },
+  { route: 'GET /api/v1/specialists/:id/calendar-feeds', as: 'owner', params: (i) => ({ id: i.doctor }) },
+  { route: 'DELETE /api/v1/calendar-feeds/:id', as: 'owner', params: (i) => ({ id: i.feed }) },
   { route: 'DELETE /api/v1/places/:place', as: 'owner', params: (i) => ({ place: i.spareRoom }) },
   { route: 'DELETE /api/v1/services/:service', as: 'owner', params: (i) => ({ service: i.spareService }) },
   { route: 'DELETE /api/v1/specialists/:id', as: 'owner', params: (i) => ({ id: i.spareDoctor }) },
@@ -202,12 +206,12 @@ function namer(ids: Ids) {
 
 /**
  * A reply as both worlds can agree on it: ids by name, the database's clock
- * (`occurred_at` of an event) and event hashes (they cover each world's own
- * ids) left out, and lists as sets (rows that tie on their order, e.g.
+ * (`occurred_at` of an event), event hashes (they cover each world's own
+ * ids) and a calendar feed URL's random token left out, and lists as sets (rows that tie on their order, e.g.
  * members added at the same fixed instant, come in any order).
  */
 function comparable(body: unknown, name: (text: string) => string): unknown {
-  const text = name(JSON.stringify(body ?? null)).replace(/"occurred_at":"[^"]*"/g, '"occurred_at":"<time>"').replace(/"hash":"[0-9a-f]{64}"/g, '"hash":"<hash>"');
+  const text = name(JSON.stringify(body ?? null)).replace(/"occurred_at":"[^"]*"/g, '"occurred_at":"<time>"').replace(/"hash":"[0-9a-f]{64}"/g, '"hash":"<hash>"').replace(/\/calendar\/[A-Za-z0-9_-]{43}\.ics/g, '/calendar/<token>.ics');
   const named = JSON.parse(text) as unknown;
   return Array.isArray(named) ? named.map((item) => JSON.stringify(item)).sort() : named;
 }

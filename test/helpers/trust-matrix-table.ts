@@ -152,6 +152,12 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'POST /api/v1/waitlist/:id/accept', targets: x.waitlist, expect: appointment(BOOKERS, true) },
     { route: 'DELETE /api/v1/waitlist/:id', targets: x.freshWaitlist, expect: appointment(BOOKERS, true) },
 
+    // Calendar feeds: owners and admins (the specialist themself too, test/api/calendar-feeds.test.ts); the URL's token is the right to read.
+    { route: 'POST /api/v1/specialists/:id/calendar-feeds', targets: x.specialists, expect: inOrganization(EDITORS), body: () => ({ client_details: 'name' }) },
+    { route: 'GET /api/v1/specialists/:id/calendar-feeds', targets: x.specialists, expect: inOrganization(EDITORS) },
+    { route: 'DELETE /api/v1/calendar-feeds/:id', targets: x.freshCalendarFeeds, expect: inOrganization(EDITORS) },
+    { route: 'GET /calendar/:token.ics', targets: x.calendarFeedTokens, expect: anyone },
+
     // Last: it would end the caller's account (every staff caller owns an organization alone by now, so it is a 409).
     { route: 'DELETE /api/v1/users/me', expect: signedIn('staff') },
   ];

@@ -98,6 +98,13 @@ export async function setUp(t: Test) {
     return (await must('waitlist entry', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/waitlist`, { token: owners[org].token, body }))).id as string;
   };
   const waitlistEntries = { linked: await newWaitlistEntry('linked'), offered: await newWaitlistEntry('offered'), foreign: await newWaitlistEntry('foreign') };
+  // Calendar feeds: made by each organization's owner; the URL's token is the right to read it.
+  const newFeed = async (org: Org) => (await must('calendar feed', call(app, 'POST', `/api/v1/specialists/${specialists[org]}/calendar-feeds`, { token: owners[org].token, body: {} }))).id as string;
+  const feedToken = async (org: Org) => {
+    const url = (await must('calendar feed', call(app, 'POST', `/api/v1/specialists/${specialists[org]}/calendar-feeds`, { token: owners[org].token, body: {} }))).url as string;
+    return /\/calendar\/([^/]+)\.ics$/.exec(url)![1]!;
+  };
+  const feedTokens: Record<Org, string> = { A: await feedToken('A'), B: await feedToken('B') };
   let seriesSlot = 0;
   /** A weekly series of two at half past an hour (single bookings take the hours), so it meets no booking, not even a week on. */
   const newSeries = async (kind: keyof typeof records) => {
@@ -205,6 +212,8 @@ export async function setUp(t: Test) {
       waitlist: appointmentsOf((kind) => waitlistEntries[kind]),
       freshWaitlist: appointmentsOf(newWaitlistEntry),
       freshSeries: appointmentsOf(newSeries, 'series'),
+      freshCalendarFeeds: byOrg('id', newFeed),
+      calendarFeedTokens: byOrg('token', (org) => feedTokens[org]),
     },
   };
 }

@@ -1,0 +1,3 @@
+import { calendarFeedsProjection } from './feeds.js';
+
+export const calendarProjections = [calendarFeedsProjection];
