@@ -27,7 +27,10 @@ const BAD_REFRESH = 'Token is invalid or expired.';
 
 const TokenBody = Type.Object(
   { phone: Type.Optional(Phone), email: Type.Optional(Email), password: Type.String({ minLength: 1, maxLength: 128 }) },
-  { description: 'Either phone or email, and the password.' },
+  {
+    description: 'Either phone or email, and the password.',
+    examples: [{ phone: '+79517586284', password: 'correct horse battery' }, { email: 'anna.petrova@clinic.example', password: 'correct horse battery' }],
+  },
 );
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];

@@ -64,6 +64,29 @@ const BY_FIELD: Readonly<Record<string, string>> = {
   refresh: 'rt_4f9a2c7e1b3d5f7a9c1e3a5c7e9a1c3e',
   detail: 'Not found.',
   code: '123456',
+  specialty: 'Dentist',
+  service: 'Consultation',
+  description: 'Ground floor, room 3',
+  cancel_reason: 'The client asked to cancel.',
+  reason: 'The client asked to cancel.',
+  kind: 'user',
+  type: 'AppointmentBooked',
+  additional_info: 'Prefers morning visits.',
+  sex: 'female',
+};
+
+/** Numbers by field name (within the schema's bounds): 60 minutes reads better than the minimum 5. */
+const NUMBER_BY_FIELD: Readonly<Record<string, number>> = {
+  duration: 60,
+  duration_minutes: 60,
+  amount: 150000,
+  expires_in: 900,
+  capacity: 1,
+  seats_left: 1,
+  weekday: 1,
+  every_weeks: 1,
+  count: 4,
+  limit: 20,
 };
 
 function fitLength(text: string, schema: OpenApiSchema): string {
@@ -83,9 +106,10 @@ function sampleText(schema: OpenApiSchema, field: string | undefined): string {
   return fitLength((field === undefined ? undefined : BY_FIELD[field]) ?? 'text', schema);
 }
 
-function sampleNumber(schema: OpenApiSchema, integer: boolean): number {
+function sampleNumber(schema: OpenApiSchema, integer: boolean, field: string | undefined): number {
   const low = typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : schema.exclusiveMinimum === true ? (schema.minimum ?? 0) + 1 : schema.minimum;
-  let value = low ?? 1;
+  let value = (field === undefined ? undefined : NUMBER_BY_FIELD[field]) ?? low ?? 1;
+  if (low !== undefined && value < low) value = low;
   if (schema.maximum !== undefined && value > schema.maximum) value = schema.maximum;
   return integer ? Math.ceil(value) : value;
 }
@@ -113,9 +137,9 @@ export function sample(schema: OpenApiSchema, components: Readonly<Record<string
     case 'string':
       return sampleText(schema, field);
     case 'integer':
-      return sampleNumber(schema, true);
+      return sampleNumber(schema, true, field);
     case 'number':
-      return sampleNumber(schema, false);
+      return sampleNumber(schema, false, field);
     case 'boolean':
       return true;
     case 'null':
