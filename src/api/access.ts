@@ -111,9 +111,10 @@ export const accessControl = fp<{ deps: Dependencies }>(
         throw new Error(`${methods.join(',')} ${route.url}: access names the path parameter "${access.param}", which the path does not have`);
       }
       for (const method of methods) routes.push({ method, url: route.url, access });
-      // The OpenAPI document says a token is needed exactly where this declaration demands one.
+      // The OpenAPI document says a token is needed exactly where this declaration demands one,
+      // and none (`security: []`) where it is public.
       // In place, as the input-closing hook edits it: a GET route's HEAD twin shares this schema object.
-      if (access !== undefined && access.kind !== 'public') route.schema = Object.assign(route.schema ?? {}, { security: BEARER });
+      if (access !== undefined) route.schema = Object.assign(route.schema ?? {}, { security: access.kind === 'public' ? [] : BEARER });
     });
 
     const refuse = (reply: FastifyReply, status: 403 | 404): void => {

@@ -14,6 +14,8 @@ import { metrics } from './metrics.js';
 import { wellKnownRoutes } from './identity/sessions.js';
 import { capabilities } from '../capabilities.js';
 import { ErrorReply, INPUT_RULES } from './schemas.js';
+import { sharedSchemas } from './openapi/components.js';
+import { transform, transformObject } from './openapi/document.js';
 import { strictInput } from './validation.js';
 import type { Dependencies } from './dependencies.js';
 import { compatTags, registerCompat } from './compat/index.js';
@@ -100,6 +102,8 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
 
   registerErrorHandling(app);
   app.addSchema(ErrorReply);
+  // The resources, named for the OpenAPI document (src/api/openapi/components.ts).
+  for (const schema of sharedSchemas()) app.addSchema(schema);
 
   securityHeaders(app);
   // Off unless CORS_ORIGINS names origins: then only those get CORS headers, others none.
@@ -110,6 +114,8 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
       info: {
         title: 'Service booking API',
         version: '1',
+        // package.json: private, no licence granted; npm's word for that, and where npm says what it means.
+        license: { name: 'UNLICENSED', url: 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license' },
         description: [
           'Who owns what (docs/trust-model.md):',
           '- A person’s **account** (`/clients/me`, `/users/me`) is theirs: its password, login phone and email change only with `current_password` or a `code` from `POST /auth/reauthenticate`. An unverified phone or email gives no right; whoever verifies it owns it.',
@@ -120,6 +126,8 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
           INPUT_RULES,
         ].join('\n'),
       },
+      // Relative: the document describes whichever host serves it.
+      servers: [{ url: '/', description: 'This service' }],
       tags: [
         { name: 'identity', description: 'A person registers and verifies their phone.' },
         { name: 'sessions', description: 'Sign in, refresh, sign out, re-authenticate.' },
@@ -127,9 +135,17 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
         { name: 'links', description: 'The person links organizations’ records of them to their account.' },
         ...compatTags(compatProfiles),
       ],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          opsToken: { type: 'http', scheme: 'bearer', description: 'The OPS_TOKEN setting, for /metrics and the details of /health/ready.' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Named resources, operationIds, refusals, descriptions and examples, the same for every route (src/api/openapi/document.ts).
+    transform,
+    transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -3,18 +3,42 @@ import { sql } from 'kysely';
 import Type from 'typebox';
 import { withTimeout } from '../jobs/queue.js';
 import { holdsOpsToken } from './ops-access.js';
+import { errorReplies } from './schemas.js';
 import type { Dependencies } from './dependencies.js';
 
 const JobCounts = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer() });
-const Readiness = (checks: Type.TSchema) =>
-  Type.Object({ status: Type.String(), checks, projections: Type.Array(Type.Unknown()), jobs: Type.Union([JobCounts, Type.Null()]) });
+const Readiness = (checks: Type.TSchema, description: string) =>
+  Type.Object(
+    {
+      status: Type.String({ description: '`ready` or `not ready`.' }),
+      checks,
+      projections: Type.Array(Type.Unknown(), { description: 'Each read model and reactor: name and state (and, for the OPS_TOKEN holder, position and last error).' }),
+      jobs: Type.Union([JobCounts, Type.Null()], { description: 'Jobs by state, for the OPS_TOKEN holder; null for anyone else.' }),
+    },
+    {
+      description,
+      examples: [{ status: 'ready', checks: { database: { status: 'ok' }, event_store: { status: 'ok' } }, projections: [{ name: 'client-records', state: 'running' }], jobs: null }],
+    },
+  );
+/** Anyone may ask; the holder of OPS_TOKEN (`opsToken` scheme, src/api/app.ts) is told more. */
+const OPS_OPTIONAL: Record<string, string[]>[] = [{}, { opsToken: [] }];
+/** No query parameter: one sent is refused (400), as on every operation (src/api/validation.ts). */
+const NoQuery = Type.Object({});
 
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), error: Type.Optional(Type.String()) });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies; opsToken: string | undefined }> = async (app, { deps, opsToken }) => {
   app.get(
     '/health/live',
-    { schema: { tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers (public).',
+        security: [],
+        querystring: NoQuery,
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process is alive.', examples: [{ status: 'ok' }] }), ...errorReplies(400) },
+      },
+    },
     async () => ({ status: 'ok' as const })
   );
 
@@ -23,9 +47,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies; opsTo
   app.get('/health/ready', {
     schema: {
       tags: ['operations'],
+      summary: 'Readiness: every store answers; projections and jobs reported (error texts and job counts only with OPS_TOKEN).',
+      security: OPS_OPTIONAL,
       response: {
-        '2xx': Readiness(Type.Record(Type.String(), Check)),
-        503: Readiness(Type.Record(Type.String(), Check)),
+        '2xx': Readiness(Type.Record(Type.String(), Check), 'Ready: every store answers.'),
+        503: Readiness(Type.Record(Type.String(), Check), 'Not ready: a store does not answer (see `checks`).'),
       },
     },
   }, async (request, reply) => {

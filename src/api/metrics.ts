@@ -98,7 +98,26 @@ export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
 
     // With OPS_TOKEN set, only its holder scrapes; without, the metrics are open (they carry counts and names, never an error text).
     app.get('/metrics', {
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (with OPS_TOKEN set: `Authorization: Bearer <OPS_TOKEN>`)', hide: false },
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (with OPS_TOKEN set: `Authorization: Bearer <OPS_TOKEN>`)',
+        hide: false,
+        // Open without OPS_TOKEN; with it, only its holder scrapes (`opsToken` scheme, src/api/app.ts).
+        security: [{}, { opsToken: [] }],
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format, version 0.0.4.',
+            content: {
+              'text/plain; version=0.0.4; charset=utf-8': {
+                schema: { type: 'string' },
+                example: '# HELP http_request_duration_seconds HTTP request duration by route and status\n# TYPE http_request_duration_seconds histogram\n' +
+                  'http_request_duration_seconds_bucket{le="0.05",method="GET",route="/api/v1/clients/me",status="200"} 12\n',
+              },
+            },
+          },
+          401: { $ref: 'Error' },
+        },
+      },
     }, async (request, reply) => {
       if (opsToken !== undefined && !holdsOpsToken(request, opsToken)) return reply.code(401).header(
         'www-authenticate',

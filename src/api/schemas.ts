@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { named } from './openapi/components.js';
 
 // Shapes shared by several resources. Field names follow the seeds, unified
 // (README.md, "API"): snake_case, phones in E.164, dates YYYY-MM-DD.
@@ -44,11 +45,11 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** A name in a map of labels ("main", "vk"): one line, 1 to 64 characters. */
 export const Label = Type.String({ pattern: '^.{1,64}$' });
 
-export const Tokens = Type.Object({
+export const Tokens = named('SessionTokens', Type.Object({
   access: Type.String(),
   refresh: Type.String(),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires.' }),
-});
+}, { description: 'An access and a refresh token: send the access token as `Authorization: Bearer <access>`; exchange the refresh token at POST /api/v1/auth/token/refresh.' }));
 
 /** What the API converts and what it takes as sent (OpenAPI description; src/api/validation.ts does it). */
 export const INPUT_RULES = [

@@ -8,19 +8,20 @@ import { principalOf } from '../authenticate.js';
 import type { Dependencies } from '../dependencies.js';
 import { FORBIDDEN } from '../errors.js';
 import { errorReplies, Timestamp } from '../schemas.js';
+import { named } from '../openapi/components.js';
 
 // For auditors (platform admins): the log's anchors, newest first, so the
 // latest digest can be kept outside the system and the log checked against
 // it later with `npm run cli -- audit verify` (docs/audit.md).
 
-const Anchor = Type.Object({
+const Anchor = named('AuditAnchor', Type.Object({
   version: Type.Integer({ description: 'The anchor’s place in the `audit-anchors` stream, from 0.' }),
   up_to: Type.String({ description: 'Log position (`commit/prepare`) of the last event the digest covers.' }),
   events: Type.Integer({ description: 'Events covered since the previous anchor.' }),
   digest: Type.String({ description: 'SHA-256 (hex) of the previous digest followed by the hashes of the covered events, in log order.' }),
   previous_digest: Type.String({ description: 'The previous anchor’s digest (64 zeros for the first).' }),
   anchored_at: Timestamp,
-});
+}, { description: 'A digest of the audit log up to a position, to keep outside the system.' }));
 
 const MAX_VERSION = 2_147_483_647;
 

@@ -4,6 +4,7 @@ import type { ClientProfile } from '../../events/clients/client.js';
 import { SHAREABLE, type Shareable } from '../../events/clients/client-record.js';
 import { Nullable } from '../../events/schema.js';
 import { Birthday, Email, FreeText, Label, Name, Phone, Timestamp, Uuid } from '../schemas.js';
+import { named } from '../openapi/components.js';
 
 // A client as the API speaks it (seeds 000 and 001, unified names): the
 // person's own account, and an organization's record of a client.
@@ -113,27 +114,27 @@ function profileReply(row: ProfileRow, registeredAt: Date | string) {
 }
 
 /** The person's own account, as they (or a platform admin) see it. */
-export const AccountReply = Type.Object({
+export const AccountReply = named('Client', Type.Object({
   id: Uuid,
   phone: Type.String({ description: 'Login phone.' }),
   confirmed_phone: Type.Boolean(),
   ...ProfileReply,
   organizations: Type.Array(OrganizationRef, { description: 'Organizations whose record of you is linked to your account.' }),
-});
+}, { description: 'A person’s own client account: their login phone, profile, and the organizations whose records they linked.' }));
 
 export function accountReply(row: ClientAccountRow, organizations: { id: string; name: string }[]) {
   return { id: row.id, phone: row.phone, confirmed_phone: row.confirmed_phone, ...profileReply(row, row.registered_at), organizations };
 }
 
 /** An organization's record of a client, as its staff see it. */
-export const RecordReply = Type.Object({
+export const RecordReply = named('ClientRecord', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   phone: Type.String({ description: 'Contact phone, as the organization wrote it (not a login).' }),
   ...ProfileReply,
   linked: Type.Boolean({ description: 'The person linked this record to their account.' }),
   shared: Type.Record(Type.String(), Nullable(Type.String()), { description: 'What the linked person shares from their account.' }),
-});
+}, { description: 'An organization’s record of a client: the organization’s own data, and what the linked person shares.' }));
 
 export function recordReply(row: ClientRecordRow, shared: Record<string, string | null> = {}) {
   return { id: row.id, organization_id: row.organization_id, phone: row.phone, ...profileReply(row, row.created_at), linked: row.account_id !== null, shared };

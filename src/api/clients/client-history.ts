@@ -15,12 +15,13 @@ import { clientTarget, type ClientTarget } from './client-access.js';
 import { metadataOf } from '../metadata.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
+import { named } from '../openapi/components.js';
 
 // For auditors: the history of a person's account (to the person, or a
 // platform admin) or of an organization's record (to its staff with the
 // right role), and the profile as it was at a moment. Reading is recorded.
 
-const Entry = Type.Object({
+const Entry = named('HistoryEntry', Type.Object({
   id: Uuid,
   sequence: Type.Integer({ description: 'Position in this view, from 1: no gaps.' }),
   type: Type.String(),
@@ -36,7 +37,7 @@ const Entry = Type.Object({
     pattern: '^[0-9a-f]{64}$',
     description: 'The event’s SHA-256 (hex), chained to the previous event of its stream: the value `npm run cli -- audit verify` checks (docs/audit.md).',
   }),
-});
+}, { description: 'One event of a client’s history, with who did it and the hash chaining it.' }));
 
 const ProfileThen = Type.Object({
   phone: Type.String(),

@@ -12,18 +12,19 @@ import { metadataOf } from '../metadata.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // The link between an organization's record and a person's account, made by
 // the person (docs/trust-model.md): they see which organizations hold a
 // record naming their verified phone, and link it; either side unlinks.
 
-const LinkReply = Type.Object({
+const LinkReply = named('RecordLink', Type.Object({
   record_id: Uuid,
   organization: OrganizationRef,
   status: Type.Union([Type.Literal('linked'), Type.Literal('offered')], { description: 'offered: the record names your verified phone; accept to link it.' }),
   shared: Type.Array(Type.String(), { description: 'Your account fields this organization sees while linked.' }),
   linked_at: Type.Union([Timestamp, Type.Null()]),
-});
+}, { description: 'An organization’s record of me: linked to my account, or offered for linking.' }));
 
 function linkReply(record: ClientRecordRow, organizationName: string) {
   return {

@@ -13,14 +13,15 @@ import { OrgParams } from '../organizations/organizations.js';
 import { errorReplies, Name, Password, Phone, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // An organization's client book (seed 000 client-c, client-l, clients-r):
 // its own records, never anyone's account (docs/trust-model.md).
 
-const ClientPage = Type.Object({
+const ClientPage = named('ClientRecordPage', Type.Object({
   items: Type.Array(RecordReply),
   next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null on the last.' }),
-});
+}, { description: 'A page of an organization’s client records, and the cursor of the next.' }));
 const SORTS: ClientSort[] = ['name', '-name', 'registration_date', '-registration_date'];
 const WRITERS = ['owner', 'admin', 'manager'] as const;
 

@@ -27,7 +27,10 @@ const BAD_REFRESH = 'Token is invalid or expired.';
 
 const TokenBody = Type.Object(
   { phone: Type.Optional(Phone), email: Type.Optional(Email), password: Type.String({ minLength: 1, maxLength: 128 }) },
-  { description: 'Either phone or email, and the password.' },
+  {
+    description: 'Either phone or email, and the password.',
+    examples: [{ phone: '+79517586284', password: 'correct horse battery' }, { email: 'anna.petrova@clinic.example', password: 'correct horse battery' }],
+  },
 );
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
@@ -217,9 +220,29 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
   passwordCheckRoutes(app, deps);
 };
 
+/** RFC 7517 (every member optional, as jose types it): only the public members of each key are written (anything else, a private `d`, is dropped by the serializer). */
+const JsonWebKeySet = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object({
+        kty: Type.Optional(Type.String({ description: 'Key type: OKP (RFC 8037).' })),
+        crv: Type.Optional(Type.String({ description: 'Curve: Ed25519.' })),
+        x: Type.Optional(Type.String({ description: 'The public key, base64url.' })),
+        kid: Type.Optional(Type.String({ description: 'Key id, the `kid` of the tokens it verifies.' })),
+        alg: Type.Optional(Type.String({ description: 'EdDSA.' })),
+        use: Type.Optional(Type.String({ description: 'sig.' })),
+      }),
+    ),
+  },
+  {
+    description: 'The JSON Web Key Set (RFC 7517) that verifies access tokens.',
+    examples: [{ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k', alg: 'EdDSA', use: 'sig' }] }],
+  },
+);
+
 /** Served at the root, where JWT libraries look for it. */
 export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = async (app, { deps }) => {
   app.get('/.well-known/jwks.json', {
-    schema: { tags: ['sessions'], summary: 'Public keys that verify our access tokens (public).' },
+    schema: { tags: ['sessions'], summary: 'Public keys that verify our access tokens (public).', security: [], querystring: Type.Object({}), response: { 200: JsonWebKeySet, ...errorReplies(400) } },
   }, async () => deps.tokens.jwks());
 };

@@ -3,13 +3,14 @@ import type { UserRow } from '../../projections/identity/tables.js';
 import type { MemberView, StaffName as StaffNameRow } from '../../projections/organizations/organization-queries.js';
 import { Timestamp, Uuid } from '../schemas.js';
 import { Nullable } from '../../events/schema.js';
+import { named } from '../openapi/components.js';
 
 // How staff users appear in replies: in full to themselves only (seed 003
 // `user/`); to an organization, by name (its creator) and, for its members,
 // with the work contact each chose to show. Never the login email, login
 // phone or home address to anyone but the user.
 
-export const StaffProfile = Type.Object({
+export const StaffProfile = named('StaffUser', Type.Object({
   id: Uuid,
   first_name: Type.String(),
   last_name: Type.String(),
@@ -21,7 +22,7 @@ export const StaffProfile = Type.Object({
   confirmed_phone: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'A staff user’s own profile.' }));
 
 export const StaffName = Type.Object({
   id: Uuid,
@@ -31,11 +32,11 @@ export const StaffName = Type.Object({
 });
 
 /** A member as colleagues see them. */
-export const Colleague = Type.Object({
+export const Colleague = named('Colleague', Type.Object({
   ...StaffName.properties,
   work_email: Nullable(Type.String()),
   work_phone: Nullable(Type.String()),
-});
+}, { description: 'A staff member as colleagues see them: name and work contact.' }));
 
 export function staffProfile(row: UserRow) {
   return {

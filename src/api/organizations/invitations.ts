@@ -18,6 +18,7 @@ import { metadataOf } from '../metadata.js';
 import { OrgParams } from './organizations.js';
 import { Email, errorReplies, Phone, Timestamp, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
+import { named } from '../openapi/components.js';
 
 // Staff join an organization by invitation only (docs/trust-model.md): the
 // organization invites an email with a role; the person whose VERIFIED email
@@ -28,23 +29,23 @@ import type { Dependencies } from '../dependencies.js';
 const InvitationParams = Type.Object({ org: Uuid, id: Uuid });
 const MyInvitationParams = Type.Object({ id: Uuid });
 
-const InvitationReply = Type.Object({
+const InvitationReply = named('Invitation', Type.Object({
   id: Uuid,
   email: Type.String({ description: 'As the organization typed it, lowercased.' }),
   role: RoleSchema,
   status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('revoked')]),
   created_at: Timestamp,
-});
+}, { description: 'An invitation to join an organization with a role, as the organization sees it.' }));
 
 const OrganizationName = Type.Object({ id: Uuid, name: Type.String() });
 
-const ReceivedInvitationReply = Type.Object({
+const ReceivedInvitationReply = named('ReceivedInvitation', Type.Object({
   id: Uuid,
   organization: OrganizationName,
   email: Type.String(),
   role: RoleSchema,
   created_at: Timestamp,
-});
+}, { description: 'A pending invitation to my confirmed email, with the organization that sent it.' }));
 
 const AcceptBody = Type.Object(
   {
@@ -54,7 +55,7 @@ const AcceptBody = Type.Object(
   { description: 'What colleagues may see of how to reach me at work; both optional, neither is my login.' },
 );
 
-const MembershipReply = Type.Object({ organization: OrganizationName, ...MemberReply.properties });
+const MembershipReply = named('Membership', Type.Object({ organization: OrganizationName, ...MemberReply.properties }, { description: 'My membership of an organization, once an invitation is accepted.' }));
 
 const invitationReply = (row: StaffInvitationRow) => ({
   id: row.id,

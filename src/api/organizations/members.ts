@@ -13,6 +13,7 @@ import { NotVisibleYet } from '../errors.js';
 import type { Dependencies } from '../dependencies.js';
 import { Colleague, colleague } from '../identity/staff-replies.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // An organization's staff and their roles (seed 002), and its executors
 // (seed 003 `user/executor/`): the members who are specialists. Members join
@@ -21,7 +22,7 @@ import { awaitVisible } from '../visibility.js';
 // contacts or home addresses.
 
 const MemberParams = Type.Object({ org: Uuid, user: Uuid });
-export const MemberReply = Type.Object({ user: Colleague, role: RoleSchema, added_at: Timestamp });
+export const MemberReply = named('Member', Type.Object({ user: Colleague, role: RoleSchema, added_at: Timestamp }, { description: 'A staff member of an organization, with their role.' }));
 
 export const memberReply = (member: MemberView) => ({ user: colleague(member), role: member.role, added_at: member.addedAt.toISOString() });
 

@@ -11,6 +11,7 @@ import { NotVisibleYet } from '../errors.js';
 import type { Dependencies } from '../dependencies.js';
 import { StaffName, staffName } from '../identity/staff-replies.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // Organizations (seed 000): created by any staff user, who becomes its owner.
 
@@ -28,7 +29,7 @@ const OrganizationChangeBody = Type.Partial(OrganizationBody);
 
 export const OrgParams = Type.Object({ org: Uuid });
 
-export const OrganizationReply = Type.Object({
+export const OrganizationReply = named('Organization', Type.Object({
   id: Uuid,
   name: Type.String(),
   description: Type.String(),
@@ -38,7 +39,7 @@ export const OrganizationReply = Type.Object({
   creator: Type.Union([StaffName, Type.Null()], { description: 'Who created it, by name only.' }),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'An organization (a clinic, a salon): its public details.' }));
 
 function organizationReply({ organization: o, creator }: OrganizationView) {
   return {

@@ -53,6 +53,19 @@ const BookBody = Type.Object({
   /** Staff only; left out, the service's price, or no price yet (null). */
   cost: Type.Optional(Cost),
   repeat: Type.Optional(Repeat),
+}, {
+  examples: [
+    { service_id: '9b2f4c1e-7a3d-4e5f-8c6b-2d1e0f9a8b7c', client_id: '3f6c2b8e-5d41-4e0b-9a7c-1b2d3e4f5a60', start: '2026-12-01T10:00:00+03:00' },
+    {
+      specialist_id: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      client_id: '3f6c2b8e-5d41-4e0b-9a7c-1b2d3e4f5a60',
+      start: '2026-12-01T10:00:00+03:00',
+      duration: 45,
+      service: 'Check-up',
+      cost: { amount: 250000, currency: 'RUB' },
+      repeat: { every_weeks: 1, count: 4 },
+    },
+  ],
 });
 
 const ChangeBody = Type.Object({

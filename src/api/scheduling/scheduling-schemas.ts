@@ -7,6 +7,7 @@ import { Nullable } from '../../events/schema.js';
 import { formatInstant } from '../../commands/scheduling/zoned-time.js';
 import { STAFF } from '../access.js';
 import { MinorUnits, Timestamp, Uuid } from '../schemas.js';
+import { named } from '../openapi/components.js';
 
 // Shapes of the scheduling resources (seed 002, README.md "API"): snake
 // case, times ISO 8601 with the specialist's offset, costs in minor units.
@@ -25,7 +26,7 @@ export const ZonedTime = Type.String({ format: 'date-time', description: 'ISO 86
 export const LocalDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 export const Duration = Type.Integer({ minimum: 5, maximum: 720, description: 'Minutes.' });
 
-export const PlaceReply = Type.Object({
+export const PlaceReply = named('Place', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   name: Type.String(),
@@ -33,7 +34,7 @@ export const PlaceReply = Type.Object({
   description: Type.String(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'A place appointments happen at: a room, a chair, an address.' }));
 
 export function placeReply(row: PlaceRow) {
   return {
@@ -47,7 +48,7 @@ export function placeReply(row: PlaceRow) {
   };
 }
 
-export const SpecialistReply = Type.Object({
+export const SpecialistReply = named('Specialist', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   name: Type.String(),
@@ -59,7 +60,7 @@ export const SpecialistReply = Type.Object({
   user_id: Type.Optional(Nullable(Uuid)),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'A specialist who takes appointments (staff also see the phone and the linked account).' }));
 
 export function specialistReply(row: SpecialistRow, staff: boolean) {
   return {
@@ -74,7 +75,7 @@ export function specialistReply(row: SpecialistRow, staff: boolean) {
   };
 }
 
-export const AppointmentReply = Type.Object({
+export const AppointmentReply = named('Appointment', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   specialist_id: Uuid,
@@ -99,7 +100,7 @@ export const AppointmentReply = Type.Object({
   cancelled_by: Nullable(Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) })),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'An appointment: who (client record), with whom (specialist), where, when, at what cost, and its status.' }));
 
 /** A weekly series booked in one request (src/workflows/scheduling/series.ts). */
 export const Repeat = Type.Object({
@@ -108,7 +109,7 @@ export const Repeat = Type.Object({
 }, { description: 'Book a weekly series, all or nothing: each occurrence its own appointment.' });
 
 /** Each occurrence as its own appointment, in the order of their dates. */
-export const SeriesReply = Type.Object({ series_id: Uuid, appointments: Type.Array(AppointmentReply) });
+export const SeriesReply = named('AppointmentSeries', Type.Object({ series_id: Uuid, appointments: Type.Array(AppointmentReply) }, { description: 'A weekly series of appointments, booked at once.' }));
 
 /** Who reads an appointment: staff of its organization, or anyone else allowed to (its client). */
 export type Audience = 'staff' | 'client';

@@ -12,6 +12,7 @@ import { datesOf } from './slots.js';
 import { Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
 import type { WorkingHours } from '../../events/scheduling/specialist.js';
+import { named } from '../openapi/components.js';
 
 // The free starts of a service (public): the specialist slot search
 // (free-slots.ts) for every active specialist who offers it, with the
@@ -28,13 +29,13 @@ export const ServiceSlotsQuery = Type.Object({
   to: Type.Optional(Type.String({ format: 'date', description: `YYYY-MM-DD, at most ${MAX_DAYS} days from "from" (included).` })),
 });
 
-export const ServiceSlot = Type.Object({
+export const ServiceSlot = named('ServiceSlot', Type.Object({
   start: ZonedTime,
   end: ZonedTime,
   specialist_id: Uuid,
   place_id: Type.Union([Uuid, Type.Null()]),
   seats_left: Type.Integer({ description: 'Clients the slot still takes: 1 for a private service, the free seats of a group session.' }),
-});
+}, { description: 'A free start of a service with one of its specialists, and the seats it still takes.' }));
 
 interface Found {
   readonly start: number;

@@ -19,6 +19,7 @@ import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import { NotVisibleYet } from '../errors.js';
 import type { Dependencies } from '../dependencies.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // The services catalogue (issue 15): what an organization offers, its
 // length, price and who offers it. The catalogue is public, like the
@@ -42,7 +43,7 @@ export type ServiceFields = Static<typeof ServiceBody>;
 const ServiceParams = Type.Object({ service: Uuid });
 const OrgServiceParams = Type.Object({ org: Uuid, service: Uuid });
 
-export const ServiceReply = Type.Object({
+export const ServiceReply = named('Service', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   name: Type.String(),
@@ -54,7 +55,7 @@ export const ServiceReply = Type.Object({
   buffer_after_minutes: Type.Integer(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'A service on offer: its length, price, specialists and seats.' }));
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 

@@ -9,6 +9,7 @@ import { Duration, LocalDate, ZonedTime } from './scheduling-schemas.js';
 import { SpecialistParams } from './specialists.js';
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
+import { named } from '../openapi/components.js';
 
 // Free slots (seed 002, public): computed from the specialist's stream (hours,
 // zone, policy) and an in-memory fold of the organization-days around the
@@ -24,7 +25,7 @@ const SlotsQuery = Type.Object({
   duration: Duration,
 });
 
-export const Slot = Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) });
+export const Slot = named('Slot', Type.Object({ start: ZonedTime, end: ZonedTime, place_id: Type.Union([Uuid, Type.Null()]) }, { description: 'A free time of a specialist, with offsets in the specialist’s time zone.' }));
 
 /** The local dates a slot query asks for: one `date`, or `from` to `to` included, at most `maxDays`. */
 export function datesOf(query: { date?: string; from?: string; to?: string }, maxDays = MAX_DAYS): string[] {

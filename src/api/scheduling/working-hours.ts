@@ -13,6 +13,7 @@ import { LocalDate } from './scheduling-schemas.js';
 import { SpecialistParams } from './specialists.js';
 import { errorReplies, Uuid } from '../schemas.js';
 import type { Dependencies } from '../dependencies.js';
+import { named } from '../openapi/components.js';
 
 // A specialist's working hours (seed 002): weekly intervals per place (several
 // a day, the gaps are breaks), date exceptions (a day off, special hours), an
@@ -51,7 +52,7 @@ export const HoursBody = Type.Object({
 export type HoursFields = Static<typeof HoursBody>;
 
 const IntervalReply = Type.Object({ start: Type.String(), end: Type.String(), place_id: Type.Union([Uuid, Type.Null()]) });
-export const HoursReply = Type.Object({
+export const HoursReply = named('WorkingHours', Type.Object({
   specialist_id: Uuid,
   /** Null until hours are set. */
   time_zone: Type.Union([Type.String(), Type.Null()]),
@@ -60,7 +61,7 @@ export const HoursReply = Type.Object({
   ...Policy,
   /** Absent: no limit. */
   max_bookings_per_day: Type.Optional(Policy.max_bookings_per_day),
-});
+}, { description: 'A specialist’s weekly working hours, date exceptions and booking policy, in their time zone.' }));
 
 const toLocal = (i: { start: string; end: string; place_id?: string | null }): LocalInterval => ({ start: i.start, end: i.end, placeId: i.place_id ?? null });
 const fromLocal = (i: LocalInterval) => ({ start: i.start, end: i.end, place_id: i.placeId });

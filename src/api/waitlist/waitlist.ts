@@ -21,6 +21,7 @@ import { authorizeInOrganization, EVERYONE } from '../scheduling/scheduling-acce
 import { LocalDate } from '../scheduling/scheduling-schemas.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import { awaitVisible } from '../visibility.js';
+import { named } from '../openapi/components.js';
 
 // The waitlist: a client waits for a time of a service (with one specialist
 // or any who offers it) within a window of dates and local hours; staff
@@ -48,7 +49,7 @@ const JoinBody = Type.Object({
 
 const EntryParams = Type.Object({ id: Uuid });
 
-const EntryReply = Type.Object({
+const EntryReply = named('WaitlistEntry', Type.Object({
   id: Uuid,
   organization_id: Uuid,
   /** 'account': a client joined for themself (`client_id` is their account); 'record': staff named a record of theirs. */
@@ -66,7 +67,7 @@ const EntryReply = Type.Object({
   /** When an open offer lapses unaccepted. */
   expires_at: Nullable(Timestamp),
   created_at: Timestamp,
-});
+}, { description: 'A client waiting for a time of a service, and the offer they were made, if any.' }));
 
 const replyOf = (row: WaitlistEntryRow) => ({
   id: row.id,

@@ -10,6 +10,7 @@ import type { Dependencies } from '../../dependencies.js';
 import { FORBIDDEN } from '../../errors.js';
 import { FreeText, Name, Uuid } from '../../schemas.js';
 import { resolveOrganization } from '../organization.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 000's words for an organization's client book: `name` and `surname`
 // are /api/v1's first_name and last_name; a record belongs to one
@@ -68,7 +69,7 @@ const SeedRecord = {
 };
 
 /** client-u's answer. */
-export const ChangedRecord = Type.Object({ ...SeedRecord, links: Type.Record(Type.String(), Type.String()) });
+export const ChangedRecord = named('Seed000ChangedClient', Type.Object({ ...SeedRecord, links: Type.Record(Type.String(), Type.String()) }, { description: 'Seed 000: a client record as changed.' }));
 
 export const changedRecord = (row: ClientRecordRow) => ({
   id: row.id,
@@ -81,7 +82,7 @@ export const changedRecord = (row: ClientRecordRow) => ({
 });
 
 /** client-c's answer: the seed's fields, with `id` (client-u needs it). */
-export const AddedRecord = Type.Object({ ...SeedRecord, organization: Type.Array(Uuid) });
+export const AddedRecord = named('Seed000AddedClient', Type.Object({ ...SeedRecord, organization: Type.Array(Uuid) }, { description: 'Seed 000: a client record as added, with the organizations it was added to.' }));
 
 export const addedRecord = (row: ClientRecordRow) => {
   const { links: _links, ...fields } = changedRecord(row);
@@ -137,14 +138,14 @@ function organizationReply({ organization, creator }: OrganizationView) {
 }
 
 /** client-l's item: the seed's fields, with `links` (client-u edits them). */
-export const ListedRecord = Type.Object({
+export const ListedRecord = named('Seed000ListedClient', Type.Object({
   ...SeedRecord,
   confirmed_phone: Type.Boolean({ description: 'Always false: a record’s phone is a contact, never verified (docs/trust-model.md).' }),
   organization: Type.Array(OrganizationReply),
   links: Type.Record(Type.String(), Type.String()),
   created_at: Type.String(),
   updated_at: Type.String(),
-});
+}, { description: 'Seed 000: a client record as listed, with its organization.' }));
 
 export function listedRecord(row: ClientRecordRow, organization: OrganizationView) {
   return {

@@ -6,17 +6,18 @@ import { passwordLogin } from '../../identity/sessions.js';
 import { guessLimit } from '../../rate-limits.js';
 import { Phone } from '../../schemas.js';
 import { drfErrors, drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 000's client login: POST /api/v1/auth/token's password login (its
 // throttle, lockout and the verified phone it requires), answered as
 // `{token}`. The seed gives anything wrong one answer, 400 `{}`, so a
 // missing field, a wrong password and an unknown phone look the same.
 
-const Token = Type.Object({
+const Token = named('Seed000Token', Type.Object({
   token: Type.String({ description: 'An access token, valid on every profile and on /api/v1.' }),
   refresh: Type.String({ description: 'Beside the seed’s token: for POST /api/v1/auth/token/refresh.' }),
   expires_in: Type.Integer({ description: 'Seconds until the token expires.' }),
-});
+}, { description: 'Seed 000: an access token.' }));
 
 export const tokenRoutes: Routes = async (app, { deps }) => {
   app.post('/auth/token/', {

@@ -11,6 +11,7 @@ import { expiresIn } from '../../identity/codes.js';
 import { errorReplies, Password, Phone, Uuid } from '../../schemas.js';
 import { getBodyReader } from './get-body.js';
 import { ClientIdParams, ClientIdReply, signedIn } from './schemas.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 001's client: register, read the profile, change it. Each route is
 // /api/v1's workflow (registration with its SMS code and phone ownership,
@@ -20,7 +21,7 @@ import { ClientIdParams, ClientIdReply, signedIn } from './schemas.js';
 const ClientIdQuery = Type.Object({ client_id: Type.Optional(Uuid) });
 const ClientIdBody = Type.Object({ client_id: Uuid });
 
-const Profile = Type.Object({
+const Profile = named('Seed001ClientProfile', Type.Object({
   client_id: Uuid,
   first_name: Type.String(),
   last_name: Type.String(),
@@ -30,7 +31,7 @@ const Profile = Type.Object({
   additional_info: Type.String(),
   birthday: Nullable(Type.String({ description: 'YYYY-MM-DD' })),
   sex: Nullable(Type.String({ description: 'As written, e.g. "женщина" or "мужчина".' })),
-});
+}, { description: 'Seed 001: a client’s profile.' }));
 
 /** "2024-02-25 03:14:07" in UTC, as the document writes it. */
 const documentDate = (iso: string) => iso.slice(0, 19).replace('T', ' ');

@@ -8,6 +8,7 @@ import { PeriodQuery, periodFilter, ZonedTime } from '../../scheduling/schedulin
 import { formatInstant } from '../../../commands/scheduling/zoned-time.js';
 import { errorReplies, Uuid } from '../../schemas.js';
 import { ClientIdParams, signedIn } from './schemas.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 001's sessions: the client's appointments as /api/v1/clients/{id}/sessions
 // lists them (same people, same rows), in the document's words: the place is
@@ -22,7 +23,7 @@ export const STATUS_WORDS: Record<AppointmentStatus, string> = {
   no_show: 'неявка',
 };
 
-const Session = Type.Object({
+const Session = named('Seed001Session', Type.Object({
   session_id: Uuid,
   spot_id: Type.Union([Uuid, Type.Null()], { description: 'The place; null when the appointment has none.' }),
   status: Type.Enum(Object.values(STATUS_WORDS)),
@@ -32,7 +33,7 @@ const Session = Type.Object({
   end: ZonedTime,
   specialist_id: Uuid,
   organization_id: Uuid,
-});
+}, { description: 'Seed 001: a session (an appointment) of the client.' }));
 
 /** Minor units per major unit, as ICU knows the currency (2 for RUB, 0 for JPY). */
 const fractionDigits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;

@@ -14,6 +14,7 @@ import { Timestamp, Uuid } from '../../schemas.js';
 import type { Routes } from '../../dependencies.js';
 import { organizationOf } from './organization.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 002's appointments, "CRUD for admin and managers": the booking,
 // rescheduling and cancelling of /api/v1 (src/api/scheduling/appointments.ts),
@@ -29,7 +30,7 @@ const Service = Type.String({ maxLength: 200 });
 /** The most one read of the list takes (the query's own bound); the answer holds every page. */
 const PAGE = 500;
 
-const Appointment = Type.Object({
+const Appointment = named('Seed002Appointment', Type.Object({
   id: Uuid,
   organization: Uuid,
   client: Uuid,
@@ -46,7 +47,7 @@ const Appointment = Type.Object({
   cancelled_by: Nullable(Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) })),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'Seed 002: an appointment of the clinic.' }));
 
 type V1Appointment = ReturnType<ReturnType<typeof appointmentReplyFor>>;
 

@@ -18,6 +18,7 @@ import type { Dependencies, Routes } from '../../dependencies.js';
 import { awaitVisible } from '../../visibility.js';
 import { organizationOf } from './organization.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 002's clients: the clinic's own records of its clients (never
 // anyone's account, docs/trust-model.md), through the same workflows and
@@ -36,7 +37,7 @@ const PAGE = 100;
 
 /** /api/v1's record, with the clinic as `organization`, as every resource of this profile names it. */
 const { organization_id: _organizationId, ...RecordFields } = RecordReply.properties;
-const Client = Type.Object({ ...RecordFields, organization: Uuid });
+const Client = named('Seed002Client', Type.Object({ ...RecordFields, organization: Uuid }, { description: 'Seed 002: a client of the clinic.' }));
 
 function clientReply(record: ReturnType<typeof recordReply>) {
   const { organization_id: organization, ...fields } = record;

@@ -11,6 +11,7 @@ import { placeReply } from '../../scheduling/scheduling-schemas.js';
 import { Timestamp, Uuid } from '../../schemas.js';
 import { organizationOf } from './organization.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 002's places ("the rest is the same CRUD for admin user"): our places
 // (src/api/scheduling/places.ts), the clinic as `organization`. Staff of the
@@ -19,7 +20,7 @@ import { drfReplies } from '../drf.js';
 
 const EDITORS: readonly Role[] = ['owner', 'admin'];
 
-const Place = Type.Object({
+const Place = named('Seed002Place', Type.Object({
   id: Uuid,
   organization: Uuid,
   name: Type.String(),
@@ -27,7 +28,7 @@ const Place = Type.Object({
   description: Type.String(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'Seed 002: a place of the clinic.' }));
 const PlaceParams = Type.Object({ id: Uuid });
 const PlaceCreation = Type.Object({ organization: Type.Optional(Uuid), ...PlaceBody.properties });
 /** A whole place, as a DRF frontend sends back what it read: the read-only fields are accepted and ignored. */

@@ -13,6 +13,7 @@ import { addSpecialist, authorizedSpecialist, changeSpecialist, removeSpecialist
 import { Timestamp, Uuid } from '../../schemas.js';
 import { organizationOf } from './organization.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 002's workers: our specialists (src/api/scheduling/specialists.ts),
 // in DRF's snake case with the clinic as `organization`. The lists are
@@ -21,7 +22,7 @@ import { drfReplies } from '../drf.js';
 
 const EDITORS: readonly Role[] = ['owner', 'admin'];
 
-export const Worker = Type.Object({
+export const Worker = named('Seed002Worker', Type.Object({
   id: Uuid,
   organization: Uuid,
   name: Type.String(),
@@ -33,7 +34,7 @@ export const Worker = Type.Object({
   user_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'Seed 002: a worker (specialist) of the clinic.' }));
 
 export const WorkerParams = Type.Object({ id: Uuid });
 

@@ -8,6 +8,7 @@ import { guessLimit } from '../../rate-limits.js';
 import { Email, FreeText, Name, Password, Phone } from '../../schemas.js';
 import { UserReply, userReply } from './replies.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 003's registration and tokens: /api/v1's staff registration, password
 // login (with its per-login lockout) and refresh rotation, in the seed's words.
@@ -22,12 +23,12 @@ const Registration = Type.Object({
   password: Password,
 });
 
-const SeedTokens = Type.Object({
+const SeedTokens = named('Seed003Tokens', Type.Object({
   refresh: Type.String(),
   access: Type.String(),
   expired_at: Type.Integer({ description: 'When the access token expires: Unix time in seconds.' }),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires.' }),
-});
+}, { description: 'Seed 003: an access and a refresh token.' }));
 
 /** djangorestframework-simplejwt's words for a failed login, which seed 003's clients were written against. */
 const SIMPLEJWT_BAD_CREDENTIALS = 'No active account found with the given credentials';

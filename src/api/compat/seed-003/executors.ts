@@ -10,13 +10,14 @@ import { Nullable } from '../../../events/schema.js';
 import { Uuid } from '../../schemas.js';
 import { resolveOrganization } from '../organization.js';
 import { drfReplies } from '../drf.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 003's `user/executor/`: the specialists of the caller's organizations,
 // as GET /api/v1/organizations/{org}/executors shows them to any member (name
 // and chosen work contact, never login contacts), one item per organization
 // and specialist.
 
-const Executor = Type.Object({
+const Executor = named('Seed003Executor', Type.Object({
   id: Uuid,
   surname: Type.String(),
   name: Type.String(),
@@ -24,7 +25,7 @@ const Executor = Type.Object({
   work_email: Nullable(Type.String()),
   work_phone: Nullable(Type.String()),
   organization: Uuid,
-});
+}, { description: 'Seed 003: a specialist of an organization I am a member of.' }));
 
 export const executorRoutes: Routes = async (app, { deps }) => {
   app.get('/user/executor/', {

@@ -3,11 +3,12 @@ import { Nullable } from '../../../events/schema.js';
 import type { UserRow } from '../../../projections/identity/tables.js';
 import { staffProfile } from '../../identity/staff-replies.js';
 import { Timestamp, Uuid } from '../../schemas.js';
+import { named } from '../../openapi/components.js';
 
 // Seed 003's words for what /api/v1 calls first_name, last_name and phone:
 // `name`, `surname` and `number`. The replies are /api/v1's, renamed.
 
-export const UserReply = Type.Object({
+export const UserReply = named('Seed003User', Type.Object({
   id: Uuid,
   surname: Type.String(),
   name: Type.String(),
@@ -19,7 +20,7 @@ export const UserReply = Type.Object({
   confirmed_number: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
-});
+}, { description: 'Seed 003: a staff user’s profile.' }));
 
 /** The user's own profile in the seed's words (to the user only: it holds the login contacts and the address). */
 export function userReply(row: UserRow) {
