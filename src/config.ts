@@ -1,4 +1,5 @@
 import { httpSettings, type CompatSeed } from './config/http.js';
+import { observabilitySettings } from './config/observability.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
 
@@ -60,6 +61,11 @@ export interface Config {
   readonly waitlistHoldMinutes: number;
   /** The least time between two anchors of the log (docs/audit.md). */
   readonly auditAnchorIntervalSeconds: number;
+  /**
+   * Requests are answered 503 with Retry-After while the event loop's mean delay over a sample
+   * window exceeds maxEventLoopDelayMs (0: never); /health/live and /metrics are always answered.
+   */
+  readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly sampleIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -78,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...httpSettings(settings),
     ...storageSettings(settings),
     ...jobSettings(settings),
+    ...observabilitySettings(settings),
     rateLimits: rateLimitSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];
