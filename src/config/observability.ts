@@ -6,7 +6,7 @@ export function observabilitySettings(s: Settings): Pick<Config, 'loadShedding'>
   return {
     loadShedding: {
       maxEventLoopDelayMs: s.integer('MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
-      sampleIntervalMs: s.integer('EVENT_LOOP_SAMPLE_INTERVAL_MS', 100, 10, 10_000),
+      sampleIntervalMs: s.integer('EVENT_LOOP_SAMPLE_INTERVAL_MS', 1000, 10, 10_000),
     },
   };
 }
