@@ -110,3 +110,11 @@ test('two apps in one process keep their own counts', async (t) => {
   t.equal((await call(first.app, 'POST', '/api/v1/auth/register', { body: { phone: uniquePhone(), password: 'person-password' } })).status, 201);
   t.equal((await scrape(second.app)).value('event_store_appends_total', { outcome: 'ok' }) ?? 0, base, "the second app's appends did not move");
 });
+
+test('projection lag on embedded PGlite too', async (t) => {
+  const runtime = await startRuntime(t, { database: 'pglite' });
+  await staffMember(runtime, uniqueEmail());
+  const s = await othersCaughtUp(runtime);
+  t.equal(lagOf(s, 'projection_lag_events').size, runtime.runners.length, 'every runner has its lag');
+  t.ok([...lagOf(s, 'projection_lag_seconds').values()].every((v) => v === 0), 'caught up: 0 seconds');
+});
