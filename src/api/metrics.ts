@@ -74,8 +74,9 @@ export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
       },
     });
 
-    // Instruments defined elsewhere join the registry here, one line each:
-    // webhook deliveries (src/workflows/webhooks/metrics.ts), webhook_deliveries_total{outcome}.
+    // Instruments defined elsewhere join this runtime's registry here, one line each, e.g. for
+    // webhook_deliveries_total{outcome} (src/workflows/webhooks/metrics.ts):
+    //   registry.registerMetric(webhookDeliveries);  or  webhookDeliveryMetrics(registry);
 
     new Gauge({
       name: 'password_hashing',
