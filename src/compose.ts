@@ -32,6 +32,11 @@ import { createAwaitProjections } from './projections/read-your-writes.js';
 import { ProjectionRunner } from './projections/runner.js';
 import type { EventStore } from './store/port.js';
 import { createPostgresEventStore } from './store/postgres.js';
+import { createServiceMetrics } from './observability/metrics.js';
+import { projectionLagMetrics } from './observability/metrics-lag.js';
+import { readingLogDistance } from './store/log-distance.js';
+import { measuredAppends, type AppendObserver } from './store/measured.js';
+import { postgresLogDistance } from './store/postgres-distance.js';
 
 /** Every read model, in the order they are started and rebuilt. */
 export const projections: readonly Projection[] = capabilities.flatMap((c) => c.projections);
@@ -70,10 +75,12 @@ export function openDatabase(config: Config): Connection {
 
 // The EventStoreDB client (gRPC) costs about 25 MB of memory: loaded only when used.
 // Whichever adapter holds the log, appends are checked, encrypted and chained, and reads decrypted and upcast.
-export async function openEventStore(config: Config, connection: Connection): Promise<CatalogedEventStore> {
-  if (!config.eventStoreUrl) return catalogedEventStore(createPostgresEventStore(connection.db), eventCatalogue, personalKeys(connection.db));
+// With `appends`, every append is timed and counted (src/store/measured.ts).
+export async function openEventStore(config: Config, connection: Connection, appends?: AppendObserver): Promise<CatalogedEventStore> {
+  const measured = (store: CatalogedEventStore) => (appends ? measuredAppends(store, appends) : store);
+  if (!config.eventStoreUrl) return measured(catalogedEventStore(createPostgresEventStore(connection.db), eventCatalogue, personalKeys(connection.db)));
   const { createEsdbEventStore } = await import('./store/esdb.js');
-  return catalogedEventStore(createEsdbEventStore(config.eventStoreUrl), eventCatalogue, personalKeys(connection.db));
+  return measured(catalogedEventStore(createEsdbEventStore(config.eventStoreUrl), eventCatalogue, personalKeys(connection.db)));
 }
 
 /**
@@ -89,7 +96,8 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     throw error;
   });
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-  const store = await openEventStore(config, connection);
+  const metrics = createServiceMetrics();
+  const store = await openEventStore(config, connection, metrics.appends);
 
   const now = overrides.now ?? (() => new Date());
   limitPasswordQueue(config.passwordHashQueue);
@@ -130,6 +138,8 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
   const runners = has(config, 'projector')
     ? [...projections, ...capabilities.flatMap((c) => c.processes?.reactors(projectorContext) ?? [])].map((p) => new ProjectionRunner(db, store, p, logger.child({ projection: p.name })))
     : [];
+  // Measured on scrape: PostgreSQL counts on its index; EventStoreDB reads ahead, up to a limit (docs/observability.md).
+  projectionLagMetrics(metrics.registry, () => runners.map((r) => r.status()), config.eventStoreUrl ? readingLogDistance(store.raw, () => new Date()) : postgresLogDistance(db));
 
   const keys = await loadSigningKeys({ privateJwk: config.jwt.privateJwk, dataDir: config.dataDir });
   const tokens = createTokenService({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, accessTtlSeconds: config.jwt.accessTtlSeconds, now });
@@ -151,13 +161,14 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     projectionStatus: () => runners.map((r) => r.status()),
     jobCounts: () => jobs.counts(),
     publicUrl: config.publicUrl,
+    metrics,
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.
   if (has(config, 'projector') && (await migrateToTrustModel({ log: store.recorded, store, handle: deps.handle, contacts, now }))) logger.info('existing clients moved to the trust model (docs/trust-model.md)');
   const moved = has(config, 'projector') ? await pseudonymiseContactStreams({ log: store.recorded, store, contacts, now }) : undefined;
   if (moved !== undefined) logger.info({ moved }, 'login contact ownership moved to pseudonymous streams (docs/privacy.md)');
-  const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, compatProfiles: config.compatProfiles, opsToken: config.opsToken }) : undefined;
+  const app = has(config, 'api') ? await buildApp(deps, { logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, compatProfiles: config.compatProfiles, opsToken: config.opsToken, loadShedding: config.loadShedding }) : undefined;
   for (const runner of runners) runner.start();
   const periodic = startPeriodic(has(config, 'projector') ? capabilities.flatMap((c) => c.processes?.periodic?.(projectorContext) ?? []) : [], logger);
 

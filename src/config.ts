@@ -1,5 +1,6 @@
 import { httpSettings, type CompatSeed } from './config/http.js';
 import { publicUrlSettings } from './config/public-url.js';
+import { observabilitySettings } from './config/observability.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
 
@@ -63,6 +64,11 @@ export interface Config {
   readonly auditAnchorIntervalSeconds: number;
   /** The base URL clients reach the service at, for links it hands out (calendar feeds); unset: each request's own protocol and host. */
   readonly publicUrl: string | undefined;
+  /**
+   * Requests are answered 503 with Retry-After while the event loop's mean delay over a sample
+   * window exceeds maxEventLoopDelayMs (0: never); /health/live and /metrics are always answered.
+   */
+  readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly sampleIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...storageSettings(settings),
     ...jobSettings(settings),
     ...publicUrlSettings(settings),
+    ...observabilitySettings(settings),
     rateLimits: rateLimitSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];

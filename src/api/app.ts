@@ -11,6 +11,8 @@ import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { securityHeaders } from './security-headers.js';
 import { healthRoutes } from './health.js';
 import { metrics } from './metrics.js';
+import { shedLoadWhenStalled } from '../observability/load-shedding.js';
+import type { Config } from '../config.js';
 import { wellKnownRoutes } from './identity/sessions.js';
 import { capabilities } from '../capabilities.js';
 import { ErrorReply, INPUT_RULES } from './schemas.js';
@@ -53,6 +55,8 @@ export interface AppOptions {
   readonly compatProfiles?: readonly CompatSeed[];
   /** Shows error details in /health/ready and guards /metrics (Config.opsToken). */
   readonly opsToken?: string | undefined;
+  /** When to answer 503 at once because the event loop stalls (Config.loadShedding); unset: never. */
+  readonly loadShedding?: Config['loadShedding'];
 }
 
 // What a browser frontend sends and may read; bearer tokens, not cookies, so no credentials mode.
@@ -86,6 +90,9 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  // A stalled event loop sheds requests with 503 + Retry-After before any work is spent on them (src/observability/load-shedding.ts).
+  if (options.loadShedding) await shedLoadWhenStalled(app, options.loadShedding, deps.metrics.registry);
 
   // During a graceful shutdown, answers to in-flight requests also close their
   // keep-alive connections, so close() does not wait on idle clients.

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import type { ContactStreams } from '../events/identity/contact.js';
 import type { AwaitProjections } from '../projections/read-your-writes.js';
 import type { ProjectionStatus } from '../projections/runner.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { CatalogedEventStore } from '../store/cataloged.js';
 
 /** What the routes need, wired explicitly by the composition root (src/main.ts) or a test. */
@@ -38,6 +39,8 @@ export interface Dependencies {
   readonly jobCounts: () => Promise<JobCounts>;
   /** The service's public base URL (PUBLIC_URL), for links it hands out (calendar feeds); unset: the request's own. */
   readonly publicUrl?: string | undefined;
+  /** This runtime's metrics registry, exposed by GET /metrics (src/observability/metrics.ts). */
+  readonly metrics: ServiceMetrics;
 }
 
 /** A plugin of routes, as every capability's src/api/<capability>/ declares them. */

@@ -1,21 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { passwordWork, passwordWorkDone } from '../auth/passwords.js';
 import { withTimeout } from '../jobs/queue.js';
 import { NOT_AUTHENTICATED } from './errors.js';
 import { holdsOpsToken } from './ops-access.js';
 import type { Dependencies } from './dependencies.js';
 
+/** One queue carries every job, whichever adapter runs it (BullMQ's queue `jobs`, or the same in memory). */
+const JOB_QUEUE = 'jobs';
+
 /**
  * Prometheus metrics at GET /metrics: HTTP latency by route, each
- * projection's state and failures, background jobs by state (a failed job or
- * a stuck projection shows here, not only in the logs), and Node's own.
+ * projection's state and failures, background jobs by queue and state (a
+ * failed job or a stuck projection shows here, not only in the logs), and
+ * Node's own. The registry is the runtime's (src/observability/metrics.ts):
+ * what is measured outside HTTP (appends, projection lag) is registered there
+ * by the composition root; this plugin adds what HTTP and the deps show.
  */
 export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
   async (app: FastifyInstance, { deps, opsToken }) => {
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    const { registry } = deps.metrics;
 
     const duration = new Histogram({
       name: 'http_request_duration_seconds',
@@ -58,15 +63,20 @@ export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
     });
     new Gauge({
       name: 'jobs',
-      help: 'Background jobs by state; failed ones stay until inspected',
-      labelNames: ['state'] as const,
+      help: 'Background jobs by queue and state (waiting, active, delayed, failed, and completed where the adapter keeps them); failed ones stay until inspected',
+      labelNames: ['queue', 'state'] as const,
       registers: [registry],
       async collect() {
         this.reset();
         const counts = await withTimeout(deps.jobCounts(), 2000).catch(() => undefined);
-        if (counts) for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        if (!counts) return;
+        for (const [state, count] of Object.entries(counts)) if (count !== undefined) this.set({ queue: JOB_QUEUE, state }, count);
       },
     });
+
+    // Instruments defined elsewhere join this runtime's registry here, one line each, e.g. for
+    // webhook_deliveries_total{outcome} (src/workflows/webhooks/metrics.ts):
+    //   registry.registerMetric(webhookDeliveries);  or  webhookDeliveryMetrics(registry);
 
     new Gauge({
       name: 'password_hashing',

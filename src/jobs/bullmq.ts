@@ -79,8 +79,8 @@ export function createBullQueue(options: BullQueueOptions): InspectableJobQueue 
     },
 
     async counts(): Promise<JobCounts> {
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
     },
 
     async close(): Promise<void> {

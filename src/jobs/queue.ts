@@ -47,6 +47,8 @@ export interface JobCounts {
   active: number;
   delayed: number;
   failed: number;
+  /** Where the adapter keeps finished jobs (BullMQ, by its retention); absent otherwise. */
+  completed?: number;
 }
 
 /** What metrics and /health read: a job that gave up must be visible, not silent. */

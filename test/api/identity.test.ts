@@ -289,7 +289,7 @@ t.test('a quiet world: refused input and operations', async (t) => {
     t.match(scraped.body, /projection_running\{projection="client-accounts"\} 1/);
     t.match(scraped.body, /projection_running\{projection="client-records"\} 1/);
     t.match(scraped.body, /password_hashing\{state="waiting"\} 0/, 'the argon2id queue is visible');
-    t.match(scraped.body, /jobs\{state="failed"\} 0/);
+    t.match(scraped.body, /jobs\{queue="jobs",state="failed"\} 0/);
     t.match(scraped.body, /process_resident_memory_bytes/);
   });
 });
