@@ -150,6 +150,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     readiness: redis ? { redis: async () => void (await redis.ping()) } : {},
     projectionStatus: () => runners.map((r) => r.status()),
     jobCounts: () => jobs.counts(),
+    webhooks: config.webhooks,
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.

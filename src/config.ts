@@ -1,6 +1,7 @@
 import { httpSettings, type CompatSeed } from './config/http.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
+import { webhookSettings } from './config/webhooks.js';
 
 export type Role = 'all' | 'api' | 'projector' | 'worker';
 
@@ -60,6 +61,8 @@ export interface Config {
   readonly waitlistHoldMinutes: number;
   /** The least time between two anchors of the log (docs/audit.md). */
   readonly auditAnchorIntervalSeconds: number;
+  /** Webhook deliveries: `allowPrivateNetworks` lets them reach private, loopback and link-local addresses, over http too (development, tests). */
+  readonly webhooks: { readonly allowPrivateNetworks: boolean };
 }
 
 export class ConfigError extends Error {
@@ -78,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...httpSettings(settings),
     ...storageSettings(settings),
     ...jobSettings(settings),
+    ...webhookSettings(settings),
     rateLimits: rateLimitSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];

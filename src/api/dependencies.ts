@@ -36,6 +36,8 @@ export interface Dependencies {
   readonly projectionStatus: () => ProjectionStatus[];
   /** Background jobs by state; failed ones stay until inspected. */
   readonly jobCounts: () => Promise<JobCounts>;
+  /** Which destinations a webhook may be registered for (docs/webhooks.md). */
+  readonly webhooks: Config['webhooks'];
 }
 
 /** A plugin of routes, as every capability's src/api/<capability>/ declares them. */
