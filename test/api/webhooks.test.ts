@@ -11,10 +11,10 @@ import { addMember, staffMember } from '../helpers/staff.js';
 // are refused with 400 and nothing appended. Deliveries themselves are
 // test/workflows/webhooks-delivery.test.ts's.
 
-// A public address as a literal (no DNS needed); the endpoints here
+// A public address as a literal (no DNS needed; TEST-NET-3, which no one answers); the endpoints here
 // subscribe to reschedules, which nothing in this file makes, so nothing is
 // ever posted to it.
-const PUBLIC_URL = 'https://93.184.216.34/hooks';
+const PUBLIC_URL = 'https://203.0.113.10/hooks';
 const QUIET = ['appointment.rescheduled'];
 
 t.test('webhooks', async (t) => {
@@ -91,9 +91,9 @@ t.test('webhooks', async (t) => {
 
   t.test('refused with 400, naming the field, and nothing appended', async (t) => {
     const refusals: [string, Record<string, unknown>, string][] = [
-      ['plain http', { url: 'http://93.184.216.34/hooks', event_types: QUIET }, 'url'],
+      ['plain http', { url: 'http://203.0.113.10/hooks', event_types: QUIET }, 'url'],
       ['not a URL', { url: 'hooks.example.com', event_types: QUIET }, 'url'],
-      ['credentials in the URL', { url: 'https://user:pass@93.184.216.34/hooks', event_types: QUIET }, 'url'],
+      ['credentials in the URL', { url: 'https://user:pass@203.0.113.10/hooks', event_types: QUIET }, 'url'],
       ['an unknown event type', { url: PUBLIC_URL, event_types: ['appointment.deleted'] }, 'event_types'],
       ['no event type', { url: PUBLIC_URL, event_types: [] }, 'event_types'],
       ['an event type twice', { url: PUBLIC_URL, event_types: ['client.created', 'client.created'] }, 'event_types'],

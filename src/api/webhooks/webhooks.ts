@@ -10,13 +10,13 @@ import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../projections/w
 import type { Position } from '../../store/port.js';
 import { registerWebhook } from '../../workflows/webhooks/endpoints.js';
 import { webhookSecret } from '../../workflows/webhooks/signing.js';
-import { organizationGrantOf } from '../access.js';
+import { organizationGrantOf, STAFF } from '../access.js';
 import type { Dependencies } from '../dependencies.js';
 import { NotVisibleYet } from '../errors.js';
 import { metadataOf } from '../metadata.js';
 import { OrgParams } from '../organizations/organizations.js';
 import { actorRefOf } from '../scheduling/appointments.js';
-import { authorizeInOrganization, EVERYONE } from '../scheduling/scheduling-access.js';
+import { authorizeInOrganization } from '../scheduling/scheduling-access.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import { awaitVisible } from '../visibility.js';
 
@@ -24,8 +24,8 @@ import { awaitVisible } from '../visibility.js';
 // an endpoint for some event types and is shown its signing secret once;
 // the delivery reactor (src/workflows/webhooks/) then posts each event of
 // those types, signed as the Standard Webhooks specification says, and
-// keeps a delivery log per endpoint. Anyone else finds nothing (404), its
-// organization's other members are refused (403).
+// keeps a delivery log per endpoint. Staff of other organizations find
+// nothing (404); its organization's other members, and clients, are refused (403).
 
 const EDITORS = ['owner', 'admin'] as const;
 const editors = { kind: 'organization', param: 'org', roles: EDITORS } as const;
@@ -190,7 +190,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
   }, async (request) => (await listWebhookEndpoints(deps.db, organizationGrantOf(request).organizationId)).map(replyOf));
 
   app.get('/webhooks/:id', {
-    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       operationId: 'getWebhook',
       tags: TAGS,
@@ -201,7 +201,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
   }, async (request) => replyOf(await authorizedWebhook(deps, request, request.params.id)));
 
   app.delete('/webhooks/:id', {
-    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       operationId: 'deleteWebhook',
       tags: TAGS,
@@ -217,7 +217,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
   });
 
   app.post('/webhooks/:id/secret', {
-    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       operationId: 'rotateWebhookSecret',
       tags: TAGS,
@@ -232,7 +232,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies }> = 
   });
 
   app.get('/webhooks/:id/deliveries', {
-    config: { access: { kind: 'authenticated', principals: EVERYONE } },
+    config: { access: { kind: 'authenticated', principals: STAFF } },
     schema: {
       operationId: 'listWebhookDeliveries',
       tags: TAGS,
