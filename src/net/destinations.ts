@@ -52,13 +52,14 @@ function groupsOf(address: string): number[] {
   return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
-/** An IPv4 address carried in IPv6 (mapped ::ffff:a.b.c.d, or the old compatible ::a.b.c.d): the IPv4 address. */
+/** An IPv4 address carried in IPv6 (mapped ::ffff:a.b.c.d, translated ::ffff:0:a.b.c.d, or the old compatible ::a.b.c.d): the IPv4 address. */
 function embeddedIpv4(address: string): string | undefined {
   const groups = groupsOf(address);
-  if (groups.slice(0, 5).some((group) => group !== 0)) return undefined;
-  const mapped = groups[5] === 0xffff;
-  const compatible = groups[5] === 0 && groups[6] !== 0;
-  if (!mapped && !compatible) return undefined;
+  if (groups.slice(0, 4).some((group) => group !== 0)) return undefined;
+  const mapped = groups[4] === 0 && groups[5] === 0xffff;
+  const translated = groups[4] === 0xffff && groups[5] === 0;
+  const compatible = groups[4] === 0 && groups[5] === 0 && groups[6] !== 0;
+  if (!mapped && !translated && !compatible) return undefined;
   const high = groups[6]!;
   const low = groups[7]!;
   return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
