@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { eventCount } from '../helpers/clients.js';
 import { call, startRuntime } from '../helpers/runtime.js';
 import { clinic } from '../helpers/scheduling.js';
@@ -131,6 +132,25 @@ t.test('webhooks', async (t) => {
     }
   });
 
+  t.test('the OpenAPI document names each operation and shows an example of each body and reply', async (t) => {
+    const document = (await call(app, 'GET', '/docs/json')).body;
+    const operations: [string, string, string, string][] = [
+      ['post', '/api/v1/organizations/{org}/webhooks', 'createWebhook', '201'],
+      ['get', '/api/v1/organizations/{org}/webhooks', 'listWebhooks', '200'],
+      ['get', '/api/v1/webhooks/{id}', 'getWebhook', '200'],
+      ['delete', '/api/v1/webhooks/{id}', 'deleteWebhook', '204'],
+      ['post', '/api/v1/webhooks/{id}/secret', 'rotateWebhookSecret', '200'],
+      ['get', '/api/v1/webhooks/{id}/deliveries', 'listWebhookDeliveries', '200'],
+    ];
+    for (const [method, path, operationId, status] of operations) {
+      const operation = document.paths[path]?.[method];
+      t.match(operation, { operationId, summary: String, tags: ['webhooks'] }, `${method.toUpperCase()} ${path}`);
+      t.ok(operation?.responses?.[status]?.description, `${operationId}: its ${status} is described`);
+      if (status !== '204') t.ok(JSON.stringify(operation?.responses?.[status]).includes('example'), `${operationId}: its ${status} has an example`);
+    }
+    t.ok(JSON.stringify(document.paths['/api/v1/organizations/{org}/webhooks'].post.requestBody).includes('example'), 'the request body has an example');
+  });
+
   t.test('the delivery log: empty at first, paged by a cursor it gave; any other cursor is a 400', async (t) => {
     const created = await create(c.owner.token, { url: PUBLIC_URL, event_types: QUIET });
     const empty = await call(app, 'GET', `/api/v1/webhooks/${created.body.id}/deliveries`, { token: c.owner.token });
@@ -147,4 +167,10 @@ t.test('with WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true, this host and http are accept
   const c = await clinic(runtime, 'Local');
   const created = await call(runtime.app, 'POST', `/api/v1/organizations/${c.org}/webhooks`, { token: c.owner.token, body: { url: 'http://127.0.0.1:9/hooks', event_types: QUIET } });
   t.equal(created.status, 201, JSON.stringify(created.body));
+});
+
+t.test('WEBHOOKS_ALLOW_PRIVATE_NETWORKS is true or false, nothing else', async (t) => {
+  t.equal(loadConfig({}).webhooks.allowPrivateNetworks, false, 'refused unless said');
+  t.equal(loadConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' }).webhooks.allowPrivateNetworks, true);
+  t.throws(() => loadConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'yes' }), ConfigError);
 });
