@@ -6,6 +6,7 @@ import { identityApi } from './api/identity/index.js';
 import { organizationsApi } from './api/organizations/index.js';
 import { schedulingApi } from './api/scheduling/index.js';
 import { waitlistApi } from './api/waitlist/index.js';
+import { webhooksApi } from './api/webhooks/index.js';
 import { auditEvents } from './events/audit/index.js';
 import { calendarEvents } from './events/calendar/index.js';
 import type { EventCatalogue } from './events/catalogue.js';
@@ -14,6 +15,7 @@ import { identityEvents } from './events/identity/index.js';
 import { organizationEvents } from './events/organizations/index.js';
 import { schedulingEvents } from './events/scheduling/index.js';
 import { waitlistEvents } from './events/waitlist/index.js';
+import { webhookEvents } from './events/webhooks/index.js';
 import { auditProjections } from './projections/audit/index.js';
 import { calendarProjections } from './projections/calendar/index.js';
 import { clientProjections } from './projections/clients/index.js';
@@ -22,11 +24,13 @@ import { organizationProjections } from './projections/organizations/index.js';
 import type { Projection } from './projections/projection.js';
 import { schedulingProjections } from './projections/scheduling/index.js';
 import { waitlistProjections } from './projections/waitlist/index.js';
+import { webhookProjections } from './projections/webhooks/index.js';
 import { auditProcesses } from './workflows/audit/index.js';
 import { identityProcesses } from './workflows/identity/index.js';
 import type { Processes } from './workflows/processes.js';
 import { schedulingProcesses } from './workflows/scheduling/index.js';
 import { waitlistProcesses } from './workflows/waitlist/index.js';
+import { webhookProcesses } from './workflows/webhooks/index.js';
 
 /**
  * A capability of the service, as the rest of the house wires it: the events
@@ -54,6 +58,7 @@ export const capabilities: readonly Capability[] = [
   { name: 'scheduling', events: schedulingEvents, projections: schedulingProjections, processes: schedulingProcesses, routes: schedulingApi },
   { name: 'waitlist', events: waitlistEvents, projections: waitlistProjections, processes: waitlistProcesses, routes: waitlistApi },
   { name: 'calendar', events: calendarEvents, projections: calendarProjections, routes: calendarApi, rootRoutes: calendarFeeds },
+  { name: 'webhooks', events: webhookEvents, projections: webhookProjections, processes: webhookProcesses, routes: webhooksApi },
   // Tamper evidence: its reactor anchors every capability's events, so it reads the list once it is complete.
   { name: 'audit', events: auditEvents, projections: auditProjections, processes: auditProcesses, routes: auditApi },
 ];

@@ -162,6 +162,7 @@ export async function compose(config: Config, logger: FastifyBaseLogger, overrid
     jobCounts: () => jobs.counts(),
     publicUrl: config.publicUrl,
     metrics,
+    webhooks: config.webhooks,
   };
 
   // Data written before the trust model moves into it once, before projectors follow the log.

@@ -3,6 +3,7 @@ import { publicUrlSettings } from './config/public-url.js';
 import { observabilitySettings } from './config/observability.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
+import { webhookSettings } from './config/webhooks.js';
 
 export type Role = 'all' | 'api' | 'projector' | 'worker';
 
@@ -69,6 +70,8 @@ export interface Config {
    * window exceeds maxEventLoopDelayMs (0: never); /health/live and /metrics are always answered.
    */
   readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly sampleIntervalMs: number };
+  /** Webhook deliveries: `allowPrivateNetworks` lets them reach private, loopback and link-local addresses, over http too (development, tests). */
+  readonly webhooks: { readonly allowPrivateNetworks: boolean };
 }
 
 export class ConfigError extends Error {
@@ -89,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...jobSettings(settings),
     ...publicUrlSettings(settings),
     ...observabilitySettings(settings),
+    ...webhookSettings(settings),
     rateLimits: rateLimitSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];

@@ -41,6 +41,8 @@ export interface Dependencies {
   readonly publicUrl?: string | undefined;
   /** This runtime's metrics registry, exposed by GET /metrics (src/observability/metrics.ts). */
   readonly metrics: ServiceMetrics;
+  /** Which destinations a webhook may be registered for (docs/webhooks.md). */
+  readonly webhooks: Config['webhooks'];
 }
 
 /** A plugin of routes, as every capability's src/api/<capability>/ declares them. */

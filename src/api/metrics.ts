@@ -6,6 +6,7 @@ import { withTimeout } from '../jobs/queue.js';
 import { NOT_AUTHENTICATED } from './errors.js';
 import { holdsOpsToken } from './ops-access.js';
 import type { Dependencies } from './dependencies.js';
+import { webhookDeliveriesTotal } from '../workflows/webhooks/metrics.js';
 
 /** One queue carries every job, whichever adapter runs it (BullMQ's queue `jobs`, or the same in memory). */
 const JOB_QUEUE = 'jobs';
@@ -74,9 +75,8 @@ export const metrics = fp<{ deps: Dependencies; opsToken: string | undefined }>(
       },
     });
 
-    // Instruments defined elsewhere join this runtime's registry here, one line each, e.g. for
-    // webhook_deliveries_total{outcome} (src/workflows/webhooks/metrics.ts):
-    //   registry.registerMetric(webhookDeliveries);  or  webhookDeliveryMetrics(registry);
+    // Instruments defined elsewhere join this runtime's registry here, one line each.
+    registry.registerMetric(webhookDeliveriesTotal);
 
     new Gauge({
       name: 'password_hashing',

@@ -81,13 +81,17 @@ async function world(t: Test) {
   const waiting = await newEntry();
   const withdrawn = await newEntry();
   const feed = (await must('calendar feed', call(app, 'POST', `/api/v1/specialists/${doctor}/calendar-feeds`, { token: owner.token, body: {} }))).id as string;
+  // A webhook to a public address (TEST-NET-3), deleted by its case before any case books or moves.
+  const newWebhook = async () =>
+    (await must('webhook', call(app, 'POST', `/api/v1/organizations/${org}/webhooks`, { token: owner.token, body: { url: 'https://203.0.113.10/hooks', event_types: ['appointment.rescheduled'] } }))).id as string;
+  const hook = await newWebhook();
   const series = (await must('series', call(app, 'POST', `/api/v1/organizations/${org}/appointments`, { token: owner.token, body: { specialist_id: doctor, client_id: record, start: nextStart(), duration: 30, repeat: { every_weeks: 1, count: 2 } } }))).series_id as string;
 
   return {
     runtime,
     tokens: { owner: owner.token, person: someone.token },
     /** In a fixed order: both worlds name them alike (`<id 0>`...). */
-    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn, series, feed },
+    ids: { org, otherOrg, thirdOrg, owner: owner.id, member: member.id, leaving: leaving.id, pending, toAccept, toDecline, account: someone.id, record, offered, walkIn, room, spareRoom, doctor, spareDoctor, seen, attended, missed, cancelled, service, spareService, waiting, withdrawn, series, feed, hook },
     nextStart,
   };
 }
@@ -108,6 +112,13 @@ interface Case {
 
 /** In order: what removes or moves comes after what reads it. */
 const CASES: Case[] = [
+  // Webhooks first: their delivery log is empty in both worlds before any case books or moves, and the
+  // endpoint is deleted before they do, so nothing is ever posted.
+  { route: 'GET /api/v1/organizations/:org/webhooks', as: 'owner', params: (i) => ({ org: i.org }) },
+  { route: 'GET /api/v1/webhooks/:id', as: 'owner', params: (i) => ({ id: i.hook }) },
+  { route: 'GET /api/v1/webhooks/:id/deliveries', as: 'owner', params: (i) => ({ id: i.hook }) },
+  { route: 'POST /api/v1/webhooks/:id/secret', as: 'owner', params: (i) => ({ id: i.hook }) },
+  { route: 'DELETE /api/v1/webhooks/:id', as: 'owner', params: (i) => ({ id: i.hook }) },
   { route: 'GET /api/v1/organizations/:org', as: 'owner', params: (i) => ({ org: i.org }) },
   { route: 'PATCH /api/v1/organizations/:org', as: 'owner', params: (i) => ({ org: i.org }), body: () => ({ description: 'checked' }) },
   { route: 'GET /api/v1/organizations/:org/clients', as: 'owner', params: (i) => ({ org: i.org }) },
@@ -190,6 +201,8 @@ const CASES: Case[] = [
   { route: 'DELETE /api/v1/specialists/:id', as: 'owner', params: (i) => ({ id: i.spareDoctor }) },
   // Last: it ends the person's sessions.
   { route: 'PATCH /api/v1/clients/:client/password', as: 'person', params: (i) => ({ client: i.account }), body: () => ({ password: 'a-new-password', current_password: PASSWORD }) },
+  // After every other case: the endpoint it makes is sent nothing.
+  { route: 'POST /api/v1/organizations/:org/webhooks', as: 'owner', params: (i) => ({ org: i.org }), body: () => ({ url: 'https://203.0.113.10/hooks', event_types: ['client.created'] }) },
 ];
 
 /** Every id as its place in order of first appearance: the same for both worlds when they name the same things. */
@@ -207,11 +220,13 @@ function namer(ids: Ids) {
 /**
  * A reply as both worlds can agree on it: ids by name, the database's clock
  * (`occurred_at` of an event), event hashes (they cover each world's own
- * ids) and a calendar feed URL's random token left out, and lists as sets (rows that tie on their order, e.g.
+ * ids) a calendar feed URL's random token and webhook secrets left out, and lists as sets (rows that tie on their order, e.g.
  * members added at the same fixed instant, come in any order).
  */
 function comparable(body: unknown, name: (text: string) => string): unknown {
-  const text = name(JSON.stringify(body ?? null)).replace(/"occurred_at":"[^"]*"/g, '"occurred_at":"<time>"').replace(/"hash":"[0-9a-f]{64}"/g, '"hash":"<hash>"').replace(/\/calendar\/[A-Za-z0-9_-]{43}\.ics/g, '/calendar/<token>.ics');
+  const text = name(JSON.stringify(body ?? null)).replace(/"occurred_at":"[^"]*"/g, '"occurred_at":"<time>"').replace(/"hash":"[0-9a-f]{64}"/g, '"hash":"<hash>"').replace(/\/calendar\/[A-Za-z0-9_-]{43}\.ics/g, '/calendar/<token>.ics')
+    // A webhook's secret is derived from its id, which each world makes for itself.
+    .replace(/"secret":"whsec_[^"]*"/g, '"secret":"<secret>"');
   const named = JSON.parse(text) as unknown;
   return Array.isArray(named) ? named.map((item) => JSON.stringify(item)).sort() : named;
 }

@@ -8,7 +8,7 @@ import {
   anyone, appointment, ATTENDING, booking, BOOKERS, clientOrRecord, EDITORS, HOURS, inOrganization, invitee, myRecords,
   organizationUnlinks, passwordOfAccountOnly, REASON, rub, signedIn, type Caller, type Expect, type Outcome, type Target,
 } from './trust-matrix-rules.js';
-import type { setUp } from './trust-matrix-world.js';
+import { WEBHOOK_URL, type setUp } from './trust-matrix-world.js';
 
 // The table of the authorization matrix (trust-matrix-rules.ts): a row per
 // declared route, and the walk that makes each row a behaviour and each of
@@ -157,6 +157,13 @@ export function matrix(w: World): { people: Row[]; organizations: Row[] } {
     { route: 'GET /api/v1/specialists/:id/calendar-feeds', targets: x.specialists, expect: inOrganization(EDITORS) },
     { route: 'DELETE /api/v1/calendar-feeds/:id', targets: x.freshCalendarFeeds, expect: inOrganization(EDITORS) },
     { route: 'GET /calendar/:token.ics', targets: x.calendarFeedTokens, expect: anyone },
+    // Webhooks: owners and admins of the organization.
+    { route: 'POST /api/v1/organizations/:org/webhooks', targets: x.orgs, expect: inOrganization(EDITORS), body: () => ({ url: WEBHOOK_URL, event_types: ['appointment.rescheduled'] }) },
+    { route: 'GET /api/v1/organizations/:org/webhooks', targets: x.orgs, expect: inOrganization(EDITORS) },
+    { route: 'GET /api/v1/webhooks/:id', targets: x.webhooks, expect: inOrganization(EDITORS) },
+    { route: 'GET /api/v1/webhooks/:id/deliveries', targets: x.webhooks, expect: inOrganization(EDITORS) },
+    { route: 'POST /api/v1/webhooks/:id/secret', targets: x.webhooks, expect: inOrganization(EDITORS) },
+    { route: 'DELETE /api/v1/webhooks/:id', targets: x.freshWebhooks, expect: inOrganization(EDITORS) },
 
     // Last: it would end the caller's account (every staff caller owns an organization alone by now, so it is a 409).
     { route: 'DELETE /api/v1/users/me', expect: signedIn('staff') },

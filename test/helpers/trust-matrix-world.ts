@@ -9,6 +9,9 @@ import { anonymous, client, CLOCK, EDITORS, grantPlatformAdmin, HOURS, platformA
 // organizations with every role, people linked to and offered records, and
 // the targets the table's rows act on.
 
+/** A public address as a literal (TEST-NET-3: registering it needs no DNS, and no one answers it). */
+export const WEBHOOK_URL = 'https://203.0.113.10/hooks';
+
 export async function setUp(t: Test) {
   const runtime = await startRuntime(t, { now: () => CLOCK });
   const { app } = runtime;
@@ -105,6 +108,10 @@ export async function setUp(t: Test) {
     return /\/calendar\/([^/]+)\.ics$/.exec(url)![1]!;
   };
   const feedTokens: Record<Org, string> = { A: await feedToken('A'), B: await feedToken('B') };
+  // Webhooks of each organization, to a public address, for reschedules (no cell reschedules, so nothing is ever posted).
+  const newWebhook = async (org: Org) =>
+    (await must('webhook', call(app, 'POST', `/api/v1/organizations/${orgs[org]}/webhooks`, { token: owners[org].token, body: { url: WEBHOOK_URL, event_types: ['appointment.rescheduled'] } }))).id as string;
+  const webhooks: Record<Org, string> = { A: await newWebhook('A'), B: await newWebhook('B') };
   let seriesSlot = 0;
   /** A weekly series of two at half past an hour (single bookings take the hours), so it meets no booking, not even a week on. */
   const newSeries = async (kind: keyof typeof records) => {
@@ -214,6 +221,8 @@ export async function setUp(t: Test) {
       freshSeries: appointmentsOf(newSeries, 'series'),
       freshCalendarFeeds: byOrg('id', newFeed),
       calendarFeedTokens: byOrg('token', (org) => feedTokens[org]),
+      webhooks: byOrg('id', (org) => webhooks[org]),
+      freshWebhooks: byOrg('id', newWebhook),
     },
   };
 }

@@ -1,0 +1,3 @@
+import { webhookEndpointsProjection } from './endpoints.js';
+
+export const webhookProjections = [webhookEndpointsProjection];
