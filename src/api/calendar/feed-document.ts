@@ -72,7 +72,7 @@ export const feedDocumentRoutes: FastifyPluginAsyncTypebox<{ deps: Dependencies 
       response: {
         200: {
           description: 'The feed, as iCalendar text.',
-          content: { 'text/calendar': { schema: Type.String({ description: 'RFC 5545 iCalendar text.', examples: [EXAMPLE] }) } },
+          content: { 'text/calendar': { schema: Type.String({ description: 'RFC 5545 iCalendar text.' }), example: EXAMPLE } },
         },
         ...errorReplies(400, 404),
       },
