@@ -1,6 +1,7 @@
 import { httpSettings, type CompatSeed } from './config/http.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
+import { tracingSettings, type TracingConfig } from './config/tracing.js';
 
 export type Role = 'all' | 'api' | 'projector' | 'worker';
 
@@ -60,6 +61,8 @@ export interface Config {
   readonly waitlistHoldMinutes: number;
   /** The least time between two anchors of the log (docs/audit.md). */
   readonly auditAnchorIntervalSeconds: number;
+  /** OpenTelemetry tracing (OTEL_* settings, src/config/tracing.ts); exporter 'none' when none are given. */
+  readonly tracing: TracingConfig;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...storageSettings(settings),
     ...jobSettings(settings),
     rateLimits: rateLimitSettings(settings),
+    ...tracingSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];
   if (problems.length > 0) throw new ConfigError(problems);
