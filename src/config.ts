@@ -4,6 +4,7 @@ import { observabilitySettings } from './config/observability.js';
 import { authSettings, jobSettings, messagingSettings, rateLimitSettings, roleProblems, storageSettings } from './config/sections.js';
 import { Settings, type Env } from './config/settings.js';
 import { webhookSettings } from './config/webhooks.js';
+import { tracingSettings, type TracingConfig } from './config/tracing.js';
 
 export type Role = 'all' | 'api' | 'projector' | 'worker';
 
@@ -72,6 +73,8 @@ export interface Config {
   readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly sampleIntervalMs: number };
   /** Webhook deliveries: `allowPrivateNetworks` lets them reach private, loopback and link-local addresses, over http too (development, tests). */
   readonly webhooks: { readonly allowPrivateNetworks: boolean };
+  /** OpenTelemetry tracing (OTEL_* settings, src/config/tracing.ts); exporter 'none' when none are given. */
+  readonly tracing: TracingConfig;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...observabilitySettings(settings),
     ...webhookSettings(settings),
     rateLimits: rateLimitSettings(settings),
+    ...tracingSettings(settings),
   };
   const problems = [...settings.problems, ...roleProblems(config)];
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { destination, pino, type Logger } from 'pino';
+import { traceLogMixin } from './observability/log-tracing.js';
 
 // sonic-boom's state, read to tell whether lines are still on their way. Its
 // fields are private: if a release renames them, the destination counts as
@@ -47,6 +48,8 @@ export function createLogger(level: string): Logger {
   const logger = pino(
     {
       level,
+      // trace_id and span_id on lines written inside a span (tracing on; docs/tracing.md).
+      mixin: traceLogMixin,
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh', '*.access', '*.token', '*.code'],
         censor: '[redacted]',

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { armExitDeadline } from './exit-deadline.js';
 import { createLogger, logsWritten } from './logger.js';
 import { isOutage } from './store/outages.js';
+import { startTracing } from './observability/tracing.js';
 
 /** From SIGTERM (or SIGINT) to a process that is gone, whatever happens. */
 const GRACE_MS = 15_000;
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
       process.exit(LOCKED_EXIT_CODE);
     }
   }
+  // Before anything is composed: the store, projectors and queues decide once, when built, whether to trace.
+  const tracing = startTracing(config.tracing);
   const runtime = await composeWhenReachable(config, logger);
 
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, let projectors
@@ -71,6 +74,8 @@ async function main(): Promise<void> {
     else logger.info({ signal }, 'shutting down');
     await runtime.close();
     await lock?.release();
+    // The spans of the last requests and jobs, before the process goes.
+    await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));
     logger.info('stopped');
     await logsWritten(logger, LOG_FLUSH_MS);
   });

@@ -22,6 +22,7 @@ import { strictInput } from './validation.js';
 import type { Dependencies } from './dependencies.js';
 import { compatTags, registerCompat } from './compat/index.js';
 import { COMPAT_SEEDS, type CompatSeed } from '../config/http.js';
+import { traceRequests } from '../observability/http-tracing.js';
 
 // A hop count trusts that many proxies nearest to this server, as proxy-addr counts them.
 function trustProxyOption(trust: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -83,6 +84,9 @@ export async function buildApp(deps: Dependencies, options: AppOptions = {}): Pr
     bodyLimit: 64 * 1024,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // First of all hooks: a server span per request (tracing on), trace ids on the request's log lines.
+  traceRequests(app);
 
   // Before any route: closed schemas, bodies as sent, storable text, lower-case ids (src/api/validation.ts).
   strictInput(app, { isPhone: (value) => deps.normalizePhone(value) !== undefined });

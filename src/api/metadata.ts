@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { EventMetadata } from '../store/port.js';
 import { actorOf } from './authenticate.js';
+import { serverSpanOf } from '../observability/http-tracing.js';
+import { traceparentOf } from '../observability/tracing.js';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -9,5 +11,9 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function metadataOf(request: FastifyRequest): EventMetadata {
   const header = request.headers[CORRELATION_HEADER];
   const correlationId = typeof header === 'string' && SAFE_ID.test(header) ? header : request.id;
-  return { actor: actorOf(request), correlationId, causationId: request.id, requestId: request.id };
+  const metadata: EventMetadata = { actor: actorOf(request), correlationId, causationId: request.id, requestId: request.id };
+  // Tracing on: projectors, reactors and their jobs continue the request's trace from the event.
+  const span = serverSpanOf(request);
+  const traceparent = span ? traceparentOf(span.spanContext()) : undefined;
+  return traceparent ? { ...metadata, traceparent } : metadata;
 }

@@ -110,6 +110,8 @@ export interface JobsTable {
   run_at: Timestamp;
   error: string | null;
   finished_at: Timestamp | null;
+  /** The W3C trace context the job continues (JobOptions.traceparent); null without tracing. */
+  traceparent: string | null;
 }
 
 /**

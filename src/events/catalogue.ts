@@ -39,6 +39,8 @@ const Metadata = Type.Object({
   causationId: Type.String(),
   requestId: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
+  // W3C trace context, version 00 (src/observability/tracing.ts).
+  traceparent: Type.Optional(Type.String({ pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' })),
 });
 
 /**

@@ -2,6 +2,7 @@
 // worker may run in another process and a job survives restarts.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isOutage } from '../store/outages.js';
+import { enqueuedTraceparent, inJobSpan } from '../observability/job-tracing.js';
 import {
   DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, OUTAGE_PATIENCE_MS, OUTAGE_RETRY_MS, assertJobId, errorMessage, handlerFor, unknownJobMessage,
   type FailedJob, type InspectableJobQueue, type JobCounts, type JobOptions, type JobRegistry, type JobWorker, type Logger,
@@ -54,7 +55,10 @@ export function createBullQueue(options: BullQueueOptions): InspectableJobQueue 
   return {
     async enqueue(name: string, data: JobData, opts: JobOptions = {}): Promise<void> {
       if (opts.jobId !== undefined) assertJobId(opts.jobId);
+      const traceparent = enqueuedTraceparent(opts.traceparent);
       await queue.add(name, data, {
+        // BullMQ's own field for a job's trace context (kept with its options, read back by the worker).
+        ...(traceparent ? { telemetry: { metadata: traceparent } } : {}),
         ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
         ...(opts.delayMs ? { delay: opts.delayMs } : {}),
         ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
@@ -99,7 +103,8 @@ export function startBullWorker(options: BullWorkerOptions): JobWorker {
       // Unrecoverable: retrying cannot make a handler appear in this build.
       if (!handler) throw new UnrecoverableError(unknownJobMessage(job.name));
       try {
-        await handler(job.data, { attempt: job.attemptsMade + 1, jobId: job.id ?? '' });
+        const info = { attempt: job.attemptsMade + 1, jobId: job.id ?? '' };
+        await inJobSpan(job.name, job.opts.telemetry?.metadata, info, () => handler(job.data, info));
       } catch (err) {
         // A dependency down (the database) is no fault of the job: it waits for
         // it without spending an attempt, so a long outage loses no SMS.

@@ -3,6 +3,7 @@
 // outage, fail) and the journal writes that record each change.
 import { isOutage } from '../store/outages.js';
 import type { JobJournal } from './job-journal.js';
+import { inJobSpan } from '../observability/job-tracing.js';
 import { OUTAGE_PATIENCE_MS, OUTAGE_RETRY_MS, backoffDelay, errorMessage, handlerFor, unknownJobMessage, type FailedJob, type JobRegistry, type Logger } from './queue.js';
 
 export interface Entry {
@@ -11,6 +12,8 @@ export interface Entry {
   data: Record<string, string>;
   attempts: number;
   attempt: number;
+  /** The trace context the job continues (JobOptions.traceparent). */
+  traceparent?: string;
   /** 'recording': being written to the journal, scheduled once it is there. */
   state: 'recording' | 'waiting' | 'delayed' | 'active';
   /** When this process took it (epoch ms): how long it has waited for outages. */
@@ -105,7 +108,8 @@ async function execute(q: QueueState, entry: Entry): Promise<void> {
   const handler = handlerFor(q.handlers, entry.name);
   try {
     if (!handler) throw new Error(unknownJobMessage(entry.name));
-    await handler(entry.data, { attempt: entry.attempt, jobId: entry.id });
+    const info = { attempt: entry.attempt, jobId: entry.id };
+    await inJobSpan(entry.name, entry.traceparent, info, () => handler(entry.data, info));
     q.pending.delete(entry.id);
     remember(q.completed, q.completedLimit, entry.id);
     record(q, 'completion', entry.id, (j) => j.completed(entry.id));

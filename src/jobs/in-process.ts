@@ -6,6 +6,7 @@
 // The operations are here; running a job and its retries are in in-process-runs.ts.
 import { randomUUID } from 'node:crypto';
 import type { JobJournal } from './job-journal.js';
+import { enqueuedTraceparent } from '../observability/job-tracing.js';
 import { record, schedule, type Entry, type QueueState } from './in-process-runs.js';
 import {
   DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, assertJobId, errorMessage,
@@ -69,7 +70,8 @@ async function enqueue(q: QueueState, name: string, data: Record<string, string>
   assertJobId(id);
   if (q.pending.has(id) || q.completed.has(id) || q.failedJobs.some((f) => f.id === id)) return;
   // A copy, as BullMQ serializes: a caller mutating its object later changes nothing.
-  const entry: Entry = { id, name, data: { ...data }, attempts: opts.attempts ?? DEFAULT_ATTEMPTS, attempt: 1, state: 'recording', since: Date.now() };
+  const traceparent = enqueuedTraceparent(opts.traceparent);
+  const entry: Entry = { id, name, data: { ...data }, attempts: opts.attempts ?? DEFAULT_ATTEMPTS, attempt: 1, state: 'recording', since: Date.now(), ...(traceparent ? { traceparent } : {}) };
   q.pending.set(id, entry);
   const delayMs = opts.delayMs ?? 0;
   if (!q.journal) return schedule(q, entry, delayMs);
@@ -77,7 +79,7 @@ async function enqueue(q: QueueState, name: string, data: Record<string, string>
   entry.dueAt = runAt.getTime();
   // Scheduled once recorded, and only if new: the journal also knows the ids done before a restart.
   record(q, 'start', id, async (j) => {
-    const added = await j.add({ id, name, data: entry.data, attempt: 1, attempts: entry.attempts, runAt }).catch((err: unknown) => {
+    const added = await j.add({ id, name, data: entry.data, attempt: 1, attempts: entry.attempts, runAt, traceparent: entry.traceparent }).catch((err: unknown) => {
       // Run it anyway: a job that would not survive a restart beats a job lost now.
       q.logger.error({ jobId: id, error: errorMessage(err) }, 'could not record a job; running it without the journal');
       return true;
@@ -133,7 +135,7 @@ async function resume(q: QueueState): Promise<void> {
   const kept = await q.journal.load(q.failedLimit);
   for (const job of kept.waiting) {
     if (q.pending.has(job.id)) continue;
-    const entry: Entry = { id: job.id, name: job.name, data: job.data, attempts: job.attempts, attempt: job.attempt, state: 'recording', since: Date.now() };
+    const entry: Entry = { id: job.id, name: job.name, data: job.data, attempts: job.attempts, attempt: job.attempt, state: 'recording', since: Date.now(), ...(job.traceparent ? { traceparent: job.traceparent } : {}) };
     q.pending.set(job.id, entry);
     schedule(q, entry, job.runAt.getTime() - Date.now());
   }

@@ -13,6 +13,8 @@ export interface JournaledJob {
   readonly attempt: number;
   readonly attempts: number;
   readonly runAt: Date;
+  /** The trace context the job continues, kept so a resumed job still joins its trace. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface JobJournal {
@@ -34,7 +36,7 @@ export function jobJournal(db: Kysely<Database>): JobJournal {
     async add(job) {
       const inserted = await db
         .insertInto('jobs')
-        .values({ id: job.id, name: job.name, data: JSON.stringify(job.data), state: 'waiting', attempt: job.attempt, attempts: job.attempts, run_at: job.runAt, error: null, finished_at: null })
+        .values({ id: job.id, name: job.name, data: JSON.stringify(job.data), state: 'waiting', attempt: job.attempt, attempts: job.attempts, run_at: job.runAt, error: null, finished_at: null, traceparent: job.traceparent ?? null })
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -56,7 +58,7 @@ export function jobJournal(db: Kysely<Database>): JobJournal {
       const waiting = await db.selectFrom('jobs').selectAll().where('state', '=', 'waiting').orderBy('run_at').execute();
       const failed = await db.selectFrom('jobs').selectAll().where('state', '=', 'failed').orderBy('finished_at', 'desc').limit(failedLimit).execute();
       return {
-        waiting: waiting.map((r) => ({ id: r.id, name: r.name, data: r.data, attempt: r.attempt, attempts: r.attempts, runAt: new Date(r.run_at) })),
+        waiting: waiting.map((r) => ({ id: r.id, name: r.name, data: r.data, attempt: r.attempt, attempts: r.attempts, runAt: new Date(r.run_at), ...(r.traceparent ? { traceparent: r.traceparent } : {}) })),
         failed: failed.map((r) => ({ id: r.id, name: r.name, data: r.data, attempts: r.attempt, error: r.error ?? '', failedAt: new Date(r.finished_at ?? r.run_at) })),
       };
     },

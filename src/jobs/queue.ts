@@ -13,6 +13,12 @@ export interface JobOptions {
   delayMs?: number;
   /** Total tries, the first included. Default 5. */
   attempts?: number;
+  /**
+   * W3C trace context the job's span continues (docs/tracing.md); by
+   * default the enqueuer's active span, when tracing is on. Kept beside the
+   * job, not in its data.
+   */
+  traceparent?: string;
 }
 
 export type JobHandler<D> = (data: D, info: { attempt: number; jobId: string }) => Promise<void>;

@@ -6,6 +6,7 @@ import { formatPosition, START, type EventStore, type Position, type StoredEvent
 import { ensureCheckpoint, isAtOrPast, readCheckpoint } from './checkpoints.js';
 import { applyBatch, countParked, type ParkedEvent } from './parking.js';
 import type { Projection } from './projection.js';
+import { tracedProjection } from '../observability/projection-tracing.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -45,6 +46,8 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private waiters = new Set<{ target: Position; resolve: () => void }>();
   private readonly handles: ReadonlySet<string>;
+  /** The projection as batches are applied: inside spans continuing the events' traces when tracing is on. */
+  private readonly applied: Projection;
   // The checkpoint row as this runner last wrote or read it. Batches with nothing
   // to apply move only `position`; the row catches up with the next applied
   // batch or within `flushAfterMs`, so followers of other projections' events
@@ -63,6 +66,7 @@ export class ProjectionRunner {
     private readonly flushAfterMs = 1_000,
   ) {
     this.handles = new Set(projection.canHandle);
+    this.applied = tracedProjection(projection);
   }
 
   start(): void {
@@ -145,7 +149,7 @@ export class ProjectionRunner {
     const run = async (): Promise<void> => {
       const from = this.persisted;
       if (handled.length === 0 && isAtOrPast(from, to)) return;
-      const outcome = await applyBatch(this.db, this.projection, from, to, handled);
+      const outcome = await applyBatch(this.db, this.applied, from, to, handled);
       if (!outcome.moved) throw new CheckpointMoved();
       for (const parked of outcome.parked) this.reportParked(parked);
       this.persisted = to;

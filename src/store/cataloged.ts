@@ -4,6 +4,7 @@ import { eventHash } from '../events/chain.js';
 import { chainHeads } from './chain-heads.js';
 import { openPersonal, sealPersonal } from './personal-data.js';
 import type { PersonalKeys } from './personal-keys.js';
+import { tracedAppend } from '../observability/store-tracing.js';
 import { WrongExpectedVersion, type EventStore, type NewEvent, type StoredEvent } from './port.js';
 
 /** An append refused before it reached the log: an event the code should never have made. */
@@ -76,7 +77,8 @@ export function catalogedEventStore(store: EventStore, catalogue: Catalogue, key
   const current = (events: StoredEvent[]) => events.map((event) => catalogue.current(event));
 
   const recorded: EventStore = {
-    async append(stream, events, options) {
+    // Traced (a span, and the trace context stamped on the events) when tracing is on.
+    append: tracedAppend(async (stream, events, options) => {
       for (const event of events) {
         const why = catalogue.failure(event);
         if (why !== undefined) throw new InvalidEvent(stream, event.type, why);
@@ -101,7 +103,7 @@ export function catalogedEventStore(store: EventStore, catalogue: Catalogue, key
           if (!retry) throw error instanceof WrongExpectedVersion ? new WrongExpectedVersion(stream, options.expectedVersion, error.actual) : error;
         }
       }
-    },
+    }),
     readStream: async (stream, options) => opened(await store.readStream(stream, options)),
     readAll: async (options) => opened(await store.readAll(options)),
     subscribe: (options) => store.subscribe({ ...options, onEvents: async (events) => options.onEvents(await openedOnce(events)) }),

@@ -51,6 +51,12 @@ export interface EventMetadata {
   readonly requestId?: string;
   /** Why a platform admin acted on someone else's account (the trust model records who and why). */
   readonly reason?: string;
+  /**
+   * The W3C trace context (`traceparent` header value) of the span that wrote
+   * the event, when tracing is on: whoever applies the event continues that
+   * trace (docs/tracing.md).
+   */
+  readonly traceparent?: string;
   /** Set by the store: whose key encrypts the event's personal fields (src/events/personal.ts). */
   readonly keyOwner?: string;
   /** Set by the store: the event's hash, chained to the previous event of its stream (src/events/chain.ts). */

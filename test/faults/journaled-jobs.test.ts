@@ -1,4 +1,7 @@
 import t from 'tap';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startTracing } from '../../src/observability/tracing.js';
 import { createInProcessJobs } from '../../src/jobs/in-process.js';
 import { jobJournal } from '../../src/jobs/job-journal.js';
 import { jobQueueContract, TEST_BACKOFF_MS } from '../helpers/job-queue-contract.js';
@@ -42,5 +45,27 @@ for (const kind of databaseKinds) {
     await waitFor('its completion recorded', async () => (await db.selectFrom('jobs').select('state').where('id', '=', 'remind-a').executeTakeFirst())?.state === 'completed');
     t.same(runs, ['a'], 'once: enqueued again after it ran, the id is still known; the removed job never runs');
     t.same(await second.counts(), { waiting: 0, active: 0, delayed: 0, failed: 0 });
+  });
+
+  t.test(`a job resumed after a restart still continues the trace that enqueued it (${kind})`, async (t) => {
+    const { db } = await freshConnection(t, kind);
+    const spans = new InMemorySpanExporter();
+    const tracing = startTracing({ exporter: 'none' }, { exporter: spans });
+    t.teardown(() => tracing.shutdown());
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    let ranIn: string | undefined;
+    const handlers = { remind: async () => void (ranIn = trace.getActiveSpan()?.spanContext().traceId) };
+    const first = createInProcessJobs({ handlers, logger: recordingLogger().logger, journal: jobJournal(db) });
+    await first.resume();
+    await first.enqueue('remind', { who: 'a' }, { jobId: 'remind-traced', delayMs: 300, traceparent });
+    await first.close();
+    t.equal((await db.selectFrom('jobs').select('traceparent').where('id', '=', 'remind-traced').executeTakeFirst())?.traceparent, traceparent, 'kept beside the job');
+
+    const second = createInProcessJobs({ handlers, logger: recordingLogger().logger, journal: jobJournal(db) });
+    t.teardown(() => second.close());
+    await second.resume();
+    await waitFor('the kept job', () => ranIn !== undefined);
+    t.equal(ranIn, '4bf92f3577b34da6a3ce929d0e0e4736', 'the resumed job ran in the trace it was enqueued in');
+    t.match(spans.getFinishedSpans().find((s) => s.name === 'job remind')?.parentSpanContext, { spanId: '00f067aa0ba902b7' });
   });
 }

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { Test } from 'tap';
 import { compose, type Runtime } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
+import { traceLogMixin } from '../../src/observability/log-tracing.js';
 import { freshPgliteDir, freshPostgresUrl, redisUrl } from './databases.js';
 import { until } from './waiting.js';
 
@@ -57,7 +58,7 @@ export async function startRuntime(t: Test, options: TestRuntimeOptions = {}): P
       done();
     },
   });
-  const runtime = await compose(loadConfig(env), pino({ level: 'info' }, sink), options.now ? { now: options.now } : {});
+  const runtime = await compose(loadConfig(env), pino({ level: 'info', mixin: traceLogMixin }, sink), options.now ? { now: options.now } : {});
   t.teardown(() => runtime.close());
   if (!runtime.app) throw new Error('the test runtime has no api role');
   return Object.assign(runtime, { app: runtime.app, logs });
