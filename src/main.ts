@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     }
   }
   // Before anything is composed: the store, projectors and queues decide once, when built, whether to trace.
-  const tracing = startTracing(config.tracing);
+  const tracing = await startTracing(config.tracing);
   const runtime = await composeWhenReachable(config, logger);
 
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, let projectors

@@ -11,14 +11,8 @@
 // function, so the hot paths (appends, projector batches) pay nothing.
 import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type SpanContext, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, SimpleSpanProcessor, TraceIdRatioBasedSampler,
-  type Sampler, type SpanExporter, type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { TraceSampler, TracingConfig } from '../config/tracing.js';
 
 export interface Tracing {
@@ -47,14 +41,23 @@ export function tracingOn(): boolean {
  * composed, so the wrappers see it on). With exporter 'none' and no test
  * exporter, nothing is started.
  */
-export function startTracing(config: TracingConfig, options: TracingOptions = {}): Tracing {
-  const exporter = options.exporter ?? configuredExporter(config);
-  if (!exporter) return { shutdown: async () => undefined };
+export async function startTracing(config: TracingConfig, options: TracingOptions = {}): Promise<Tracing> {
+  if (!options.exporter && config.exporter === 'none') return { shutdown: async () => undefined };
   if (provider) throw new Error('tracing is already started in this process');
+  // The SDK and its exporter (protobuf and all) are loaded only when tracing is on: off, a start pays nothing for them.
+  const [{ resourceFromAttributes }, base, { NodeTracerProvider }, { ATTR_SERVICE_NAME }] = await Promise.all([
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
+  const { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, SimpleSpanProcessor } = base;
+  const exporter = options.exporter ?? (await configuredExporter(config, base));
+  if (!exporter) return { shutdown: async () => undefined };
   const processor: SpanProcessor = options.exporter || config.exporter === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const started = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.exporter === 'none' ? (options.serviceName ?? TRACER_NAME) : config.serviceName }),
-    sampler: config.exporter === 'none' ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : samplerOf(config.sampler),
+    sampler: config.exporter === 'none' ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : samplerOf(config.sampler, base),
     spanProcessors: [processor],
   });
   // W3C trace context only: baggage is not read from callers (it could carry anything into our spans).
@@ -78,13 +81,16 @@ export function startTracing(config: TracingConfig, options: TracingOptions = {}
   };
 }
 
-function configuredExporter(config: TracingConfig): SpanExporter | undefined {
+type SdkBase = typeof import('@opentelemetry/sdk-trace-base');
+
+async function configuredExporter(config: TracingConfig, base: SdkBase): Promise<SpanExporter | undefined> {
   if (config.exporter === 'none') return undefined;
-  if (config.exporter === 'console') return new ConsoleSpanExporter();
+  if (config.exporter === 'console') return new base.ConsoleSpanExporter();
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   return new OTLPTraceExporter({ url: config.url, headers: { ...config.headers } });
 }
 
-function samplerOf(sampler: TraceSampler): Sampler {
+function samplerOf(sampler: TraceSampler, { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler }: SdkBase): Sampler {
   switch (sampler.kind) {
     case 'always_on':
       return new AlwaysOnSampler();

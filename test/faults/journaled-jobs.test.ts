@@ -50,7 +50,7 @@ for (const kind of databaseKinds) {
   t.test(`a job resumed after a restart still continues the trace that enqueued it (${kind})`, async (t) => {
     const { db } = await freshConnection(t, kind);
     const spans = new InMemorySpanExporter();
-    const tracing = startTracing({ exporter: 'none' }, { exporter: spans });
+    const tracing = await startTracing({ exporter: 'none' }, { exporter: spans });
     t.teardown(() => tracing.shutdown());
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     let ranIn: string | undefined;

@@ -66,7 +66,7 @@ const reminderTo = (runtime: TestRuntime, phone: string) => lines(runtime).find(
 for (const redis of [false, true]) {
   t.test(`one booking is one trace, from the request to the SMS job (${redis ? 'BullMQ' : 'in process'})`, async (t) => {
     const spans = new InMemorySpanExporter();
-    const tracing = startTracing({ exporter: 'none' }, { exporter: spans });
+    const tracing = await startTracing({ exporter: 'none' }, { exporter: spans });
     t.teardown(() => tracing.shutdown());
     const runtime = await startRuntime(t, { redis, now: () => clock });
     await runtime.app.listen({ host: '127.0.0.1', port: 0 });
@@ -113,7 +113,7 @@ for (const redis of [false, true]) {
 
 t.test('a malformed traceparent is ignored: a new trace, never a refusal', async (t) => {
   const spans = new InMemorySpanExporter();
-  const tracing = startTracing({ exporter: 'none' }, { exporter: spans });
+  const tracing = await startTracing({ exporter: 'none' }, { exporter: spans });
   t.teardown(() => tracing.shutdown());
   const runtime = await startRuntime(t);
   const malformed = [
@@ -137,7 +137,7 @@ t.test('a malformed traceparent is ignored: a new trace, never a refusal', async
 
 t.test('a failing request\'s span says so; a refused one does not', async (t) => {
   const spans = new InMemorySpanExporter();
-  const tracing = startTracing({ exporter: 'none' }, { exporter: spans });
+  const tracing = await startTracing({ exporter: 'none' }, { exporter: spans });
   t.teardown(() => tracing.shutdown());
   const runtime = await startRuntime(t);
   const unknown = await runtime.app.inject({ method: 'GET', url: '/api/v1/organizations/0c3b0c52-7d55-4b8e-9b85-1a1e3c3f2f10/appointments' });
