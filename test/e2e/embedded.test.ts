@@ -1,39 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import t from 'tap';
+import { startService, type ServiceProcess } from '../helpers/service-process.js';
 import { eventually, until } from '../helpers/waiting.js';
 
 // `npm start` with nothing configured: one process, PGlite under DATA_DIR,
 // jobs in process. Run as a real process over real HTTP.
 
-interface Service {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly lines: string[];
-}
-
-async function start(dataDir: string): Promise<Service> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug' };
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s:\n${lines.join('\n')}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${lines.join('\n')}`)));
-  });
-  return { child, url, lines };
+function start(dataDir: string): Promise<ServiceProcess> {
+  return startService({ PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug' });
 }
 
 /** The code of an SMS to `phone` that the console provider logged on this line, if it is one. */

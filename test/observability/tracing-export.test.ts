@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import t from 'tap';
 import { freshPostgresUrl } from '../helpers/databases.js';
+import { startService } from '../helpers/service-process.js';
 
 // The service as `npm start` runs it, with an OTLP endpoint set: its spans
 // reach the collector over OTLP/HTTP, with the headers configured, and those
@@ -40,22 +39,8 @@ t.test('spans reach an OTLP/HTTP collector, the last ones flushed by a graceful 
     OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=k%3Dv',
     OTEL_SERVICE_NAME: 'booking-under-test',
   };
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, url, lines } = await startService(env);
   t.teardown(() => void child.kill('SIGKILL'));
-  const lines: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s:\n${lines.join('\n')}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${lines.join('\n')}`)));
-  });
 
   const traceId = '5b8efff798038103d269b633813fc60c';
   const response = await fetch(`${url}/health/live`, { headers: { traceparent: `00-${traceId}-eee19b7ec3c1b174-01` } });
