@@ -17,7 +17,7 @@ export interface Operation {
   readonly security?: readonly Record<string, readonly string[]>[];
   readonly parameters?: readonly { readonly in: string; readonly name: string }[];
   readonly requestBody?: { readonly content?: Record<string, MediaType> };
-  readonly responses: Record<string, { readonly description: string; readonly content?: Record<string, MediaType> }>;
+  readonly responses: Record<string, { readonly description: string; readonly content?: Record<string, MediaType>; readonly headers?: Record<string, unknown> }>;
 }
 export interface MediaType {
   readonly schema?: { readonly $ref?: string; readonly type?: string };

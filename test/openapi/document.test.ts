@@ -32,7 +32,7 @@ t.test('every operation of the served document', async (t) => {
     t.same(document.paths['/api/v1/organizations/{org}/appointments']?.post?.security, [{ bearer: [] }], 'booking needs a token');
   });
 
-  t.test('documents its refusals: 415 with a body, 400 with input, 401 and 403 with a token', async (t) => {
+  t.test('documents its refusals: 415 with a body, 400 with input, 401 and 403 with a token, 503 with Retry-After', async (t) => {
     const missing = (code: string, when: (name: string, operation: (typeof operations)[number][1]) => boolean) =>
       operations.filter(([name, operation]) => when(name, operation) && operation.responses[code] === undefined).map(([name]) => name);
     t.same(missing('415', (_, op) => op.requestBody !== undefined), [], 'every body-taking operation: 415');
@@ -41,6 +41,10 @@ t.test('every operation of the served document', async (t) => {
     t.same(missing('401', authenticated), [], 'every operation needing a token: 401');
     t.same(missing('403', authenticated), [], 'and 403');
     t.same(operations.filter(([, op]) => !Object.keys(op.responses).some((code) => code.startsWith('4'))).map(([name]) => name), [], 'none without a 4xx');
+    const sheddable = (name: string) => !['GET /health/live', 'GET /metrics'].includes(name);
+    t.same(missing('503', sheddable), [], 'every operation load shedding or an outage can refuse: 503');
+    const withoutRetryAfter = operations.flatMap(([name, op]) => ['429', '503'].filter((code) => op.responses[code] && !op.responses[code]!.headers?.['Retry-After']).map((code) => `${name} ${code}`));
+    t.same(withoutRetryAfter, [], '429 and 503 say Retry-After');
   });
 
   t.test('describes every response, none as "Default Response"', async (t) => {

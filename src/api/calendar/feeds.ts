@@ -10,6 +10,7 @@ import { STAFF } from '../access.js';
 import type { Dependencies } from '../dependencies.js';
 import { FORBIDDEN, NotVisibleYet } from '../errors.js';
 import { metadataOf } from '../metadata.js';
+import { named } from '../openapi/components.js';
 import { actorRefOf } from '../scheduling/appointments.js';
 import { errorReplies, Timestamp, Uuid } from '../schemas.js';
 import { awaitVisible } from '../visibility.js';
@@ -47,7 +48,7 @@ const FeedFields = {
 
 const FEED_EXAMPLE = { id: FEED_ID, specialist_id: SPECIALIST_ID, client_details: 'none', description: 'Dr Ivanova’s phone', created_at: CREATED_AT };
 
-const FeedReply = Type.Object(FeedFields, { description: 'A live calendar feed, without its URL (shown once, when it was made).', examples: [FEED_EXAMPLE] });
+const FeedReply = named('CalendarFeed', Type.Object(FeedFields, { description: 'A live calendar feed, without its URL (shown once, when it was made).', examples: [FEED_EXAMPLE] }));
 
 const CreatedFeedReply = Type.Object(
   { ...FeedFields, url: Type.String({ format: 'uri', description: 'The secret URL of the feed: shown here only. Whoever has it reads the feed; revoke the feed to end that.' }) },

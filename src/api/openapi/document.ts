@@ -11,8 +11,10 @@ import { OPERATION_IDS } from './operation-ids.js';
 // - the operationId, when the route names none (operation-ids.ts);
 // - the refusals any such operation can meet: 400 when it takes input, 415
 //   when it takes a body, 401 and 403 when it needs a token, 404 when its path
-//   names something; worded in the operation's own error format (a seed's
-//   profile answers in its seed's words);
+//   names something, 503 on every operation but liveness and metrics (load
+//   shedding, an unavailable dependency); worded in the operation's own error
+//   format (a seed's profile answers in its seed's words), 429 and 503 with
+//   their `Retry-After` header;
 // - a description for every response, and an example for every body.
 //
 // Only the document changes: validation and serialization use the routes' own schemas.
@@ -25,6 +27,7 @@ interface MediaType {
 interface Response {
   description: string;
   content?: Record<string, MediaType>;
+  headers?: Record<string, { description: string; schema: OpenApiSchema }>;
 }
 interface Parameter {
   in: string;
@@ -59,8 +62,12 @@ export const REFUSALS: Readonly<Record<string, string>> = {
   415: 'The body is not in a media type this operation takes (JSON: `Content-Type: application/json`).',
   422: 'The request cannot be carried out as it stands.',
   429: 'Too many requests: `Retry-After` says when to try again.',
-  503: 'Not able to answer now; try again later.',
+  503: 'Overloaded, or a service it needs is unavailable: `Retry-After` says when to try again.',
 };
+
+// Never shed (src/observability/load-shedding.ts), and needing nothing but the process.
+const ALWAYS_ANSWERED: ReadonlySet<string> = new Set(['/health/live', '/metrics']);
+const RETRY_AFTER = { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } } as const;
 
 /** The refusals an operation can meet by its shape alone. */
 export function derivedRefusals(operation: Operation, path: string): string[] {
@@ -69,6 +76,7 @@ export function derivedRefusals(operation: Operation, path: string): string[] {
   if (operation.requestBody !== undefined) codes.push('415');
   if ((operation.security ?? []).some((requirement) => Object.keys(requirement).length > 0)) codes.push('401', '403');
   if (path.includes('{')) codes.push('404');
+  if (!ALWAYS_ANSWERED.has(path)) codes.push('503');
   return codes;
 }
 
@@ -101,6 +109,7 @@ function describe(operation: Operation, path: string, document: Document): void 
     const media = Object.values(response.content ?? {})[0];
     response.description = code.startsWith('2') ? successDescription(code, operation, media, document) : (REFUSALS[code] ?? 'Refused.');
   }
+  for (const code of ['429', '503']) if (responses[code]) responses[code].headers ??= { 'Retry-After': RETRY_AFTER };
 }
 
 function exemplify(content: Record<string, MediaType> | undefined, components: Record<string, OpenApiSchema>): void {

@@ -14,6 +14,7 @@ import { organizationGrantOf, STAFF } from '../access.js';
 import type { Dependencies } from '../dependencies.js';
 import { NotVisibleYet } from '../errors.js';
 import { metadataOf } from '../metadata.js';
+import { named } from '../openapi/components.js';
 import { OrgParams } from '../organizations/organizations.js';
 import { actorRefOf } from '../scheduling/appointments.js';
 import { authorizeInOrganization } from '../scheduling/scheduling-access.js';
@@ -56,7 +57,7 @@ const webhookFields = {
 };
 const exampleWebhook = { id: EXAMPLE_ID, organization_id: '7b1e6a2c-4d3f-4e5a-8b9c-0d1e2f3a4b5c', url: EXAMPLE_URL, event_types: ['appointment.booked', 'appointment.cancelled'], description: 'Front desk dashboard', created_at: '2027-03-01T09:00:00.000Z' };
 
-const WebhookReply = Type.Object(webhookFields, { description: 'A webhook endpoint (its secret is never shown again).', examples: [exampleWebhook] });
+const WebhookReply = named('Webhook', Type.Object(webhookFields, { description: 'A webhook endpoint (its secret is never shown again).', examples: [exampleWebhook] }));
 const WithSecret = Type.Object(
   { ...webhookFields, secret: Type.String({ description: 'whsec_ and base64: the key deliveries are signed with. Shown only in this reply; keep it.' }) },
   { description: 'The endpoint, with its signing secret, shown this once.', examples: [{ ...exampleWebhook, secret: EXAMPLE_SECRET }] },
@@ -64,7 +65,7 @@ const WithSecret = Type.Object(
 const WebhookList = Type.Array(WebhookReply, { description: 'The organization’s endpoints, oldest first.', examples: [[exampleWebhook]] });
 
 const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'retrying'] as const;
-const Delivery = Type.Object({
+const Delivery = named('WebhookDelivery', Type.Object({
   id: Type.String({ description: 'The webhook-id header of its attempts.' }),
   event_type: EventType,
   event_id: Type.String({ description: 'The recorded event it tells of.' }),
@@ -75,7 +76,7 @@ const Delivery = Type.Object({
   next_attempt_at: Nullable(Timestamp),
   created_at: Timestamp,
   delivered_at: Nullable(Timestamp),
-});
+}, { description: 'One event told to one endpoint: its attempts so far.' }));
 const exampleDelivery = {
   id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
   event_type: 'appointment.booked',
