@@ -116,10 +116,10 @@ export interface ServiceOptions {
 
 const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
 
-/** The node flags of package.json's start script (`node <flags> dist/src/main.js`), so the service runs as npm start runs it. */
+/** The node flags of package.json's start script (its last command, `node <flags> dist/src/main.js`, after the build check), so the service runs as npm start runs it. */
 export async function startScriptNodeFlags(): Promise<string[]> {
   const start = (JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.trim().split(/\s+/);
+  const words = (start.split('&&').at(-1) ?? '').trim().split(/\s+/);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`package.json start script is not "node [flags] dist/src/main.js": ${start}`);
   return words.slice(1, -1);
 }
