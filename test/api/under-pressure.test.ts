@@ -51,7 +51,9 @@ test('a stalled event loop sheds requests with 503, Retry-After and { detail }; 
 });
 
 test('load shedding settings are checked at start', async (t) => {
-  t.same(loadConfig({}).loadShedding, { maxEventLoopDelayMs: 1000, sampleIntervalMs: 1000 }, 'defaults');
+  t.same(loadConfig({ DATABASE_URL: 'postgres://db/service' }).loadShedding, { maxEventLoopDelayMs: 1000, sampleIntervalMs: 1000 }, 'defaults with PostgreSQL');
+  t.same(loadConfig({}).loadShedding.maxEventLoopDelayMs, 0, 'off by default embedded: PGlite works on the event loop itself');
+  t.same(loadConfig({ MAX_EVENT_LOOP_DELAY_MS: '800' }).loadShedding.maxEventLoopDelayMs, 800, 'embedded, when asked');
   t.same(loadConfig({ MAX_EVENT_LOOP_DELAY_MS: '0' }).loadShedding.maxEventLoopDelayMs, 0, '0 turns it off');
   t.throws(() => loadConfig({ MAX_EVENT_LOOP_DELAY_MS: 'soon' }), ConfigError);
   t.throws(() => loadConfig({ EVENT_LOOP_SAMPLE_INTERVAL_MS: '5' }), ConfigError, 'no finer than the monitor resolution (10 ms)');

@@ -37,7 +37,8 @@ t.test('a Redis outage: readiness 503 then 200, the worker survives and delivers
       done();
     },
   });
-  const env = { DATA_DIR: dataDir, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: proxy.via(redisUrl), REDIS_PREFIX: prefix, LOG_LEVEL: 'info', RATE_LIMIT_CODE_REQUESTS_PER_IP: '1000', RATE_LIMIT_GUESSES_PER_IP: '1000' };
+  // No load shedding, as in test/faults/postgres-outage.test.ts: injected requests in a loop never let a shed window end.
+  const env = { DATA_DIR: dataDir, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: proxy.via(redisUrl), REDIS_PREFIX: prefix, LOG_LEVEL: 'info', RATE_LIMIT_CODE_REQUESTS_PER_IP: '1000', RATE_LIMIT_GUESSES_PER_IP: '1000', MAX_EVENT_LOOP_DELAY_MS: '0' };
   const runtime = await compose(loadConfig(env), pino({ level: 'info' }, sink));
   t.teardown(() => runtime.close());
   const app = runtime.app!;
